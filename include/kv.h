@@ -1,0 +1,546 @@
+/*
+ * kv.h -- the public interface of libkv, an embedded key-value store that
+ * behaves like Amazon DynamoDB.
+ *
+ * A libkv database is a directory holding an LMDB environment.  Inside it
+ * live DynamoDB-style tables: each has a partition key and an optional sort
+ * key, and holds items (maps of attribute names to typed values).  Every
+ * operation follows DynamoDB's rules: its validation, limits, ordering,
+ * exception names and messages.
+ *
+ * There are two ways in, and both run the same code:
+ *
+ *   - The typed C API below (kv_table_create, kv_put_item, kv_get_item, ...)
+ *     takes C values and returns C values.
+ *
+ *   - The JSON request API (kv_request) takes an operation name such as
+ *     "PutItem" and DynamoDB's request JSON, and returns DynamoDB's response
+ *     JSON or its error JSON.  Anything that speaks DynamoDB's wire format
+ *     can be served by it.
+ *
+ * Conventions that hold for every function in this header:
+ *
+ *   - Fallible calls return a kv_status.  KV_OK is 0.  Each other value is a
+ *     DynamoDB exception (kv_status_name gives its name) or a local failure.
+ *
+ *   - After a failed call, kv_errmsg(db) gives the message, worded as
+ *     DynamoDB words it.  The message belongs to the handle and to the
+ *     calling thread: another thread's calls do not disturb it, and it stays
+ *     valid until this thread's next call on the handle.
+ *
+ *   - The caller owns every pointer a function returns through an
+ *     out-parameter, and frees it with the free function the comment names.
+ *     On failure, out-parameters are set to NULL and inputs still belong to
+ *     the caller.  Every free or close function accepts NULL.
+ *
+ *   - A kv_db handle may be shared by any number of threads.  Several
+ *     processes may open the same database at once.  Other handles (items,
+ *     values, descriptions) are plain data: use one from one thread at a
+ *     time.
+ *
+ * Example: a table with a partition key and a sort key, one item written and
+ * read back.
+ *
+ *     kv_db *db;
+ *     kv_options opt;
+ *     kv_options_default(&opt);
+ *     if (kv_db_open("music.db", &opt, &db) != KV_OK)
+ *         die(kv_errmsg(NULL));
+ *
+ *     kv_table_def def = {
+ *         .name = "Music",
+ *         .hash_key = {"Artist", KV_S},
+ *         .range_key = {"SongTitle", KV_S},
+ *         .billing_mode = KV_PAY_PER_REQUEST,
+ *     };
+ *     if (kv_table_create(db, &def, NULL) != KV_OK)
+ *         die(kv_errmsg(db));
+ *
+ *     kv_item *song = kv_item_new();
+ *     kv_item_put_s(song, "Artist", "No One You Know");
+ *     kv_item_put_s(song, "SongTitle", "Call Me Today");
+ *     kv_item_put_n(song, "Year", "2015");
+ *     kv_status st = kv_put_item(db, "Music", song, NULL, NULL);
+ *     kv_item_free(song);
+ *
+ *     kv_item *key = kv_item_new(), *got = NULL;
+ *     kv_item_put_s(key, "Artist", "No One You Know");
+ *     kv_item_put_s(key, "SongTitle", "Call Me Today");
+ *     st = kv_get_item(db, "Music", key, NULL, &got);  // got is NULL if absent
+ *     ...
+ *     kv_item_free(got);
+ *     kv_item_free(key);
+ *     kv_db_close(db);
+ */
+#ifndef KV_H
+#define KV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(KV_BUILDING_LIBRARY) && defined(__GNUC__)
+#define KV_API __attribute__((visibility("default")))
+#else
+#define KV_API
+#endif
+
+#define KV_VERSION_MAJOR 0
+#define KV_VERSION_MINOR 1
+#define KV_VERSION_PATCH 0
+
+/** @return the library's version as "MAJOR.MINOR.PATCH"; static text. */
+KV_API const char *kv_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The result of every fallible call.
+ *
+ * Values are part of the ABI: they are never renumbered, and new ones are
+ * only ever added.  Codes 1..63 are DynamoDB exceptions; codes from 64 are
+ * failures of the local machine or misuse of this API.
+ */
+typedef enum kv_status {
+    KV_OK = 0,
+
+    KV_VALIDATION = 1,                 /**< ValidationException */
+    KV_SERIALIZATION = 2,              /**< SerializationException */
+    KV_RESOURCE_NOT_FOUND = 3,         /**< ResourceNotFoundException */
+    KV_RESOURCE_IN_USE = 4,            /**< ResourceInUseException */
+    KV_CONDITIONAL_CHECK_FAILED = 5,   /**< ConditionalCheckFailedException */
+    KV_PROVISIONED_THROUGHPUT_EXCEEDED = 6, /**< ProvisionedThroughputExceededException */
+    KV_THROTTLING = 7,                 /**< ThrottlingException */
+    KV_REQUEST_LIMIT_EXCEEDED = 8,     /**< RequestLimitExceeded */
+    KV_LIMIT_EXCEEDED = 9,             /**< LimitExceededException */
+    KV_TRANSACTION_CANCELED = 10,      /**< TransactionCanceledException */
+    KV_TRANSACTION_CONFLICT = 11,      /**< TransactionConflictException */
+    KV_TRANSACTION_IN_PROGRESS = 12,   /**< TransactionInProgressException */
+    KV_IDEMPOTENT_PARAMETER_MISMATCH = 13, /**< IdempotentParameterMismatchException */
+    KV_ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED = 14, /**< ItemCollectionSizeLimitExceededException */
+    KV_UNKNOWN_OPERATION = 15,         /**< UnknownOperationException */
+    KV_INTERNAL = 16,                  /**< InternalServerError */
+
+    KV_NOMEM = 64,   /**< out of memory (reported as InternalServerError) */
+    KV_IO = 65,      /**< the file system failed (InternalServerError) */
+    KV_CORRUPT = 66, /**< a stored record is damaged (InternalServerError) */
+    KV_MISUSE = 67,  /**< an argument to this API is invalid (ValidationException) */
+} kv_status;
+
+/** @return a short description of a status; static text, never NULL. */
+KV_API const char *kv_status_str(kv_status status);
+
+/**
+ * @return the DynamoDB exception name for a status, for example
+ * "ResourceNotFoundException"; "" for KV_OK; static text, never NULL.
+ */
+KV_API const char *kv_status_name(kv_status status);
+
+/* ------------------------------------------------------------------------ */
+/* Opening a database                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** An open database.  Create with kv_db_open, destroy with kv_db_close. */
+typedef struct kv_db kv_db;
+
+/**
+ * Options for kv_db_open.  Always initialise with kv_options_default and then
+ * change the fields you need: new fields are added at the end and take their
+ * defaults from that function.
+ */
+typedef struct kv_options {
+    /**
+     * 0 (default): each write is flushed to disk before the call returns.
+     * 1: writes are not synced; a crash of the machine (not of the process)
+     * may lose the most recent ones.  For tests and benchmarks.
+     */
+    int no_sync;
+
+    /** 1: open for reading only; every write fails with KV_MISUSE. */
+    int read_only;
+
+    /**
+     * Initial size in bytes of the memory map that holds the data; 0 means
+     * the default (64 MiB).  The map grows by itself when it fills, so this
+     * only matters for tests of that growth.
+     */
+    uint64_t map_size;
+
+    /** Upper bound on the map's growth in bytes; 0 means no bound. */
+    uint64_t max_map_size;
+
+    /**
+     * Permission bits for files the database creates (default 0600: not
+     * readable by other users).  0644 lets other users read.
+     */
+    unsigned file_mode;
+
+    /**
+     * How many LMDB named databases the environment may hold; each table
+     * uses one for its items and one per secondary index.  0 means the
+     * default (4096).
+     */
+    unsigned max_dbs;
+
+    /** Reserved for fields added later; leave zeroed. */
+    void *reserved[16];
+} kv_options;
+
+/** Fill @p opt with the defaults described on each field. */
+KV_API void kv_options_default(kv_options *opt);
+
+/**
+ * Open (creating if needed) the database in directory @p path.
+ *
+ * The directory is created if it does not exist (its parent must).
+ *
+ * @param[in]  path  database directory
+ * @param[in]  opt   options, or NULL for the defaults
+ * @param[out] out   the new handle; NULL on failure
+ * @return KV_OK, KV_IO (kv_errmsg(NULL) says why), KV_NOMEM, KV_CORRUPT
+ *
+ * On failure there is no handle, so the message is read with kv_errmsg(NULL),
+ * which gives the calling thread's last failure of a call without a handle.
+ * Thread-safe.  Close with kv_db_close.
+ */
+KV_API kv_status kv_db_open(const char *path, const kv_options *opt, kv_db **out);
+
+/**
+ * Close a database handle and free everything it owns.  No other thread may
+ * be using the handle.  Accepts NULL.
+ */
+KV_API void kv_db_close(kv_db *db);
+
+/**
+ * The message of the calling thread's last failed call on @p db, or of its
+ * last failed kv_db_open when @p db is NULL.  "" when there is none.  Owned
+ * by the library; valid until this thread's next call on the same handle.
+ */
+KV_API const char *kv_errmsg(kv_db *db);
+
+/** Free memory returned by kv_request and kv_item_to_json.  Accepts NULL. */
+KV_API void kv_free(void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Values and items                                                          */
+/* ------------------------------------------------------------------------ */
+
+/** The ten DynamoDB attribute types.  Values are ABI. */
+typedef enum kv_type {
+    KV_S = 1,    /**< string (UTF-8) */
+    KV_N = 2,    /**< number: exact decimal, up to 38 significant digits */
+    KV_B = 3,    /**< binary */
+    KV_BOOL = 4, /**< boolean */
+    KV_NULL = 5, /**< null */
+    KV_M = 6,    /**< map of names to values */
+    KV_L = 7,    /**< list of values */
+    KV_SS = 8,   /**< string set */
+    KV_NS = 9,   /**< number set */
+    KV_BS = 10,  /**< binary set */
+} kv_type;
+
+/**
+ * An item: a map of attribute names to values, together with the memory
+ * that holds them.  Create with kv_item_new or kv_item_from_json; free with
+ * kv_item_free.  Items returned by the library belong to the caller.
+ */
+typedef struct kv_item kv_item;
+
+/**
+ * One value inside an item.  A kv_value is never freed on its own: it lives
+ * as long as the item it was made in or read from.
+ */
+typedef struct kv_value kv_value;
+
+/** @return a new empty item, or NULL when out of memory. */
+KV_API kv_item *kv_item_new(void);
+
+/** Free an item and every value in it.  Accepts NULL. */
+KV_API void kv_item_free(kv_item *item);
+
+/**
+ * Parse an item from DynamoDB JSON, for example
+ * {"Artist": {"S": "Acme"}, "Year": {"N": "2015"}}.
+ *
+ * @param[in]  json   NUL-terminated JSON text
+ * @param[out] out    the new item (free with kv_item_free); NULL on failure
+ * @param[out] errmsg if not NULL, on failure receives a message to free with
+ *                    kv_free
+ * @return KV_OK, KV_VALIDATION or KV_SERIALIZATION (malformed input), KV_NOMEM
+ */
+KV_API kv_status kv_item_from_json(const char *json, kv_item **out, char **errmsg);
+
+/**
+ * Render an item as DynamoDB JSON.  @return NUL-terminated text to free with
+ * kv_free, or NULL when out of memory.
+ */
+KV_API char *kv_item_to_json(const kv_item *item);
+
+/*
+ * Building values.  Each constructor makes a value inside @p item's memory
+ * and returns it, or NULL when out of memory.  A value made this way joins
+ * the item only when it is stored with kv_item_put, kv_value_put or
+ * kv_value_push; until then it is simply unused.  Strings are copied.
+ *
+ * Values are checked when they are used in a request, with DynamoDB's
+ * rules and messages (a number that is not a number, an empty set, a
+ * duplicate in a set), so construction never fails for content.
+ */
+KV_API kv_value *kv_value_new_s(kv_item *item, const char *s, size_t len);
+/** @p text is a decimal number such as "-12.5" or "1E3". */
+KV_API kv_value *kv_value_new_n(kv_item *item, const char *text);
+KV_API kv_value *kv_value_new_b(kv_item *item, const void *data, size_t len);
+KV_API kv_value *kv_value_new_bool(kv_item *item, int truth);
+KV_API kv_value *kv_value_new_null(kv_item *item);
+/** @p type is KV_M, KV_L, KV_SS, KV_NS or KV_BS: an empty container. */
+KV_API kv_value *kv_value_new_container(kv_item *item, kv_type type);
+
+/**
+ * Set top-level attribute @p name of @p item to @p value (a value made in
+ * the same item), replacing any earlier value of that name.
+ * @return KV_OK, KV_NOMEM, KV_MISUSE (NULL argument)
+ */
+KV_API kv_status kv_item_put(kv_item *item, const char *name, kv_value *value);
+
+/** Shorthands for kv_item_put with a new scalar; NUL-terminated inputs. */
+KV_API kv_status kv_item_put_s(kv_item *item, const char *name, const char *s);
+KV_API kv_status kv_item_put_n(kv_item *item, const char *name, const char *number);
+KV_API kv_status kv_item_put_b(kv_item *item, const char *name, const void *data,
+                               size_t len);
+KV_API kv_status kv_item_put_bool(kv_item *item, const char *name, int truth);
+KV_API kv_status kv_item_put_null(kv_item *item, const char *name);
+
+/**
+ * Set member @p name of map @p map to @p value.  Both must belong to
+ * @p item.  @return KV_OK, KV_NOMEM, KV_MISUSE (not a map)
+ */
+KV_API kv_status kv_value_put(kv_item *item, kv_value *map, const char *name,
+                              kv_value *value);
+
+/**
+ * Append @p value to list or set @p container.  Both must belong to
+ * @p item.  @return KV_OK, KV_NOMEM, KV_MISUSE (not a list or set)
+ */
+KV_API kv_status kv_value_push(kv_item *item, kv_value *container, kv_value *value);
+
+/*
+ * Reading values.  Pointers returned point into the item and live as long
+ * as it does.
+ */
+
+/** @return how many top-level attributes @p item has. */
+KV_API size_t kv_item_count(const kv_item *item);
+
+/** @return the attribute called @p name, or NULL. */
+KV_API const kv_value *kv_item_get(const kv_item *item, const char *name);
+
+/**
+ * @return the name of attribute @p i (0-based, in no particular order), and
+ * its value through @p value; NULL when @p i is out of range.
+ */
+KV_API const char *kv_item_at(const kv_item *item, size_t i, const kv_value **value);
+
+/** @return the value's type. */
+KV_API kv_type kv_value_type(const kv_value *v);
+
+/**
+ * For S, N and B: the bytes, and their count through @p len.  S is UTF-8;
+ * N is the number's canonical text, for example "1.5".  The bytes are
+ * followed by a NUL that @p len does not count.  NULL for other types.
+ */
+KV_API const char *kv_value_bytes(const kv_value *v, size_t *len);
+
+/** For BOOL: 1 or 0.  0 for other types. */
+KV_API int kv_value_bool(const kv_value *v);
+
+/** For M, L, SS, NS, BS: the number of members or elements; else 0. */
+KV_API size_t kv_value_count(const kv_value *v);
+
+/** For L, SS, NS, BS: element @p i, or NULL when out of range. */
+KV_API const kv_value *kv_value_at(const kv_value *v, size_t i);
+
+/** For M: the member called @p name, or NULL. */
+KV_API const kv_value *kv_value_get(const kv_value *v, const char *name);
+
+/**
+ * For M: the name of member @p i and its value through @p value; NULL when
+ * @p i is out of range.
+ */
+KV_API const char *kv_value_member_at(const kv_value *v, size_t i, const kv_value **value);
+
+/* ------------------------------------------------------------------------ */
+/* Tables                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef enum kv_billing_mode {
+    KV_PROVISIONED = 0,
+    KV_PAY_PER_REQUEST = 1,
+} kv_billing_mode;
+
+/** A key attribute: its name and its type (KV_S, KV_N or KV_B). */
+typedef struct kv_key_attr {
+    const char *name;
+    kv_type type;
+} kv_key_attr;
+
+/**
+ * What kv_table_create needs.  Unused fields must be zero; the range key
+ * is absent when range_key.name is NULL.
+ */
+typedef struct kv_table_def {
+    const char *name;
+    kv_key_attr hash_key;
+    kv_key_attr range_key;
+    kv_billing_mode billing_mode;
+    int64_t read_capacity;  /**< provisioned mode only */
+    int64_t write_capacity; /**< provisioned mode only */
+    void *reserved[8];
+} kv_table_def;
+
+/**
+ * A table's description, as DescribeTable gives it.  Returned by
+ * kv_table_describe, freed with kv_table_info_free.  Strings belong to it.
+ */
+typedef struct kv_table_info {
+    const char *name;
+    const char *status; /**< "ACTIVE", "CREATING", ... */
+    const char *arn;
+    const char *id;     /**< TableId, a UUID */
+    kv_key_attr hash_key;
+    kv_key_attr range_key; /**< name NULL when the table has no sort key */
+    kv_billing_mode billing_mode;
+    int64_t read_capacity;  /**< 0 for on-demand tables */
+    int64_t write_capacity;
+    double creation_time;   /**< seconds since the epoch */
+    uint64_t item_count;
+    uint64_t size_bytes;    /**< TableSizeBytes */
+    void *reserved[8];
+} kv_table_info;
+
+/**
+ * Create a table (CreateTable).
+ * @param[out] info if not NULL, receives the new table's description (free
+ *                  with kv_table_info_free); NULL on failure
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_IN_USE (name taken),
+ *         KV_LIMIT_EXCEEDED, KV_NOMEM, KV_IO
+ */
+KV_API kv_status kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info);
+
+/**
+ * Describe a table (DescribeTable).
+ * @param[out] info the description, to free with kv_table_info_free
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND
+ */
+KV_API kv_status kv_table_describe(kv_db *db, const char *name, kv_table_info **info);
+
+/** Free a description.  Accepts NULL. */
+KV_API void kv_table_info_free(kv_table_info *info);
+
+/**
+ * Delete a table and all its items (DeleteTable).
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND
+ */
+KV_API kv_status kv_table_delete(kv_db *db, const char *name);
+
+/**
+ * List table names in ascending byte order (ListTables).
+ * @param[in]  start  list names after this one (exclusive), or NULL
+ * @param[in]  limit  at most this many names (1..100); 0 means 100
+ * @param[out] names  array of @p *count NUL-terminated names; free the whole
+ *                    array with kv_free (one allocation)
+ * @param[out] last   if not NULL, receives the last name returned when more
+ *                    remain (LastEvaluatedTableName), else NULL; free with
+ *                    kv_free
+ * @return KV_OK, KV_VALIDATION
+ */
+KV_API kv_status kv_table_list(kv_db *db, const char *start, int limit, char ***names,
+                               size_t *count, char **last);
+
+/* ------------------------------------------------------------------------ */
+/* Items                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** What a write returns of the item it replaced or deleted. */
+typedef enum kv_return_values {
+    KV_RETURN_NONE = 0,
+    KV_RETURN_ALL_OLD = 1,
+    KV_RETURN_UPDATED_OLD = 2,
+    KV_RETURN_ALL_NEW = 3,
+    KV_RETURN_UPDATED_NEW = 4,
+} kv_return_values;
+
+/** Options for kv_put_item and kv_delete_item; NULL means all defaults. */
+typedef struct kv_write_opts {
+    kv_return_values return_values; /**< NONE or ALL_OLD */
+    void *reserved[8];
+} kv_write_opts;
+
+/** Options for kv_get_item; NULL means all defaults. */
+typedef struct kv_get_opts {
+    int consistent_read; /**< strongly consistent (reads cost twice as much) */
+    void *reserved[8];
+} kv_get_opts;
+
+/**
+ * Write an item, replacing any item with the same key (PutItem).
+ * @param[in]  item the item; it stays the caller's
+ * @param[out] old  if not NULL and opts asks for ALL_OLD, receives the item
+ *                  replaced (NULL if there was none); free with kv_item_free
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND, KV_NOMEM, KV_IO
+ */
+KV_API kv_status kv_put_item(kv_db *db, const char *table, const kv_item *item,
+                             const kv_write_opts *opts, kv_item **old);
+
+/**
+ * Read the item with the given key (GetItem).
+ * @param[in]  key  an item holding exactly the table's key attributes
+ * @param[out] out  the item, or NULL if there is none (not an error); free
+ *                  with kv_item_free
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND, KV_NOMEM, KV_CORRUPT
+ */
+KV_API kv_status kv_get_item(kv_db *db, const char *table, const kv_item *key,
+                             const kv_get_opts *opts, kv_item **out);
+
+/**
+ * Delete the item with the given key (DeleteItem); deleting an absent item
+ * succeeds.
+ * @param[out] old  as for kv_put_item
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND, KV_NOMEM, KV_IO
+ */
+KV_API kv_status kv_delete_item(kv_db *db, const char *table, const kv_item *key,
+                                const kv_write_opts *opts, kv_item **old);
+
+/* ------------------------------------------------------------------------ */
+/* The JSON request API                                                      */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Run one DynamoDB operation given as JSON.
+ *
+ * @param[in]  operation  DynamoDB's operation name, e.g. "PutItem"
+ * @param[in]  request    the request body, DynamoDB's JSON (need not be
+ *                        NUL-terminated)
+ * @param[in]  len        its length in bytes
+ * @param[out] response   on KV_OK, the response body; on a DynamoDB exception,
+ *                        its error body, for example
+ *                        {"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+ *                         "message":"Requested resource not found"};
+ *                        NUL-terminated, free with kv_free.  NULL only when
+ *                        out of memory.
+ * @return KV_OK or the exception's status; kv_errmsg(db) has the message.
+ *
+ * Thread-safe.  The typed functions above run the same operation code.
+ */
+KV_API kv_status kv_request(kv_db *db, const char *operation, const char *request,
+                            size_t len, char **response);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KV_H */

@@ -1,0 +1,174 @@
+/*
+ * arena.c -- chunked bump allocation.  Chunks double in size up to 1 MiB;
+ * an allocation larger than a chunk gets a chunk of its own, so one huge
+ * value does not waste the rest of a chunk.
+ */
+#include "arena.h"
+#include "mem.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct chunk {
+    struct chunk *next;
+    size_t size; /* usable bytes after the header */
+    size_t used;
+    max_align_t data[];
+};
+
+struct arena {
+    struct chunk *head;
+    size_t next_size;
+    size_t footprint;
+};
+
+#define FIRST_CHUNK 2048
+#define MAX_CHUNK (1u << 20)
+
+struct arena *
+arena_new(void)
+{
+    struct arena *a = mem_calloc(1, sizeof *a);
+    if (a)
+        a->next_size = FIRST_CHUNK;
+    return a;
+}
+
+void
+arena_free(struct arena *a)
+{
+    if (!a)
+        return;
+    struct chunk *c = a->head;
+    while (c) {
+        struct chunk *next = c->next;
+        mem_free(c);
+        c = next;
+    }
+    mem_free(a);
+}
+
+static struct chunk *
+chunk_add(struct arena *a, size_t need)
+{
+    size_t size = a->next_size;
+    if (size < need)
+        size = need;
+    if (size > SIZE_MAX - sizeof(struct chunk))
+        return NULL;
+    struct chunk *c = mem_alloc(sizeof *c + size);
+    if (!c)
+        return NULL;
+    c->size = size;
+    c->used = 0;
+    a->footprint += sizeof *c + size;
+    if (a->next_size < MAX_CHUNK)
+        a->next_size *= 2;
+    /* A chunk made for one big allocation goes behind the head, so the
+     * head's free space is still used by later small allocations. */
+    if (a->head && need > a->next_size / 2) {
+        c->next = a->head->next;
+        a->head->next = c;
+    } else {
+        c->next = a->head;
+        a->head = c;
+    }
+    return c;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+    if (n > SIZE_MAX - 8)
+        return NULL;
+    n = (n + 7) & ~(size_t)7;
+    if (n == 0)
+        n = 8;
+    struct chunk *c = a->head;
+    if (!c || c->size - c->used < n) {
+        c = chunk_add(a, n);
+        if (!c)
+            return NULL;
+        if (c->size - c->used < n)
+            return NULL;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+void *
+arena_calloc(struct arena *a, size_t n)
+{
+    void *p = arena_alloc(a, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+void *
+arena_memdup(struct arena *a, const void *src, size_t n)
+{
+    void *p = arena_alloc(a, n);
+    if (p && n)
+        memcpy(p, src, n);
+    return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = arena_alloc(a, (size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+int
+arena_grow(struct arena *a, void **p, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 4;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > SIZE_MAX / sz)
+        return -1;
+    void *np = arena_alloc(a, ncap * sz);
+    if (!np)
+        return -1;
+    if (*cap)
+        memcpy(np, *p, *cap * sz);
+    *p = np;
+    *cap = ncap;
+    return 0;
+}
+
+size_t
+arena_footprint(const struct arena *a)
+{
+    return a->footprint;
+}

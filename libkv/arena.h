@@ -1,0 +1,35 @@
+/*
+ * arena.h -- a bump allocator for memory that dies all at once.
+ *
+ * A request's temporaries (decoded JSON, values, expression trees, encoded
+ * keys) and an item's values live in an arena and are freed together, so
+ * no code path has to free them one by one and a failure half way through
+ * leaks nothing.  Allocations are 8-byte aligned and never moved.
+ */
+#ifndef KV_ARENA_H
+#define KV_ARENA_H
+
+#include <stddef.h>
+
+struct arena;
+
+/* NULL when out of memory. */
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+
+/* NULL when out of memory.  n == 0 returns a valid unique pointer. */
+void *arena_alloc(struct arena *a, size_t n);
+void *arena_calloc(struct arena *a, size_t n);
+void *arena_memdup(struct arena *a, const void *p, size_t n);
+/* Copy of n bytes followed by a NUL. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Grow the array *p of *cap elements of size sz to hold at least need. */
+int arena_grow(struct arena *a, void **p, size_t *cap, size_t need, size_t sz);
+
+/* Total bytes obtained from the heap (for tests and limits). */
+size_t arena_footprint(const struct arena *a);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * itemcodec.h -- the binary format of a stored item.
+ *
+ * Items are stored as compact, versioned bytes and decoded with every read
+ * bounds-checked: a damaged record yields KV_CORRUPT, never a crash or a
+ * read outside the record.  The format is described byte by byte in
+ * itemcodec.c; it is on disk and therefore frozen (new versions may be
+ * added, old ones must stay readable).
+ *
+ * The header records the item's DynamoDB size, so Query and Scan can count
+ * capacity and the 1 MB page limit without decoding items.  Every string
+ * and name is stored followed by a NUL, so a decoder can point values at
+ * the stored bytes instead of copying them.
+ */
+#ifndef KV_ITEMCODEC_H
+#define KV_ITEMCODEC_H
+
+#include "kv.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct buf;
+struct kv_err;
+struct kv_value;
+
+#define ITEMCODEC_VERSION 1
+
+/*
+ * Append the encoding of item (an M) to out.  Numbers are written in
+ * canonical form.  The caller has checked the item (value_check); an
+ * unparsable number still fails with a ValidationException.
+ */
+kv_status itemcodec_encode(const struct kv_value *item, struct buf *out, struct kv_err *err);
+
+/*
+ * Decode bytes into *out (an M), allocating in a.  With borrow, strings and
+ * names point into p, which must then outlive *out (within one LMDB read,
+ * for example); without, everything is copied.  Depth is bounded by
+ * VALUE_MAX_DEPTH + 1.  Returns KV_CORRUPT (with the location recorded) on
+ * any malformation.
+ */
+kv_status itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow,
+                           struct kv_value *out, struct kv_err *err);
+
+/* The DynamoDB size recorded in the header, without decoding the item. */
+kv_status itemcodec_size(const uint8_t *p, size_t n, size_t *size, struct kv_err *err);
+
+#endif
