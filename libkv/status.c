@@ -109,6 +109,9 @@ err_clear(struct kv_err *e)
     err_init(e);
 }
 
+static kv_status err_vset(struct kv_err *e, kv_status status, const char *file, int line,
+                          const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
 static kv_status
 err_vset(struct kv_err *e, kv_status status, const char *file, int line, const char *fmt,
          va_list ap)

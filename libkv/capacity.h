@@ -1,0 +1,39 @@
+/*
+ * capacity.h -- read and write capacity units, counted exactly.
+ *
+ * DynamoDB reports capacity in units with one decimal place where the only
+ * fraction that occurs is one half (an eventually consistent read of up
+ * to 4 KB costs 0.5).  Counting in integer half-units keeps every sum
+ * exact; a half-unit count h is shown as h / 2.
+ */
+#ifndef KV_CAPACITY_H
+#define KV_CAPACITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum read_kind {
+    READ_EVENTUAL,      /* 0.5 per 4 KB */
+    READ_STRONG,        /* 1 per 4 KB */
+    READ_TRANSACTIONAL, /* 2 per 4 KB */
+};
+
+/* Half-units to read `bytes` as one item (at least one 4 KB unit). */
+uint64_t capacity_read(size_t bytes, enum read_kind kind);
+/* Half-units to write an item of `bytes` (at least one 1 KB unit). */
+uint64_t capacity_write(size_t bytes, bool transactional);
+
+enum return_cc {
+    RETURN_CC_NONE = 0,
+    RETURN_CC_TOTAL = 1,
+    RETURN_CC_INDEXES = 2,
+};
+
+/* What one request consumed on one table, in half-units. */
+struct consumed {
+    uint64_t read;
+    uint64_t write;
+};
+
+#endif

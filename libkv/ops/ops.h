@@ -1,0 +1,140 @@
+/*
+ * ops.h -- the operations, one function each, shared by both faces.
+ *
+ * The JSON face (request.c) and the typed C face (api.c) both fill one of
+ * the request structs below and call the op_* function, so validation,
+ * storage and results are the same whichever way a caller comes in.  Each
+ * face checks only what is particular to it (JSON types and field
+ * constraints for one; NULL pointers for the other) before calling.
+ *
+ * An op_* function reads and writes through one transaction (txn.h), and
+ * allocates its results in the arenas it is given.
+ */
+#ifndef KV_OPS_H
+#define KV_OPS_H
+
+#include "capacity.h"
+#include "catalog.h"
+#include "kv.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct kv_db;
+struct kv_err;
+struct kv_value;
+
+/* What every operation gets: the database, scratch memory, the error. */
+struct op_ctx {
+    struct kv_db *db;
+    struct arena *arena;
+    struct kv_err *err;
+};
+
+/* --- tables ---------------------------------------------------------------- */
+
+enum key_type {
+    KEY_HASH = 1,
+    KEY_RANGE = 2,
+};
+
+struct key_elem {
+    const char *name;
+    int key_type; /* KEY_HASH, KEY_RANGE */
+};
+
+struct index_req {
+    const char *name;
+    struct key_elem *keys;
+    size_t n_keys;
+    int projection; /* enum projection_type, or -1 when ProjectionType is absent */
+    const char **non_key;
+    size_t n_non_key;
+    bool non_key_given;
+    bool has_throughput;
+    int64_t rcu, wcu;
+};
+
+struct create_table_req {
+    const char *name;
+    struct attr_def *attrs;
+    size_t n_attrs;
+    struct key_elem *keys;
+    size_t n_keys;
+    int billing; /* kv_billing_mode */
+    bool has_throughput;
+    int64_t rcu, wcu;
+    struct index_req *lsis, *gsis;
+    size_t n_lsis, n_gsis;
+    bool lsis_given, gsis_given;
+    bool deletion_protection;
+};
+
+/* A table's description with its counters, for DescribeTable and friends. */
+struct table_desc {
+    struct table_def *def; /* a private copy; table_desc_release frees it */
+    struct table_stats stats;
+    const char *status;    /* "CREATING", "ACTIVE", "DELETING" */
+};
+
+void table_desc_release(struct table_desc *d);
+
+kv_status op_create_table(struct op_ctx *c, const struct create_table_req *r,
+                          struct table_desc *out);
+kv_status op_describe_table(struct op_ctx *c, const char *name, struct table_desc *out);
+kv_status op_delete_table(struct op_ctx *c, const char *name, struct table_desc *out);
+
+struct list_tables_resp {
+    const char **names; /* in c->arena */
+    size_t count;
+    const char *last;   /* LastEvaluatedTableName, or NULL */
+};
+
+kv_status op_list_tables(struct op_ctx *c, const char *start, int64_t limit,
+                         struct list_tables_resp *out);
+
+/* --- items ------------------------------------------------------------------ */
+
+struct put_item_req {
+    const char *table;
+    const struct kv_value *item;
+    int return_values;     /* kv_return_values */
+    int return_cc;         /* enum return_cc */
+    struct arena *out;     /* where Attributes are allocated */
+};
+
+struct write_resp {
+    struct kv_value *attributes; /* ALL_OLD: the item before, or NULL */
+    struct consumed consumed;
+};
+
+kv_status op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *out);
+
+struct key_req {
+    const char *table;
+    const struct kv_value *key;
+    bool consistent;
+    int return_values;
+    int return_cc;
+    struct arena *out;     /* where the item is allocated */
+};
+
+struct get_resp {
+    struct kv_value *item; /* NULL when absent */
+    struct consumed consumed;
+};
+
+kv_status op_get_item(struct op_ctx *c, const struct key_req *r, struct get_resp *out);
+kv_status op_delete_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out);
+
+/* --- shared helpers ------------------------------------------------------------ */
+
+/* ResourceNotFoundException for a data-plane operation. */
+kv_status op_table_not_found(struct op_ctx *c);
+
+/* The ARN DynamoDB-compatible tools expect of a local table. */
+const char *op_table_arn(struct arena *a, const char *table);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * request.c -- kv_request: parse, dispatch, encode.
+ *
+ * The body is parsed once with Jansson; every handler works on the parsed
+ * document and allocates its temporaries in one arena freed at the end,
+ * so a failure anywhere leaks nothing.
+ */
+#include "request.h"
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+#include "mem.h"
+#include "ops/ops.h"
+#include "value_json.h"
+
+#include <string.h>
+
+struct route {
+    const char *name;
+    request_fn fn;
+};
+
+static const struct route routes[] = {
+    {"CreateTable", req_create_table},
+    {"DeleteItem", req_delete_item},
+    {"DeleteTable", req_delete_table},
+    {"DescribeTable", req_describe_table},
+    {"GetItem", req_get_item},
+    {"ListTables", req_list_tables},
+    {"PutItem", req_put_item},
+};
+
+static request_fn
+route_find(const char *op)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (strcmp(routes[i].name, op) == 0)
+            return routes[i].fn;
+    return NULL;
+}
+
+json_t *
+request_error_body(const struct kv_err *err)
+{
+    char type[160];
+    snprintf(type, sizeof type, "%s#%s", status_namespace(err->status),
+             kv_status_name(err->status));
+    /* DynamoDB's deserializer capitalises the key of its own errors. */
+    const char *key = err->status == KV_SERIALIZATION ? "Message" : "message";
+    json_t *body = json_pack("{s:s, s:s}", "__type", type, key, err_message(err));
+    if (body && err->item) {
+        json_t *item = item_to_json(err->item);
+        if (!item || json_object_set_new(body, "Item", item)) {
+            json_decref(body);
+            return NULL;
+        }
+    }
+    return body;
+}
+
+static char *
+dump(json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT);
+    if (!text)
+        return NULL;
+    char *copy = mem_strdup(text);
+    free(text);
+    return copy;
+}
+
+static kv_status
+run(struct op_ctx *c, const char *operation, const char *request, size_t len, json_t **resp)
+{
+    request_fn fn = route_find(operation);
+    if (!fn)
+        return err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation: %s", operation);
+    json_error_t jerr;
+    json_t *root = json_loadb(request, len, 0, &jerr);
+    if (!root)
+        return err_set(c->err, KV_SERIALIZATION, "Malformed JSON: %s", jerr.text);
+    kv_status st;
+    if (!json_is_object(root))
+        st = err_set(c->err, KV_SERIALIZATION, "%s",
+                     json_is_array(root) ? "Start of list found where not expected"
+                                         : "Expected null");
+    else
+        st = fn(c, root, resp);
+    json_decref(root);
+    return st;
+}
+
+kv_status
+kv_request(kv_db *db, const char *operation, const char *request, size_t len, char **response)
+{
+    if (response)
+        *response = NULL;
+    if (!db)
+        return KV_MISUSE;
+    struct kv_err err;
+    err_init(&err);
+    if (!operation || !request || !response)
+        return db_finish(db, (ERR_MISUSE(&err, "kv_request needs an operation, a request "
+                                                "and a response pointer"),
+                              &err));
+    struct op_ctx c = {db, arena_new(), &err};
+    json_t *resp = NULL;
+    if (!c.arena)
+        err_nomem(&err);
+    else if (run(&c, operation, request, len, &resp) == KV_OK && !resp)
+        err_nomem(&err);
+    json_t *body = err.status == KV_OK ? resp : request_error_body(&err);
+    if (body)
+        *response = dump(body);
+    if (body != resp)
+        json_decref(body);
+    json_decref(resp);
+    arena_free(c.arena);
+    return db_finish(db, &err);
+}

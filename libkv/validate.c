@@ -1,0 +1,225 @@
+/*
+ * validate.c -- shared request checks; see validate.h.
+ */
+#include "validate.h"
+#include "catalog.h"
+#include "err.h"
+#include "number.h"
+#include "value.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_REPORTED 10
+#define HASH_KEY_MAX 2048
+#define RANGE_KEY_MAX 1024
+
+void
+vlist_init(struct vlist *v)
+{
+    buf_init(&v->text);
+    v->n = 0;
+}
+
+void
+vlist_release(struct vlist *v)
+{
+    buf_release(&v->text);
+}
+
+void
+vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path,
+          const char *what)
+{
+    if (v->n >= MAX_REPORTED)
+        return;
+    if (v->n++)
+        buf_put(&v->text, "; ", 2);
+    buf_put(&v->text, "Value ", 6);
+    if (value) {
+        buf_put_u8(&v->text, '\'');
+        buf_put(&v->text, value, value_len);
+        buf_put_u8(&v->text, '\'');
+    } else {
+        buf_put(&v->text, "null", 4);
+    }
+    buf_put(&v->text, " at '", 5);
+    buf_put(&v->text, path, strlen(path));
+    buf_put(&v->text, "' failed to satisfy constraint: ", 32);
+    buf_put(&v->text, what, strlen(what));
+}
+
+kv_status
+vlist_finish(struct vlist *v, struct kv_err *err)
+{
+    if (v->n == 0)
+        return KV_OK;
+    if (v->text.failed)
+        return err_nomem(err);
+    return err_set(err, KV_VALIDATION, "%d validation error%s detected: %.*s", v->n,
+                   v->n > 1 ? "s" : "", (int)v->text.len, (const char *)v->text.data);
+}
+
+static bool
+name_char_ok(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+}
+
+static bool
+name_pattern_ok(const char *name, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!name_char_ok(name[i]))
+            return false;
+    return true;
+}
+
+bool
+table_name_valid(const char *name, size_t len)
+{
+    return len >= TABLE_NAME_MIN && len <= TABLE_NAME_MAX && name_pattern_ok(name, len);
+}
+
+void
+validate_name_pattern(struct vlist *v, const char *name, size_t len, const char *path)
+{
+    if (name && !name_pattern_ok(name, len))
+        vlist_add(v, name, len, path,
+                  "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+}
+
+void
+validate_table_name(struct vlist *v, const char *name, size_t len, const char *path)
+{
+    if (!name) {
+        vlist_add(v, NULL, 0, path, "Member must not be null");
+        return;
+    }
+    validate_name_pattern(v, name, len, path);
+    if (len < TABLE_NAME_MIN)
+        vlist_add(v, name, len, path, "Member must have length greater than or equal to 3");
+    if (len > TABLE_NAME_MAX)
+        vlist_add(v, name, len, path, "Member must have length less than or equal to 255");
+}
+
+kv_status
+validate_table_name_present(const char *name, size_t len, struct kv_err *err)
+{
+    if (!name)
+        return err_set(err, KV_VALIDATION,
+                       "The parameter 'TableName' is required but was not present in the "
+                       "request");
+    if (len < TABLE_NAME_MIN || len > TABLE_NAME_MAX)
+        return err_set(err, KV_VALIDATION,
+                       "TableName must be at least 3 characters long and at most 255 characters "
+                       "long");
+    return KV_OK;
+}
+
+kv_status
+validate_control_table_name(const char *name, size_t len, struct kv_err *err)
+{
+    kv_status st = validate_table_name_present(name, len, err);
+    if (st != KV_OK)
+        return st;
+    struct vlist v;
+    vlist_init(&v);
+    validate_name_pattern(&v, name, len, "tableName");
+    st = vlist_finish(&v, err);
+    vlist_release(&v);
+    return st;
+}
+
+/* Size limits and emptiness of one key attribute's value. */
+static kv_status
+check_key_value(const char *name, const struct kv_value *v, bool is_hash, struct kv_err *err)
+{
+    if (v->type == KV_N) {
+        struct decimal d;
+        return number_parse(v->u.bytes, v->len, &d, err);
+    }
+    if (v->len == 0)
+        return err_set(err, KV_VALIDATION,
+                       "One or more parameter values are not valid. The AttributeValue for a "
+                       "key attribute cannot contain an empty %s value. Key: %s",
+                       v->type == KV_S ? "string" : "binary", name);
+    if (is_hash && v->len > HASH_KEY_MAX)
+        return err_set(err, KV_VALIDATION,
+                       "One or more parameter values were invalid: Size of hashkey has "
+                       "exceeded the maximum size limit of2048 bytes");
+    if (!is_hash && v->len > RANGE_KEY_MAX)
+        return err_set(err, KV_VALIDATION,
+                       "One or more parameter values were invalid: Aggregated size of all "
+                       "range keys has exceeded the size limit of 1024 bytes");
+    return KV_OK;
+}
+
+kv_status
+validate_key(const struct key_schema *ks, const struct kv_value *key, struct kv_err *err)
+{
+    const struct attr_def *parts[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};
+    size_t want = parts[1] ? 2 : 1;
+    if (key->type != KV_M || key->len != want)
+        return err_set(err, KV_VALIDATION, "The provided key element does not match the schema");
+    for (size_t i = 0; i < want; i++) {
+        const struct kv_value *v = value_map_get(key, parts[i]->name, strlen(parts[i]->name));
+        if (!v || v->type != parts[i]->type)
+            return err_set(err, KV_VALIDATION,
+                           "The provided key element does not match the schema");
+    }
+    for (size_t i = 0; i < want; i++) {
+        const struct kv_value *v = value_map_get(key, parts[i]->name, strlen(parts[i]->name));
+        kv_status st = check_key_value(parts[i]->name, v, i == 0, err);
+        if (st != KV_OK)
+            return st;
+    }
+    return KV_OK;
+}
+
+kv_status
+validate_item_key(const struct key_schema *ks, const struct kv_value *item, struct kv_err *err)
+{
+    const struct attr_def *parts[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};
+    for (size_t i = 0; i < 2 && parts[i]; i++) {
+        const char *name = parts[i]->name;
+        const struct kv_value *v = value_map_get(item, name, strlen(name));
+        if (!v)
+            return err_set(err, KV_VALIDATION,
+                           "One or more parameter values were invalid: Missing the key %s in "
+                           "the item",
+                           name);
+        if (v->type != parts[i]->type)
+            return err_set(err, KV_VALIDATION,
+                           "One or more parameter values were invalid: Type mismatch for key %s "
+                           "expected: %s actual: %s",
+                           name, type_name(parts[i]->type), type_name(v->type));
+        kv_status st = check_key_value(name, v, i == 0, err);
+        if (st != KV_OK)
+            return st;
+    }
+    return KV_OK;
+}
+
+kv_status
+validate_values(const struct kv_value *item, struct kv_err *err)
+{
+    for (uint32_t i = 0; i < item->len; i++) {
+        kv_status st = value_check(&item->u.members[i].value, 0, err);
+        if (st != KV_OK)
+            return st;
+    }
+    return KV_OK;
+}
+
+kv_status
+validate_item_size(const struct kv_value *item, const char *message, struct kv_err *err)
+{
+    if (item_size(item) > ITEM_MAX_SIZE)
+        return err_set(err, KV_VALIDATION, "%s",
+                       message ? message : "Item size has exceeded the maximum allowed size");
+    return KV_OK;
+}

@@ -1,0 +1,80 @@
+/*
+ * validate.h -- request checks shared by both faces, in DynamoDB's words.
+ *
+ * DynamoDB reports field constraint failures together, as
+ *
+ *   1 validation error detected: Value 'x!' at 'tableName' failed to
+ *   satisfy constraint: Member must satisfy regular expression pattern:
+ *   [a-zA-Z0-9_.-]+
+ *
+ * ("N validation errors detected: a; b", at most ten).  A vlist collects
+ * them in the order the fields are checked; vlist_finish turns them into
+ * one ValidationException.  The key and item checks below produce
+ * DynamoDB's single-sentence messages.
+ */
+#ifndef KV_VALIDATE_H
+#define KV_VALIDATE_H
+
+#include "buf.h"
+#include "kv.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kv_err;
+struct kv_value;
+struct table_def;
+struct key_schema;
+
+struct vlist {
+    struct buf text;
+    int n;
+};
+
+void vlist_init(struct vlist *v);
+void vlist_release(struct vlist *v);
+/*
+ * Add "Value '<value>' at '<path>' failed to satisfy constraint: <what>".
+ * value NULL renders as "null" (no quotes).
+ */
+void vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path,
+               const char *what);
+/* KV_OK if nothing was added; else the combined ValidationException. */
+kv_status vlist_finish(struct vlist *v, struct kv_err *err);
+
+/* Field constraints of a table name (regex, 3..255 bytes) at `path`, as the
+ * data-plane operations check TableName. */
+void validate_table_name(struct vlist *v, const char *name, size_t len, const char *path);
+/* Only the [a-zA-Z0-9_.-]+ pattern (also for index names). */
+void validate_name_pattern(struct vlist *v, const char *name, size_t len, const char *path);
+bool table_name_valid(const char *name, size_t len);
+
+/*
+ * The control-plane operations (CreateTable, DescribeTable, DeleteTable)
+ * word a missing or mis-sized TableName on their own ("The parameter
+ * 'TableName' is required ...", "TableName must be at least 3 characters
+ * long and at most 255 characters long").  The first checks only that;
+ * the second adds the pattern.
+ */
+kv_status validate_table_name_present(const char *name, size_t len, struct kv_err *err);
+kv_status validate_control_table_name(const char *name, size_t len, struct kv_err *err);
+
+/*
+ * A Key parameter (GetItem, DeleteItem, UpdateItem): exactly the schema's
+ * attributes with the declared types, non-empty, within the size limits.
+ */
+kv_status validate_key(const struct key_schema *ks, const struct kv_value *key,
+                       struct kv_err *err);
+
+/* An Item parameter's key attributes (PutItem): present, typed, sized. */
+kv_status validate_item_key(const struct key_schema *ks, const struct kv_value *item,
+                            struct kv_err *err);
+
+/* Every value of an item or key checked with value_check. */
+kv_status validate_values(const struct kv_value *item, struct kv_err *err);
+
+/* The 400 KB limit: "Item size has exceeded the maximum allowed size". */
+kv_status validate_item_size(const struct kv_value *item, const char *message,
+                             struct kv_err *err);
+
+#endif
