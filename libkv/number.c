@@ -20,11 +20,11 @@
 #include <string.h>
 
 #define MSG_NOT_NUMERIC "The parameter cannot be converted to a numeric value"
-#define MSG_OVERFLOW                                                                   \
-    "Number overflow. Attempting to store a number with magnitude larger than supported " \
+#define MSG_OVERFLOW                                                                               \
+    "Number overflow. Attempting to store a number with magnitude larger than supported "          \
     "range"
-#define MSG_UNDERFLOW                                                                   \
-    "Number underflow. Attempting to store a number with magnitude smaller than supported " \
+#define MSG_UNDERFLOW                                                                              \
+    "Number underflow. Attempting to store a number with magnitude smaller than supported "        \
     "range"
 #define MSG_PRECISION "Attempting to store more than 38 significant digits in a Number"
 
@@ -39,11 +39,11 @@
 /* What one pass over the text learns; see number_parse. */
 struct scan {
     int negative;
-    size_t n_digits;   /* mantissa digits, leading zeros included */
-    size_t n_int;      /* of which before the point */
-    size_t first_nz;   /* index of the first nonzero digit; SIZE_MAX if none */
-    size_t last_nz;    /* index of the last nonzero digit */
-    int64_t exp;       /* the exponent part, saturated at +-PARSE_CAP */
+    size_t n_digits;                   /* mantissa digits, leading zeros included */
+    size_t n_int;                      /* of which before the point */
+    size_t first_nz;                   /* index of the first nonzero digit; SIZE_MAX if none */
+    size_t last_nz;                    /* index of the last nonzero digit */
+    int64_t exp;                       /* the exponent part, saturated at +-PARSE_CAP */
     uint8_t digits[NUMBER_MAX_DIGITS]; /* from first_nz on, as far as they fit */
 };
 
@@ -239,8 +239,8 @@ number_format(const struct decimal *d, char *out)
 }
 
 kv_status
-number_canonical(struct arena *a, const char *text, size_t len, const char **out,
-                 size_t *out_len, struct kv_err *err)
+number_canonical(struct arena *a, const char *text, size_t len, const char **out, size_t *out_len,
+                 struct kv_err *err)
 {
     struct decimal d;
     char buf[NUMBER_TEXT_MAX];
@@ -343,8 +343,8 @@ sum_collect(const uint8_t *places, int sign, struct decimal *out, struct kv_err 
 
 /* a + (negate ? -b : b), exactly. */
 static kv_status
-number_addsub(const struct decimal *a, const struct decimal *b, int negate,
-              struct decimal *out, struct kv_err *err)
+number_addsub(const struct decimal *a, const struct decimal *b, int negate, struct decimal *out,
+              struct kv_err *err)
 {
     uint8_t x[SUM_PLACES] = {0}, y[SUM_PLACES] = {0};
     int bsign = negate ? -b->sign : b->sign;
