@@ -106,10 +106,11 @@ scan_exponent(struct scan *s, const char *t, size_t len, size_t *pos)
  *     [+|-] ( digits [ "." [digits] ] | "." digits ) [ (e|E) [+|-] digits ]
  *
  * DynamoDB accepts a leading '+' ("+5" is stored as 5), a bare fraction
- * (".123") and a trailing point ("5."), and an exponent with or without a
- * sign ("1e+5", "-17.4E37").  It rejects surrounding or inner whitespace
- * (" 1", "1 "), "NaN", "Infinity", hexadecimal ("0x10"), an exponent
- * without digits ("1e"), a second point ("1.2.3") and anything else.
+ * (".123") and an exponent with or without a sign ("1e+5", "-17.4E37").
+ * It rejects surrounding or inner whitespace (" 1", "1 "), "NaN",
+ * "Infinity", hexadecimal ("0x10"), an exponent without digits ("1e"), a
+ * second point ("1.2.3") and anything else.  A trailing point ("5.") is
+ * accepted as the decimal grammar DynamoDB's parser follows allows it.
  */
 static int
 scan_text(struct scan *s, const char *t, size_t len)
@@ -159,7 +160,8 @@ scan_exp(const struct scan *s)
  * many digits (a 50-digit number times 1E200 reports overflow); only a
  * number in range is refused for its precision.  Zero is in range with
  * any exponent ("0e1000" is stored as 0).  Every exponent, however large,
- * is range-checked: "1e99999999999" overflows and "1e-99999999999"
+ * is range-checked by sign, as DynamoDB's PutItem and UpdateItem do:
+ * "1e99999999999" and "1e2147483647" overflow, "1e-99999999999"
  * underflows.  Trailing zeros are not significant, so "1" followed by a
  * hundred zeros has one significant digit.
  */
