@@ -77,7 +77,6 @@
 #define NUM_ZERO 0x80
 #define NUM_HEAD_BASE 0xC0
 #define NUM_MIN_F (-63) /* lowest base-100 exponent written; see above */
-#define NUM_MAX_F 63
 #define NUM_TERM 0x00
 #define NUM_ENC_MAX 23
 #define NUM_MAX_PAIRS (NUM_ENC_MAX - 2)
