@@ -19,4 +19,34 @@ char *fx_mkdtemp(void);
 /* Remove a directory tree and free the path. */
 void fx_rmdir(char *path);
 
+/*
+ * A database in a fresh directory, opened with syncing off.  Use as
+ * cmocka setup/teardown: *state becomes a struct fx *.
+ */
+struct fx {
+    char *dir;
+    kv_db *db;
+};
+
+int fx_setup(void **state);
+int fx_teardown(void **state);
+/* Close and reopen the database (persistence checks). */
+void fx_reopen(struct fx *f);
+
+/*
+ * Run a JSON request and return the response body (free with kv_free);
+ * asserts that the status is `expect`.
+ */
+char *fx_request(struct fx *f, const char *op, const char *json, kv_status expect);
+/* Run a request and assert the exact status and error message. */
+void fx_expect_error(struct fx *f, const char *op, const char *json, kv_status st,
+                     const char *message);
+/* Run a request that must succeed; discard the response. */
+void fx_ok(struct fx *f, const char *op, const char *json);
+/* Assert that JSON text `got` equals `want` (compared as JSON values). */
+void fx_assert_json(const char *got, const char *want);
+
+/* The Music table of the DynamoDB documentation (Artist, SongTitle). */
+void fx_create_music(struct fx *f);
+
 #endif
