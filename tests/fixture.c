@@ -1,7 +1,9 @@
 /*
  * fixture.c -- see fixture.h.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "fixture.h"
 
 #include <ftw.h>

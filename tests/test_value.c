@@ -7,6 +7,7 @@
 #include "err.h"
 #include "value.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static struct kv_value
@@ -107,7 +108,7 @@ value04_sizes(void **state)
 }
 
 static void
-expect_check(const struct kv_value *v, kv_status st, const char *msg)
+value_expect_check(const struct kv_value *v, kv_status st, const char *msg)
 {
     struct kv_err e;
     err_init(&e);
@@ -123,26 +124,26 @@ value05_check_messages(void **state)
     struct arena *a = arena_new();
     struct kv_value v;
     value_init(&v, KV_SS);
-    expect_check(&v, KV_VALIDATION,
+    value_expect_check(&v, KV_VALIDATION,
                  "One or more parameter values were invalid: An string set  may not be empty");
     *value_push(a, &v) = str("a");
     *value_push(a, &v) = str("b");
     *value_push(a, &v) = str("a");
-    expect_check(&v, KV_VALIDATION,
+    value_expect_check(&v, KV_VALIDATION,
                  "One or more parameter values were invalid: Input collection [a, b, a] "
                  "contains duplicates.");
     value_init(&v, KV_BS);
-    expect_check(&v, KV_VALIDATION,
+    value_expect_check(&v, KV_VALIDATION,
                  "One or more parameter values were invalid: Binary sets should not be empty");
     value_init(&v, KV_NS);
-    expect_check(&v, KV_VALIDATION,
+    value_expect_check(&v, KV_VALIDATION,
                  "One or more parameter values were invalid: An number set  may not be empty");
     value_init(&v, KV_NULL);
-    expect_check(&v, KV_VALIDATION,
+    value_expect_check(&v, KV_VALIDATION,
                  "One or more parameter values were invalid: Null attribute value types must "
                  "have the value of true");
     v.boolean = 1;
-    expect_check(&v, KV_OK, "");
+    value_expect_check(&v, KV_OK, "");
     arena_free(a);
 }
 
@@ -159,9 +160,9 @@ value06_nesting_limit(void **state)
         value_init(next, KV_L);
         cur = next;
     }
-    expect_check(&root, KV_OK, "");
+    value_expect_check(&root, KV_OK, "");
     value_init(value_push(a, cur), KV_L);
-    expect_check(&root, KV_VALIDATION, "Nesting Levels have exceeded supported limits");
+    value_expect_check(&root, KV_VALIDATION, "Nesting Levels have exceeded supported limits");
     arena_free(a);
 }
 
