@@ -75,7 +75,9 @@ size_t keycodec_value_bound(const struct kv_value *v);
 
 /*
  * Decode one value encoding of the given type from p (n bytes) into *out,
- * allocating in a; sets *used to the bytes consumed.  -1 if malformed.
+ * allocating in a; sets *used to the bytes consumed.  Numbers come back as
+ * canonical text.  -1 if malformed (only the exact bytes the encoder
+ * writes are accepted) or out of memory.
  */
 int keycodec_decode_value(const uint8_t *p, size_t n, int type, struct arena *a,
                           struct kv_value *out, size_t *used);
@@ -104,14 +106,16 @@ uint64_t keycodec_key_hash(const uint8_t *key, size_t len);
 
 /*
  * Whether a stored key's sort part was truncated, given the length of its
- * partition prefix and, for index keys, that the base digest follows.
+ * partition prefix and, for index keys, that the base digest follows.  A
+ * truncated key is always exactly KEY_MAX bytes and an inline one shorter.
  */
 bool keycodec_is_truncated(const uint8_t *key, size_t len, size_t prefix_len, bool index_key);
 
 /*
  * Parallel scan: the hash range of segment seg of total (1..1000000), as
  * [*lo, *hi] inclusive.  Segments are disjoint, cover all 2^64 hashes, and
- * are in ascending order.
+ * are in ascending order; their sizes differ by at most one.  A seg not
+ * below total gets an empty range (*lo > *hi).
  */
 void keycodec_segment_range(uint32_t seg, uint32_t total, uint64_t *lo, uint64_t *hi);
 

@@ -43,6 +43,9 @@ struct decimal {
  * digits).  Leading and trailing zeros are dropped.  Errors, each a
  * ValidationException with DynamoDB's wording:
  *   - empty text: "The parameter cannot be converted to a numeric value"
+ *     (the wording of DynamoDB's BatchWriteItem, TransactWriteItems and Scan;
+ *     its PutItem, UpdateItem, DeleteItem, GetItem and Query paths say
+ *     "...numeric value: " with an empty quote, which such a caller adds)
  *   - bad syntax: "The parameter cannot be converted to a numeric value: <text>"
  *   - "Number overflow. Attempting to store a number with magnitude larger
  *     than supported range"
@@ -69,9 +72,11 @@ kv_status number_canonical(struct arena *a, const char *text, size_t len, const 
 int number_cmp(const struct decimal *a, const struct decimal *b);
 
 /*
- * Exact a + b and a - b.  A result outside the range gives DynamoDB's
- * overflow or underflow error; a result that needs more than 38
- * significant digits gives DynamoDB's precision error.
+ * Exact a + b and a - b, never rounded.  A result outside the range gives
+ * DynamoDB's overflow or underflow error.  A result that needs more than
+ * 38 significant digits also gives the overflow error ("Number overflow.
+ * ..."), which is what DynamoDB answers for 1E50 + 1, not the precision
+ * message that a number written in a request gets.
  */
 kv_status number_add(const struct decimal *a, const struct decimal *b, struct decimal *out,
                      struct kv_err *err);

@@ -111,6 +111,10 @@ err_clear(struct kv_err *e)
 
 static kv_status
 err_vset(struct kv_err *e, kv_status status, const char *file, int line, const char *fmt,
+         va_list ap) __attribute__((format(printf, 5, 0)));
+
+static kv_status
+err_vset(struct kv_err *e, kv_status status, const char *file, int line, const char *fmt,
          va_list ap)
 {
     if (e->status != KV_OK)
