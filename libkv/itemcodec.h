@@ -31,7 +31,11 @@ struct kv_value;
 /*
  * Append the encoding of item (an M) to out.  Numbers are written in
  * canonical form.  The caller has checked the item (value_check); an
- * unparsable number still fails with a ValidationException.
+ * unparsable number still fails with a ValidationException.  KV_MISUSE for
+ * what no check would pass: not an M, an unset value, a set element of the
+ * wrong type, values deeper than VALUE_MAX_DEPTH + 1 (an attribute's value
+ * is depth 1).  KV_NOMEM when out cannot grow.  On failure out keeps its
+ * previous length.
  */
 kv_status itemcodec_encode(const struct kv_value *item, struct buf *out, struct kv_err *err);
 
@@ -40,7 +44,8 @@ kv_status itemcodec_encode(const struct kv_value *item, struct buf *out, struct 
  * names point into p, which must then outlive *out (within one LMDB read,
  * for example); without, everything is copied.  Depth is bounded by
  * VALUE_MAX_DEPTH + 1.  Returns KV_CORRUPT (with the location recorded) on
- * any malformation.
+ * any malformation, KV_NOMEM if the arena cannot grow; on failure *out is
+ * an empty M.  Any byte string is safe to decode.
  */
 kv_status itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow,
                            struct kv_value *out, struct kv_err *err);

@@ -1,0 +1,575 @@
+/*
+ * itemcodec.c -- the stored form of an item: compact, versioned bytes.
+ *
+ * Every GetItem, Query and Scan decodes items, and every write encodes one,
+ * so the format is built for a fast, allocation-light, fully bounds-checked
+ * decoder.  This file owns the byte layout only; what an item may contain
+ * is value_check's business, and which bytes are stored under which key is
+ * keycodec's.
+ *
+ * FORMAT, VERSION 1 -- FROZEN.  Records of this version exist on disk: the
+ * layout, the tags and their numbers below must never change.  A new layout
+ * gets a new version byte, and decoders keep reading the old ones.
+ *
+ *   record   = version size count member{count}
+ *   version  = 0x01                        one byte
+ *   size     = varint                      the item's DynamoDB size, item_size()
+ *   count    = varint                      number of attributes
+ *   member   = varint(n) name[n] 0x00 value
+ *   value    = tag payload
+ *
+ *   tag   type         payload
+ *   0x01  S            varint(n) bytes[n] 0x00
+ *   0x02  N            varint(n) canonical text[n] 0x00   (number_format)
+ *   0x03  B            varint(n) bytes[n] 0x00
+ *   0x04  BOOL false   -
+ *   0x05  BOOL true    -
+ *   0x06  NULL         -
+ *   0x07  M            varint(count) member{count}
+ *   0x08  L            varint(count) value{count}
+ *   0x09  SS           varint(count) { varint(n) bytes[n] 0x00 }{count}
+ *   0x0a  NS           varint(count) { varint(n) canonical text[n] 0x00 }{count}
+ *   0x0b  BS           varint(count) { varint(n) bytes[n] 0x00 }{count}
+ *   0x00 and 0x0c..0xff are invalid.
+ *
+ * A varint is unsigned LEB128 (buf.h): seven bits a byte, low bits first,
+ * high bit set on every byte but the last, at most ten bytes.  Encoders
+ * write the shortest form.  Names, strings, binaries and numbers are each
+ * followed by a NUL that is not counted in n, so a decoder can hand out
+ * pointers into the record (value.h wants every byte string NUL-terminated)
+ * and the bytes themselves may contain NULs.  Members keep the order of the
+ * encoded map.
+ *
+ * Worked example.  The item {"id":{"S":"a1"},"n":{"N":"-1.50"},
+ * "x":{"L":[{"BOOL":true},{"NULL":true}]}} has size 4 + 5 + 8 = 17 (a 2-byte
+ * name and 2-byte string; a 1-byte name and -1.5, which costs 4, see
+ * number_size; a 1-byte name and a list: 3 + (1 + 1) + (1 + 1)) and is
+ * stored as 29 bytes:
+ *
+ *   01                      version 1
+ *   11                      size 17
+ *   03                      3 attributes
+ *   02 69 64 00             name "id"
+ *   01 02 61 31 00          S, 2 bytes "a1"
+ *   01 6e 00                name "n"
+ *   02 04 2d 31 2e 35 00    N, 4 bytes "-1.5" (canonical)
+ *   01 78 00                name "x"
+ *   08 02 05 06             L of 2: BOOL true, NULL
+ *
+ * Decoding checks everything it reads against the end of the record and
+ * answers KV_CORRUPT, recording where, for: a bad version; a truncated
+ * record; a length, or a count times the least bytes an element needs,
+ * larger than what remains (checked before anything is allocated, and
+ * counting the bytes that earlier, still open containers have already
+ * claimed, so a hostile record cannot make the decoder allocate more than a
+ * small multiple of its own length); a missing NUL; an unknown tag; a
+ * number that does not parse; nesting deeper than VALUE_MAX_DEPTH + 1
+ * below the item; bytes after the item; and a recorded size that differs
+ * from the size of what was decoded.  The recursion is bounded by that
+ * same depth.
+ */
+#include "itemcodec.h"
+#include "arena.h"
+#include "buf.h"
+#include "err.h"
+#include "number.h"
+#include "value.h"
+
+#include <string.h>
+
+/* Tags: on disk, frozen. */
+enum {
+    TAG_S = 0x01,
+    TAG_N = 0x02,
+    TAG_B = 0x03,
+    TAG_FALSE = 0x04,
+    TAG_TRUE = 0x05,
+    TAG_NULL = 0x06,
+    TAG_M = 0x07,
+    TAG_L = 0x08,
+    TAG_SS = 0x09,
+    TAG_NS = 0x0a,
+    TAG_BS = 0x0b,
+};
+
+/* The fewest bytes an element can take, per container kind. */
+#define MIN_MEMBER 3  /* name length, the name's NUL, a tag */
+#define MIN_ELEM 1    /* a tag */
+#define MIN_SET_ELEM 2 /* a length, the NUL */
+
+/* Deepest value, counting an attribute's value as depth 1. */
+#define CODEC_MAX_DEPTH (VALUE_MAX_DEPTH + 1)
+
+static uint8_t
+tag_of_type(int t)
+{
+    static const uint8_t tags[] = {
+        [KV_S] = TAG_S,   [KV_N] = TAG_N,   [KV_B] = TAG_B,   [KV_NULL] = TAG_NULL,
+        [KV_M] = TAG_M,   [KV_L] = TAG_L,   [KV_SS] = TAG_SS, [KV_NS] = TAG_NS,
+        [KV_BS] = TAG_BS,
+    };
+    return t >= 1 && t <= KV_BS ? tags[t] : 0;
+}
+
+/* --- encoding --------------------------------------------------------------- */
+
+struct enc {
+    struct buf *out;
+    struct kv_err *err;
+};
+
+static void
+put_bytes(struct buf *out, const char *p, size_t n)
+{
+    buf_put_varint(out, n);
+    buf_put(out, p, n);
+    buf_put_u8(out, 0);
+}
+
+/* Write a scalar's payload; *size gets its DynamoDB size. */
+static kv_status
+enc_scalar(struct enc *e, const struct kv_value *v, size_t *size)
+{
+    if (v->type != KV_N) {
+        put_bytes(e->out, v->u.bytes, v->len);
+        *size = v->len;
+        return KV_OK;
+    }
+    struct decimal d;
+    kv_status st = number_parse(v->u.bytes, v->len, &d, e->err);
+    if (st != KV_OK)
+        return st;
+    char text[NUMBER_TEXT_MAX];
+    size_t n = number_format(&d, text);
+    put_bytes(e->out, text, n);
+    *size = number_size(&d);
+    return KV_OK;
+}
+
+static kv_status enc_value(struct enc *e, const struct kv_value *v, int depth, size_t *size);
+
+/* Members of an item or M at depth; *size gets the sum over members of
+ * name length plus value size. */
+static kv_status
+enc_members(struct enc *e, const struct kv_value *map, int depth, size_t *size)
+{
+    buf_put_varint(e->out, map->len);
+    *size = 0;
+    for (uint32_t i = 0; i < map->len; i++) {
+        const struct kv_member *m = &map->u.members[i];
+        size_t vsize;
+        put_bytes(e->out, m->name, m->name_len);
+        kv_status st = enc_value(e, &m->value, depth, &vsize);
+        if (st != KV_OK)
+            return st;
+        *size += m->name_len + vsize;
+    }
+    return KV_OK;
+}
+
+static kv_status
+enc_elems(struct enc *e, const struct kv_value *v, int depth, size_t *size)
+{
+    int elem = type_set_elem(v->type);
+    buf_put_varint(e->out, v->len);
+    *size = elem ? 0 : 3;
+    for (uint32_t i = 0; i < v->len; i++) {
+        const struct kv_value *c = &v->u.elems[i];
+        size_t csize;
+        kv_status st;
+        if (!elem)
+            st = enc_value(e, c, depth + 1, &csize);
+        else if (c->type != elem)
+            st = ERR_MISUSE(e->err, "a %s set holds a %s", type_name(v->type),
+                            type_name(c->type));
+        else
+            st = enc_scalar(e, c, &csize);
+        if (st != KV_OK)
+            return st;
+        *size += csize + (elem ? 0 : 1);
+    }
+    return KV_OK;
+}
+
+static kv_status
+enc_value(struct enc *e, const struct kv_value *v, int depth, size_t *size)
+{
+    uint8_t tag = v->type == KV_BOOL ? (v->boolean ? TAG_TRUE : TAG_FALSE) : tag_of_type(v->type);
+    if (tag == 0)
+        return ERR_MISUSE(e->err, "value of unknown type %d", v->type);
+    if (depth > CODEC_MAX_DEPTH)
+        return ERR_MISUSE(e->err, "item nested deeper than %d levels", CODEC_MAX_DEPTH);
+    buf_put_u8(e->out, tag);
+    switch (v->type) {
+    case KV_S:
+    case KV_N:
+    case KV_B:
+        return enc_scalar(e, v, size);
+    case KV_BOOL:
+    case KV_NULL:
+        *size = 1;
+        return KV_OK;
+    case KV_M: {
+        kv_status st = enc_members(e, v, depth + 1, size);
+        if (st == KV_OK)
+            *size += 3 + v->len;
+        return st;
+    }
+    default:
+        return enc_elems(e, v, depth, size);
+    }
+}
+
+static size_t
+varint_write(uint8_t *dst, uint64_t v)
+{
+    size_t n = 0;
+    do {
+        dst[n] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            dst[n] |= 0x80;
+        n++;
+    } while (v);
+    return n;
+}
+
+/*
+ * The size goes in the header but is known only once the numbers have been
+ * parsed, which happens while the body is written; so the body is written
+ * first and moved up by the few bytes the size takes.  This parses each
+ * number once instead of twice, and the move costs less than a parse.
+ */
+kv_status
+itemcodec_encode(const struct kv_value *item, struct buf *out, struct kv_err *err)
+{
+    if (item->type != KV_M)
+        return ERR_MISUSE(err, "an item must be a map, not %s", type_name(item->type));
+    struct enc e = {.out = out, .err = err};
+    size_t start = out->len, size;
+    buf_put_u8(out, ITEMCODEC_VERSION);
+    size_t body = out->len;
+    kv_status st = enc_members(&e, item, 1, &size);
+    uint8_t hdr[10];
+    size_t k = varint_write(hdr, size);
+    if (st == KV_OK && buf_reserve(out, k) == 0 && !out->failed) {
+        memmove(out->data + body + k, out->data + body, out->len - body);
+        memcpy(out->data + body, hdr, k);
+        out->len += k;
+        return KV_OK;
+    }
+    if (st == KV_OK)
+        st = err_nomem(err);
+    if (out->len > start)
+        out->len = start;
+    return st;
+}
+
+/* --- decoding --------------------------------------------------------------- */
+
+struct dec {
+    const uint8_t *base; /* the record, for offsets in messages */
+    const uint8_t *p;
+    const uint8_t *end;
+    size_t claimed; /* bytes promised to elements of open containers */
+    struct arena *a;
+    struct kv_err *err;
+};
+
+static size_t
+dec_offset(const struct dec *d)
+{
+    return (size_t)(d->p - d->base);
+}
+
+static size_t
+dec_left(const struct dec *d)
+{
+    return (size_t)(d->end - d->p);
+}
+
+/* Unsigned LEB128, at most ten bytes; the tenth may hold only bit 63. */
+static inline int
+dec_varint(struct dec *d, uint64_t *v)
+{
+    if (d->p < d->end && *d->p < 0x80) {
+        *v = *d->p++;
+        return 0;
+    }
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 70 && d->p < d->end; shift += 7) {
+        uint8_t byte = *d->p++;
+        if (shift == 63 && byte > 1)
+            return -1;
+        x |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) {
+            *v = x;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static kv_status
+dec_truncated(struct dec *d, const char *what)
+{
+    return ERR_CORRUPT(d->err, "stored item is corrupt: %s at byte %zu is cut short or malformed",
+                       what, dec_offset(d));
+}
+
+/*
+ * A container's element count.  It must fit in the bytes left once every
+ * open container's remaining elements have their least share; those
+ * elements' shares are then claimed too.  So the slots allocated for a
+ * record never exceed its length divided by the smallest element.
+ */
+static kv_status
+dec_count(struct dec *d, size_t min_each, uint32_t *count)
+{
+    uint64_t n;
+    if (dec_varint(d, &n))
+        return dec_truncated(d, "an element count");
+    size_t room = dec_left(d) > d->claimed ? dec_left(d) - d->claimed : 0;
+    if (n > room / min_each)
+        return ERR_CORRUPT(d->err,
+                           "stored item is corrupt: %llu elements before byte %zu cannot fit "
+                           "in the %zu bytes left",
+                           (unsigned long long)n, dec_offset(d), room);
+    *count = (uint32_t)n;
+    d->claimed += (size_t)n * min_each;
+    return KV_OK;
+}
+
+/* A length-prefixed, NUL-terminated byte string, borrowed from the record. */
+static kv_status
+dec_bytes(struct dec *d, const char **s, uint32_t *len, const char *what)
+{
+    uint64_t n;
+    if (dec_varint(d, &n))
+        return dec_truncated(d, what);
+    if (n >= dec_left(d) || n > UINT32_MAX)
+        return ERR_CORRUPT(d->err,
+                           "stored item is corrupt: %s of %llu bytes before byte %zu runs past "
+                           "the end",
+                           what, (unsigned long long)n, dec_offset(d));
+    if (d->p[n] != 0)
+        return ERR_CORRUPT(d->err, "stored item is corrupt: %s at byte %zu lacks its NUL", what,
+                           dec_offset(d));
+    *s = (const char *)d->p;
+    *len = (uint32_t)n;
+    d->p += n + 1;
+    return KV_OK;
+}
+
+static kv_status
+dec_number(struct dec *d, struct kv_value *v, size_t *size)
+{
+    const char *s;
+    uint32_t n;
+    kv_status st = dec_bytes(d, &s, &n, "a number");
+    if (st != KV_OK)
+        return st;
+    struct decimal dec;
+    struct kv_err scratch;
+    err_init(&scratch);
+    st = number_parse(s, n, &dec, &scratch);
+    err_clear(&scratch);
+    if (st != KV_OK)
+        return ERR_CORRUPT(d->err, "stored item is corrupt: number '%.*s' before byte %zu",
+                           (int)n, s, dec_offset(d));
+    value_set_bytes_ref(v, KV_N, s, n);
+    *size = number_size(&dec);
+    return KV_OK;
+}
+
+static kv_status dec_value(struct dec *d, struct kv_value *v, int depth, size_t *size);
+
+static void *
+dec_alloc(struct dec *d, uint32_t n, size_t sz)
+{
+    return n ? arena_alloc(d->a, (size_t)n * sz) : NULL;
+}
+
+/* Members of an item or M at depth; *size gets Σ name length + value size. */
+static kv_status
+dec_members(struct dec *d, struct kv_value *map, int depth, size_t *size)
+{
+    uint32_t n;
+    kv_status st = dec_count(d, MIN_MEMBER, &n);
+    if (st != KV_OK)
+        return st;
+    value_init(map, KV_M);
+    map->u.members = dec_alloc(d, n, sizeof(struct kv_member));
+    if (n && !map->u.members)
+        return err_nomem(d->err);
+    map->len = map->cap = n;
+    *size = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        struct kv_member *m = &map->u.members[i];
+        size_t vsize;
+        d->claimed -= MIN_MEMBER;
+        if ((st = dec_bytes(d, &m->name, &m->name_len, "a name")) != KV_OK ||
+            (st = dec_value(d, &m->value, depth, &vsize)) != KV_OK)
+            return st;
+        *size += m->name_len + vsize;
+    }
+    return KV_OK;
+}
+
+/* A list's or set's elements; sizes as value_size counts them. */
+static kv_status
+dec_elems(struct dec *d, struct kv_value *v, int t, int depth, size_t *size)
+{
+    int elem = type_set_elem(t);
+    size_t min_each = elem ? MIN_SET_ELEM : MIN_ELEM;
+    uint32_t n;
+    kv_status st = dec_count(d, min_each, &n);
+    if (st != KV_OK)
+        return st;
+    value_init(v, t);
+    v->u.elems = dec_alloc(d, n, sizeof(struct kv_value));
+    if (n && !v->u.elems)
+        return err_nomem(d->err);
+    v->len = v->cap = n;
+    *size = elem ? 0 : 3;
+    for (uint32_t i = 0; i < n; i++) {
+        struct kv_value *c = &v->u.elems[i];
+        size_t csize = 0;
+        d->claimed -= min_each;
+        if (!elem) {
+            st = dec_value(d, c, depth + 1, &csize);
+            csize++;
+        } else if (elem == KV_N) {
+            st = dec_number(d, c, &csize);
+        } else {
+            const char *s;
+            uint32_t len;
+            st = dec_bytes(d, &s, &len, elem == KV_S ? "a string" : "a binary");
+            if (st == KV_OK) {
+                value_set_bytes_ref(c, elem, s, len);
+                csize = len;
+            }
+        }
+        if (st != KV_OK)
+            return st;
+        *size += csize;
+    }
+    return KV_OK;
+}
+
+static kv_status
+dec_value(struct dec *d, struct kv_value *v, int depth, size_t *size)
+{
+    static const uint8_t set_types[] = {[TAG_SS] = KV_SS, [TAG_NS] = KV_NS, [TAG_BS] = KV_BS};
+    if (depth > CODEC_MAX_DEPTH)
+        return ERR_CORRUPT(d->err, "stored item is corrupt: nested deeper than %d levels at byte %zu",
+                           CODEC_MAX_DEPTH, dec_offset(d));
+    if (d->p >= d->end)
+        return dec_truncated(d, "a value");
+    uint8_t tag = *d->p++;
+    switch (tag) {
+    case TAG_S:
+    case TAG_B: {
+        const char *s;
+        uint32_t n;
+        kv_status st = dec_bytes(d, &s, &n, tag == TAG_S ? "a string" : "a binary");
+        if (st != KV_OK)
+            return st;
+        value_set_bytes_ref(v, tag == TAG_S ? KV_S : KV_B, s, n);
+        *size = n;
+        return KV_OK;
+    }
+    case TAG_N:
+        return dec_number(d, v, size);
+    case TAG_FALSE:
+    case TAG_TRUE:
+        value_set_bool(v, tag == TAG_TRUE);
+        *size = 1;
+        return KV_OK;
+    case TAG_NULL:
+        value_init(v, KV_NULL);
+        v->boolean = 1;
+        *size = 1;
+        return KV_OK;
+    case TAG_M: {
+        kv_status st = dec_members(d, v, depth + 1, size);
+        if (st == KV_OK)
+            *size += 3 + v->len;
+        return st;
+    }
+    case TAG_L:
+        return dec_elems(d, v, KV_L, depth, size);
+    case TAG_SS:
+    case TAG_NS:
+    case TAG_BS:
+        return dec_elems(d, v, set_types[tag], depth, size);
+    default:
+        return ERR_CORRUPT(d->err, "stored item is corrupt: unknown value tag 0x%02x at byte %zu",
+                           tag, dec_offset(d) - 1);
+    }
+}
+
+/* Version byte and recorded size: the header every entry point reads. */
+static kv_status
+dec_header(struct dec *d, uint64_t *size)
+{
+    if (d->p >= d->end)
+        return ERR_CORRUPT(d->err, "stored item is corrupt: the record is empty");
+    uint8_t version = *d->p++;
+    if (version != ITEMCODEC_VERSION)
+        return ERR_CORRUPT(d->err, "stored item is corrupt: unknown format version %u", version);
+    if (dec_varint(d, size))
+        return dec_truncated(d, "the item size");
+    return KV_OK;
+}
+
+/*
+ * Copy mode copies the record once and then borrows from the copy: one
+ * allocation instead of one per string, and the same checks either way.
+ */
+kv_status
+itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow, struct kv_value *out,
+                 struct kv_err *err)
+{
+    value_init(out, KV_M);
+    if (n == 0)
+        return ERR_CORRUPT(err, "stored item is corrupt: the record is empty");
+    if (!borrow && !(p = arena_memdup(a, p, n)))
+        return err_nomem(err);
+    struct dec d = {.base = p, .p = p, .end = p + n, .a = a, .err = err};
+    uint64_t recorded;
+    size_t size;
+    struct kv_value item;
+    kv_status st = dec_header(&d, &recorded);
+    if (st == KV_OK)
+        st = dec_members(&d, &item, 1, &size);
+    if (st != KV_OK)
+        return st;
+    if (d.p != d.end)
+        return ERR_CORRUPT(err, "stored item is corrupt: %zu bytes follow the item at byte %zu",
+                           dec_left(&d), dec_offset(&d));
+    if (recorded != size)
+        return ERR_CORRUPT(err, "stored item is corrupt: its recorded size %llu differs from "
+                                "its contents' size %zu",
+                           (unsigned long long)recorded, size);
+    *out = item;
+    return KV_OK;
+}
+
+kv_status
+itemcodec_size(const uint8_t *p, size_t n, size_t *size, struct kv_err *err)
+{
+    *size = 0;
+    if (n == 0)
+        return ERR_CORRUPT(err, "stored item is corrupt: the record is empty");
+    struct dec d = {.base = p, .p = p, .end = p + n, .err = err};
+    uint64_t recorded;
+    kv_status st = dec_header(&d, &recorded);
+    if (st != KV_OK)
+        return st;
+    if (recorded > SIZE_MAX)
+        return ERR_CORRUPT(err, "stored item is corrupt: recorded size %llu",
+                           (unsigned long long)recorded);
+    *size = (size_t)recorded;
+    return KV_OK;
+}
