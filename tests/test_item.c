@@ -29,7 +29,7 @@ create_simple(struct fx *f, const char *name, const char *type)
 static void
 get_expect(struct fx *f, const char *table, const char *key, const char *want)
 {
-    char req[4096];
+    char req[16384];
     snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Key\":%s}", table, key);
     char *r = fx_request(f, "GetItem", req, KV_OK);
     fx_assert_json(r, want);
@@ -147,6 +147,8 @@ static char *
 repeat(char c, size_t n)
 {
     char *s = malloc(n + 1);
+    if (!s)
+        abort();
     memset(s, c, n);
     s[n] = '\0';
     return s;
@@ -242,7 +244,7 @@ item05_key_sizes(void **state)
     fx_ok(f, "PutItem", req);
     snprintf(req, sizeof req,
              "{\"Artist\":{\"S\":\"%s\"},\"SongTitle\":{\"S\":\"%s\"}}", pk, sk);
-    char want[8192];
+    char want[8300];
     snprintf(want, sizeof want, "{\"Item\":%s}", req);
     get_expect(f, "Music", req, want);
     free(pk);
@@ -306,13 +308,17 @@ item06_item_size_limit(void **state)
 static char *
 nested_lists(int depth)
 {
-    size_t n = (size_t)depth * 12 + 64;
-    char *s = malloc(n), *p = s;
+    static const char open[] = "{\"L\":[", leaf[] = "{\"S\":\"x\"}", close[] = "]}";
+    size_t n = (size_t)depth * (sizeof open + sizeof close) + sizeof leaf;
+    char *s = malloc(n);
+    if (!s)
+        abort();
+    s[0] = '\0';
     for (int i = 0; i < depth; i++)
-        p += sprintf(p, "{\"L\":[");
-    p += sprintf(p, "{\"S\":\"x\"}");
+        strcat(s, open);
+    strcat(s, leaf);
     for (int i = 0; i < depth; i++)
-        p += sprintf(p, "]}");
+        strcat(s, close);
     return s;
 }
 

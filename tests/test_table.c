@@ -75,11 +75,11 @@ table02_provisioned(void **state)
 {
     struct fx *f = *state;
     fx_ok(f, "CreateTable",
-          "{\"TableName\":\"T1\",\"AttributeDefinitions\":[{\"AttributeName\":\"id\","
+          "{\"TableName\":\"Tab1\",\"AttributeDefinitions\":[{\"AttributeName\":\"id\","
           "\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"id\",\"KeyType\":"
           "\"HASH\"}],\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,"
           "\"WriteCapacityUnits\":7}}");
-    char *r = fx_request(f, "DescribeTable", "{\"TableName\":\"T1\"}", KV_OK);
+    char *r = fx_request(f, "DescribeTable", "{\"TableName\":\"Tab1\"}", KV_OK);
     json_t *j = json_loads(r, 0, NULL);
     assert_int_equal(json_integer_value(member(j, "Table.ProvisionedThroughput.ReadCapacityUnits")),
                      5);
