@@ -100,8 +100,8 @@ validate_table_name(struct vlist *v, const char *name, size_t len, const char *p
         return;
     }
     validate_name_pattern(v, name, len, path);
-    if (len < TABLE_NAME_MIN)
-        vlist_add(v, name, len, path, "Member must have length greater than or equal to 3");
+    if (len < 1)
+        vlist_add(v, name, len, path, "Member must have length greater than or equal to 1");
     if (len > TABLE_NAME_MAX)
         vlist_add(v, name, len, path, "Member must have length less than or equal to 255");
 }
