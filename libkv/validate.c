@@ -49,6 +49,16 @@ vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path
     buf_put(&v->text, what, strlen(what));
 }
 
+void
+vlist_add_raw(struct vlist *v, const char *text)
+{
+    if (v->n >= MAX_REPORTED)
+        return;
+    if (v->n++)
+        buf_put(&v->text, "; ", 2);
+    buf_put(&v->text, text, strlen(text));
+}
+
 kv_status
 vlist_finish(struct vlist *v, struct kv_err *err)
 {

@@ -39,6 +39,8 @@ void vlist_release(struct vlist *v);
  */
 void vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path,
                const char *what);
+/* Add a violation worded in full by the caller. */
+void vlist_add_raw(struct vlist *v, const char *text);
 /* KV_OK if nothing was added; else the combined ValidationException. */
 kv_status vlist_finish(struct vlist *v, struct kv_err *err);
 
