@@ -36,13 +36,13 @@ struct op_ctx {
 /* --- tables ---------------------------------------------------------------- */
 
 enum key_type {
-    KEY_HASH = 1,
-    KEY_RANGE = 2,
+    KEYTYPE_HASH = 1,
+    KEYTYPE_RANGE = 2,
 };
 
 struct key_elem {
     const char *name;
-    int key_type; /* KEY_HASH, KEY_RANGE */
+    int key_type; /* KEYTYPE_HASH, KEYTYPE_RANGE */
 };
 
 struct index_req {

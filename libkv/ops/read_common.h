@@ -11,6 +11,7 @@
 #include "keycodec.h"
 #include "kv.h"
 #include "ops.h"
+#include "value.h"
 
 #include <lmdb.h>
 #include <stdbool.h>
