@@ -63,10 +63,13 @@
  * counting the bytes that earlier, still open containers have already
  * claimed, so a hostile record cannot make the decoder allocate more than a
  * small multiple of its own length); a missing NUL; an unknown tag; a
- * number that does not parse; nesting deeper than VALUE_MAX_DEPTH + 1
- * below the item; bytes after the item; and a recorded size that differs
- * from the size of what was decoded.  The recursion is bounded by that
- * same depth.
+ * number that does not parse or is not in canonical form; nesting deeper
+ * than VALUE_MAX_DEPTH + 1 below the item; bytes after the item; and a
+ * recorded size that differs from the size of what was decoded.  The
+ * recursion is bounded by that same depth.  Two members of one map with
+ * the same name are not detected: that would cost a hash table per map on
+ * every read, and the encoder, fed maps with unique names, never writes
+ * them.
  */
 #include "itemcodec.h"
 #include "arena.h"
@@ -374,7 +377,9 @@ dec_number(struct dec *d, struct kv_value *v, size_t *size)
     err_init(&scratch);
     st = number_parse(s, n, &dec, &scratch);
     err_clear(&scratch);
-    if (st != KV_OK)
+    /* Stored numbers are canonical (value.h), and readers may rely on it. */
+    char text[NUMBER_TEXT_MAX];
+    if (st != KV_OK || number_format(&dec, text) != n || memcmp(text, s, n) != 0)
         return ERR_CORRUPT(d->err, "stored item is corrupt: number '%.*s' before byte %zu",
                            (int)n, s, dec_offset(d));
     value_set_bytes_ref(v, KV_N, s, n);

@@ -653,6 +653,16 @@ itemcodec12_malformations(void **state)
     static const uint8_t bad_num[] = {0x02, 0x03, 'a', 'b', 'c', 0x00};
     n = record(p, 3, bad_num, sizeof bad_num);
     expect_corrupt(p, n, "number 'abc'");
+    /* Stored numbers must be canonical. */
+    static const uint8_t lead_zero[] = {0x02, 0x02, '0', '1', 0x00};
+    n = record(p, 2, lead_zero, sizeof lead_zero);
+    expect_corrupt(p, n, "number '01'");
+    static const uint8_t trail_zero[] = {0x02, 0x03, '1', '.', '0', 0x00};
+    n = record(p, 2, trail_zero, sizeof trail_zero);
+    expect_corrupt(p, n, "number '1.0'");
+    static const uint8_t exponent[] = {0x02, 0x03, '1', 'E', '2', 0x00};
+    n = record(p, 2, exponent, sizeof exponent);
+    expect_corrupt(p, n, "number '1E2'");
     static const uint8_t bad_ns[] = {0x0a, 0x01, 0x01, 'x', 0x00};
     n = record(p, 2, bad_ns, sizeof bad_ns);
     expect_corrupt(p, n, "number 'x'");
