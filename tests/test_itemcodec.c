@@ -141,15 +141,17 @@ itemcodec01_worked_example(void **state)
 {
     (void)state;
     /* The example in itemcodec.c's header comment, byte for byte. */
+    /* clang-format off */
     static const uint8_t want[] = {
-        0x01, 0x11, 0x03,                          /* version, size 17, 3 attributes */
-        0x02, 'i', 'd', 0x00, 0x01, 0x02, 'a', '1', 0x00, /* id: S "a1" */
-        0x01, 'n', 0x00, 0x02, 0x04, '-', '1', '.', '5', 0x00, /* n: N "-1.5" */
-        0x01, 'x', 0x00, 0x08, 0x02, 0x05, 0x06,   /* x: L [true, NULL] */
+        0x01, 0x11, 0x03,                               /* version, size 17, 3 attributes */
+        0x02, 'i', 'd', 0x00, 0x01, 0x02, 'a', '1', 0x00,           /* id: S "a1" */
+        0x01, 'n', 0x00, 0x02, 0x04, '-', '1', '.', '5', 0x00,      /* n: N "-1.5" */
+        0x01, 'x', 0x00, 0x08, 0x02, 0x05, 0x06,                    /* x: L [true, NULL] */
     };
+    /* clang-format on */
     struct arena *a = arena_new();
-    struct kv_value item = item_of(
-        a, "{\"id\":{\"S\":\"a1\"},\"n\":{\"N\":\"-1.50\"},\"x\":{\"L\":[{\"BOOL\":true},{\"NULL\":true}]}}");
+    struct kv_value item = item_of(a, "{\"id\":{\"S\":\"a1\"},\"n\":{\"N\":\"-1.50\"},\"x\":{\"L\":"
+                                      "[{\"BOOL\":true},{\"NULL\":true}]}}");
     assert_int_equal(item_size(&item), 17);
     struct buf b;
     buf_init(&b);
