@@ -53,7 +53,7 @@ req_attr_map(struct op_ctx *c, json_t *req, const char *field, const char *path,
              struct vlist *v, struct kv_value **out)
 {
     json_t *node;
-    kv_status st = json_get_node(req, field, JT_MAP, &node, c->err);
+    kv_status st = json_get_node(req, field, JT_MAP, "AttributeValue", &node, c->err);
     *out = NULL;
     if (st != KV_OK)
         return st;
@@ -77,7 +77,8 @@ req_expr_maps(struct op_ctx *c, json_t *req, struct kv_value **names, struct kv_
     const char *key;
     json_t *val;
     *names = NULL;
-    kv_status st = json_get_node(req, "ExpressionAttributeNames", JT_MAP, &node, c->err);
+    kv_status st =
+        json_get_node(req, "ExpressionAttributeNames", JT_MAP, "java.lang.String", &node, c->err);
     if (st != KV_OK)
         return st;
     if (node) {
@@ -89,7 +90,7 @@ req_expr_maps(struct op_ctx *c, json_t *req, struct kv_value **names, struct kv_
         {
             if (json_is_null(val))
                 continue;
-            if ((st = json_check_type(val, JT_STRING, c->err)) != KV_OK)
+            if ((st = json_check_type(val, JT_STRING, NULL, c->err)) != KV_OK)
                 return st;
             struct kv_value *slot = value_map_append(c->arena, m, key, strlen(key), true);
             if (!slot || value_set_bytes(c->arena, slot, KV_S, json_string_value(val),

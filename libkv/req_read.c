@@ -80,7 +80,7 @@ read_common_fields(struct op_ctx *c, json_t *req, bool query, struct vlist *v,
     kv_status st;
     bool b;
     struct kv_value *start, *names, *values;
-    if ((st = json_get_long(req, "Limit", &r->limit, &r->has_limit, c->err)))
+    if ((st = json_get_number(req, "Limit", JT_INTEGER, &r->limit, &r->has_limit, c->err)))
         return st;
     if (r->has_limit)
         limit_constraint(v, query, r->limit);
@@ -172,8 +172,9 @@ req_scan(struct op_ctx *c, json_t *req, json_t **resp)
     r.forward = true;
     kv_status st;
     if ((st = read_common_fields(c, req, false, &v, &r)) ||
-        (st = json_get_long(req, "Segment", &r.segment, &r.has_segment, c->err)) ||
-        (st = json_get_long(req, "TotalSegments", &r.total_segments, &r.has_total, c->err)))
+        (st = json_get_number(req, "Segment", JT_INTEGER, &r.segment, &r.has_segment, c->err)) ||
+        (st = json_get_number(req, "TotalSegments", JT_INTEGER, &r.total_segments, &r.has_total,
+                                c->err)))
         goto done;
     if (r.has_segment)
         range_constraint(&v, "segment", r.segment, 0, 999999);

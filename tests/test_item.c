@@ -214,8 +214,7 @@ item04_put_validation(void **state)
          "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
          "the supported datatypes"},
         {"{\"Artist\":{\"S\":\"A\"},\"SongTitle\":{\"S\":5}}", KV_SERIALIZATION,
-         "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to "
-         "an String"},
+         "NUMBER_VALUE cannot be converted to String"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char req[1024];
