@@ -127,6 +127,59 @@ req_refuse(struct op_ctx *c, json_t *req, const char *const *fields, size_t n)
     return KV_OK;
 }
 
+static size_t
+present(json_t *req, const char *const *fields, size_t n, const char **out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *f = json_object_get(req, fields[i]);
+        if (f && !json_is_null(f))
+            out[k++] = fields[i];
+    }
+    return k;
+}
+
+static void
+join(char *dst, size_t cap, const char *const *names, size_t n)
+{
+    size_t used = 0;
+    dst[0] = '\0';
+    for (size_t i = 0; i < n && used < cap; i++)
+        used += (size_t)snprintf(dst + used, cap - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+kv_status
+req_legacy(struct op_ctx *c, json_t *req, const char *const *legacy, size_t n_legacy,
+           const char *const *exprs, size_t n_exprs)
+{
+    const char *l[8], *e[8];
+    size_t nl = present(req, legacy, n_legacy < 8 ? n_legacy : 8, l);
+    size_t ne = present(req, exprs, n_exprs < 8 ? n_exprs : 8, e);
+    if (nl == 0)
+        return KV_OK;
+    if (ne == 0)
+        return req_refuse(c, req, legacy, n_legacy);
+    char lt[256], et[256];
+    join(lt, sizeof lt, l, nl);
+    join(et, sizeof et, e, ne);
+    return err_set(c->err, KV_VALIDATION,
+                   "Can not use both expression and non-expression parameters in the same "
+                   "request: Non-expression parameters: {%s} Expression parameters: {%s}",
+                   lt, et);
+}
+
+kv_status
+req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, bool *all_old)
+{
+    static const char *const set[] = {"NONE", "ALL_OLD"};
+    int which = 0;
+    kv_status st = req_enum(c, req, "ReturnValuesOnConditionCheckFailure",
+                            "returnValuesOnConditionCheckFailure", set, 2, "[ALL_OLD, NONE]", v,
+                            &which);
+    *all_old = which == 1;
+    return st;
+}
+
 json_t *
 req_consumed_json(const char *table, const struct consumed *cc, int mode)
 {

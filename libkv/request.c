@@ -30,6 +30,7 @@ static const struct route routes[] = {
     {"PutItem", req_put_item},
     {"Query", req_query},
     {"Scan", req_scan},
+    {"UpdateItem", req_update_item},
 };
 
 static request_fn

@@ -218,9 +218,19 @@ kv_status
 validate_values(const struct kv_value *item, struct kv_err *err)
 {
     for (uint32_t i = 0; i < item->len; i++) {
-        kv_status st = value_check(&item->u.members[i].value, 0, err);
-        if (st != KV_OK)
-            return st;
+        struct kv_err e;
+        err_init(&e);
+        kv_status st = value_check(&item->u.members[i].value, 0, &e);
+        if (st == KV_OK)
+            continue;
+        /* The single-item operations report nesting in the envelope of a
+         * field constraint; the other value problems stand alone. */
+        if (e.msg && strcmp(e.msg, VALUE_NESTING_MESSAGE) == 0)
+            st = err_set(err, st, "1 validation error detected: %s", e.msg);
+        else
+            err_move(err, &e);
+        err_clear(&e);
+        return st;
     }
     return KV_OK;
 }

@@ -97,28 +97,41 @@ kv_status op_list_tables(struct op_ctx *c, const char *start, int64_t limit,
 
 /* --- items ------------------------------------------------------------------ */
 
+/* A single-item request's expressions, as text (NULL when absent), with its
+ * two placeholder maps (NULL when absent). */
+struct item_exprs {
+    const char *update, *condition, *projection;
+    size_t update_len, condition_len, projection_len;
+    const struct kv_value *names, *values;
+};
+
 struct put_item_req {
     const char *table;
     const struct kv_value *item;
-    int return_values;     /* kv_return_values */
-    int return_cc;         /* enum return_cc */
-    struct arena *out;     /* where Attributes are allocated */
+    struct item_exprs ex;    /* ConditionExpression */
+    int return_values;       /* kv_return_values */
+    int return_cc;           /* enum return_cc */
+    bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    struct arena *out;       /* where Attributes are allocated */
 };
 
 struct write_resp {
-    struct kv_value *attributes; /* ALL_OLD: the item before, or NULL */
+    struct kv_value *attributes; /* per ReturnValues, or NULL */
     struct consumed consumed;
 };
 
 kv_status op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *out);
 
+/* GetItem, DeleteItem and UpdateItem: a request naming one item by key. */
 struct key_req {
     const char *table;
     const struct kv_value *key;
+    struct item_exprs ex; /* Get: Projection; Delete: Condition; Update: both */
     bool consistent;
     int return_values;
     int return_cc;
-    struct arena *out;     /* where the item is allocated */
+    bool return_old_on_fail;
+    struct arena *out; /* where the item is allocated */
 };
 
 struct get_resp {
@@ -128,6 +141,7 @@ struct get_resp {
 
 kv_status op_get_item(struct op_ctx *c, const struct key_req *r, struct get_resp *out);
 kv_status op_delete_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out);
+kv_status op_update_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out);
 
 /* --- Query and Scan ------------------------------------------------------------ */
 
