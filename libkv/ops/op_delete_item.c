@@ -4,13 +4,12 @@
  * costs one write unit.
  */
 #include "ops.h"
-#include "arena.h"
 #include "err.h"
 #include "item_common.h"
-#include "itemcodec.h"
 #include "txn.h"
 #include "validate.h"
 #include "value.h"
+#include "write_core.h"
 
 #include <string.h>
 
@@ -27,37 +26,21 @@ delete_body(struct txn *t, void *arg)
     const struct key_req *r = a->r;
     struct table_def *def;
     MDB_dbi dbi;
-    struct keybuf kb;
-    MDB_val old;
-    bool found;
+    struct item_write w;
+    bool need_old = a->px.condition || r->return_values == KV_RETURN_ALL_OLD;
     kv_status st = item_table(t, r->table, &def, &dbi);
     if (st == KV_OK)
         st = validate_key(&def->key, r->key, t->err);
     if (st == KV_OK)
-        st = item_key(t, def, r->key, &kb);
+        st = write_load(t, &w, def, dbi, r->key, need_old, r->out);
     if (st == KV_OK)
-        st = item_read(t, dbi, &kb, &old, &found);
+        st = item_check_condition(t, a->px.condition, w.old, r->return_old_on_fail);
+    if (st == KV_OK)
+        st = write_store(t, &w, NULL, false);
     if (st != KV_OK)
         return st;
-    size_t old_size = 0;
-    struct kv_value *old_item = NULL;
-    a->out->attributes = NULL;
-    if (found && (st = itemcodec_size(old.mv_data, old.mv_size, &old_size, t->err)) != KV_OK)
-        return st;
-    bool need_old = a->px.condition || r->return_values == KV_RETURN_ALL_OLD;
-    if (found && need_old && (st = item_decode(t, &old, r->out, false, &old_item)) != KV_OK)
-        return st;
-    if ((st = item_check_condition(t, a->px.condition, old_item, r->return_old_on_fail)))
-        return st;
-    if (found) {
-        MDB_val k = {kb.len, kb.bytes};
-        if ((st = txn_check(t, mdb_del(t->txn, dbi, &k, NULL), "deleting an item")) != KV_OK ||
-            (st = catalog_stats_add(t, def->dbname, -1, -(int64_t)old_size)) != KV_OK)
-            return st;
-    }
-    if (r->return_values == KV_RETURN_ALL_OLD)
-        a->out->attributes = old_item;
-    a->out->consumed.write = capacity_write(old_size, false);
+    a->out->attributes = r->return_values == KV_RETURN_ALL_OLD ? w.old : NULL;
+    a->out->consumed = w.consumed;
     return KV_OK;
 }
 

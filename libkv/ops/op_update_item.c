@@ -16,13 +16,13 @@
  */
 #include "ops.h"
 #include "arena.h"
-#include "buf.h"
 #include "err.h"
+#include "index.h"
 #include "item_common.h"
-#include "itemcodec.h"
 #include "txn.h"
 #include "validate.h"
 #include "value.h"
+#include "write_core.h"
 
 #include <string.h>
 
@@ -88,33 +88,13 @@ returned(struct txn *t, struct update_args *a, struct kv_value *old, struct kv_v
 }
 
 static kv_status
-write_item(struct txn *t, const struct table_def *def, MDB_dbi dbi, const struct keybuf *kb,
-           const struct kv_value *item, int64_t old_size, bool found)
-{
-    struct buf b;
-    buf_init(&b);
-    kv_status st = itemcodec_encode(item, &b, t->err);
-    if (st == KV_OK) {
-        MDB_val k = {kb->len, (void *)kb->bytes}, v = {b.len, b.data};
-        st = txn_check(t, mdb_put(t->txn, dbi, &k, &v, 0), "writing an item");
-    }
-    if (st == KV_OK)
-        st = catalog_stats_add(t, def->dbname, found ? 0 : 1,
-                               (int64_t)item_size(item) - old_size);
-    buf_release(&b);
-    return st;
-}
-
-static kv_status
 update_body(struct txn *t, void *arg)
 {
     struct update_args *a = arg;
     const struct key_req *r = a->r;
     struct table_def *def;
     MDB_dbi dbi;
-    struct keybuf kb;
-    MDB_val raw;
-    bool found;
+    struct item_write w;
     kv_status st = item_table(t, r->table, &def, &dbi);
     if (st == KV_OK)
         st = validate_key(&def->key, r->key, t->err);
@@ -122,29 +102,23 @@ update_body(struct txn *t, void *arg)
     if (st == KV_OK && a->px.update)
         st = expr_update_check_keys(a->px.update, &ks, t->err);
     if (st == KV_OK)
-        st = item_key(t, def, r->key, &kb);
+        st = write_load(t, &w, def, dbi, r->key, true, r->out);
     if (st == KV_OK)
-        st = item_read(t, dbi, &kb, &raw, &found);
+        st = item_check_condition(t, a->px.condition, w.old, r->return_old_on_fail);
     if (st != KV_OK)
         return st;
-    size_t old_size = 0;
-    struct kv_value *old = NULL, *new_item = NULL;
     a->out->attributes = NULL;
-    if (found && ((st = itemcodec_size(raw.mv_data, raw.mv_size, &old_size, t->err)) ||
-                  (st = item_decode(t, &raw, r->out, false, &old))))
-        return st;
-    if ((st = item_check_condition(t, a->px.condition, old, r->return_old_on_fail)))
-        return st;
-    if (!found && a->px.update && !expr_update_creates(a->px.update)) {
-        a->out->consumed.write = capacity_write(0, false);
+    if (!w.found && a->px.update && !expr_update_creates(a->px.update)) {
+        consumed_add_table(&a->out->consumed, 0, capacity_write(0, false));
         return KV_OK;
     }
-    if ((st = apply(t, a, old, &new_item)) != KV_OK ||
-        (st = write_item(t, def, dbi, &kb, new_item, (int64_t)old_size, found)) != KV_OK)
+    struct kv_value *new_item = NULL;
+    if ((st = apply(t, a, w.old, &new_item)) != KV_OK ||
+        (st = index_check_item(def, new_item, true, w.old, t->err)) != KV_OK ||
+        (st = write_store(t, &w, new_item, false)) != KV_OK)
         return st;
-    size_t new_size = item_size(new_item);
-    a->out->consumed.write = capacity_write(old_size > new_size ? old_size : new_size, false);
-    return returned(t, a, old, new_item);
+    a->out->consumed = w.consumed;
+    return returned(t, a, w.old, new_item);
 }
 
 kv_status
