@@ -77,6 +77,23 @@ read_throughput(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path
     return KV_OK;
 }
 
+/* A key schema as DynamoDB echoes it in constraint messages (Java's toString). */
+static void
+render_key_schema(json_t *ks, char *out, size_t cap)
+{
+    size_t used = (size_t)snprintf(out, cap, "[");
+    for (size_t i = 0; i < json_array_size(ks) && used < cap; i++) {
+        json_t *e = json_array_get(ks, i);
+        const char *name = json_string_value(json_object_get(e, "AttributeName"));
+        const char *type = json_string_value(json_object_get(e, "KeyType"));
+        used += (size_t)snprintf(out + used, cap - used,
+                                 "%sKeySchemaElement(attributeName=%s, keyType=%s)", i ? ", " : "",
+                                 name ? name : "null", type ? type : "null");
+    }
+    if (used < cap)
+        snprintf(out + used, cap - used, "]");
+}
+
 static kv_status
 read_key_schema(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path,
                 struct key_elem **out, size_t *n)
@@ -117,8 +134,11 @@ read_key_schema(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path
     snprintf(p, sizeof p, "%skeySchema", path);
     if (*n < 1)
         vlist_add(v, "[]", 2, p, "Member must have length greater than or equal to 1");
-    if (*n > 2)
-        vlist_add(v, "[...]", 5, p, "Member must have length less than or equal to 2");
+    if (*n > 2) {
+        char shown[1024];
+        render_key_schema(ks, shown, sizeof shown);
+        vlist_add(v, shown, strlen(shown), p, "Member must have length less than or equal to 2");
+    }
     if (*n < 1)
         *out = NULL;
     return KV_OK;
@@ -268,7 +288,7 @@ req_create_table(struct op_ctx *c, json_t *req, json_t **resp)
         (st = json_get_string(req, "BillingMode", &bm, &bm_len, c->err)) ||
         (st = read_attr_defs(c, req, &v, &r)))
         goto done;
-    validate_name_pattern(&v, r.name, name_len, "tableName");
+    validate_new_table_name(&v, r.name, name_len);
     int k = check_enum(&v, bm, bm_len, "billingMode", billing, 2,
                        "[PROVISIONED, PAY_PER_REQUEST]");
     r.billing = k >= 0 ? k : KV_PROVISIONED;
@@ -281,7 +301,7 @@ req_create_table(struct op_ctx *c, json_t *req, json_t **resp)
                            &r.gsis_given)) ||
         (st = json_get_bool(req, "DeletionProtectionEnabled", &r.deletion_protection,
                             &dp_given, c->err)) ||
-        (st = validate_table_name_present(r.name, name_len, c->err)) ||
+        (st = validate_table_name_present(r.name, c->err)) ||
         (st = vlist_finish(&v, c->err)))
         goto done;
     struct table_desc d;
