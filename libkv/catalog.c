@@ -34,7 +34,7 @@
 #include <string.h>
 
 #define FORMAT_VERSION "1"
-#define POOL_REFILL 4
+#define POOL_REFILL 8
 
 static const uint8_t KEY_VERSION = 'v';
 static const uint8_t KEY_GEN = 'g';

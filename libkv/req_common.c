@@ -180,13 +180,55 @@ req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, bool *all_old
     return st;
 }
 
-json_t *
-req_consumed_json(const char *table, const struct consumed *cc, int mode)
+/* {"CapacityUnits": n} and, for transactional operations, the read/write
+ * split DynamoDB adds only there. */
+static json_t *
+units_json(uint64_t read, uint64_t write, bool split)
 {
-    uint64_t halves = cc->read + cc->write;
-    json_t *o = json_pack("{s:s, s:f}", "TableName", table, "CapacityUnits", halves / 2.0);
-    if (o && mode == RETURN_CC_INDEXES)
-        json_object_set_new(o, "Table", json_pack("{s:f}", "CapacityUnits", halves / 2.0));
+    json_t *o = json_pack("{s:f}", "CapacityUnits", (double)(read + write) / 2.0);
+    if (o && split) {
+        json_object_set_new(o, "ReadCapacityUnits", json_real((double)read / 2.0));
+        json_object_set_new(o, "WriteCapacityUnits", json_real((double)write / 2.0));
+    }
     return o;
 }
 
+/* The per-index arms of INDEXES: only indexes the request charged. */
+static void
+index_arms(json_t *o, const struct consumed *cc, bool global, bool split)
+{
+    json_t *arms = NULL;
+    for (size_t i = 0; i < cc->n_indexes; i++) {
+        if (cc->idx[i].global != global || cc->idx[i].read + cc->idx[i].write == 0)
+            continue;
+        if (!arms)
+            arms = json_object();
+        json_object_set_new(arms, cc->idx[i].name,
+                            units_json(cc->idx[i].read, cc->idx[i].write, split));
+    }
+    if (arms)
+        json_object_set_new(o, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes",
+                            arms);
+}
+
+json_t *
+req_consumed_json(const char *table, const struct consumed *cc, int mode)
+{
+    return req_consumed_json_split(table, cc, mode, false);
+}
+
+json_t *
+req_consumed_json_split(const char *table, const struct consumed *cc, int mode, bool split)
+{
+    json_t *o = units_json(cc->read, cc->write, split);
+    if (!o || json_object_set_new(o, "TableName", json_string(table))) {
+        json_decref(o);
+        return NULL;
+    }
+    if (mode == RETURN_CC_INDEXES) {
+        json_object_set_new(o, "Table", units_json(cc->table_read, cc->table_write, split));
+        index_arms(o, cc, false, split);
+        index_arms(o, cc, true, split);
+    }
+    return o;
+}

@@ -23,6 +23,7 @@
 
 struct arena;
 struct kv_db;
+struct txn;
 struct kv_err;
 struct kv_value;
 
@@ -76,8 +77,12 @@ struct create_table_req {
 struct table_desc {
     struct table_def *def; /* a private copy; table_desc_release frees it */
     struct table_stats stats;
+    struct table_stats index_stats[CONSUMED_MAX_INDEXES]; /* per def->indexes[i] */
     const char *status;    /* "CREATING", "ACTIVE", "DELETING" */
 };
+
+/* Fill d from a table's description as of t (counters included). */
+kv_status table_desc_fill(struct txn *t, const struct table_def *def, struct table_desc *d);
 
 void table_desc_release(struct table_desc *d);
 
