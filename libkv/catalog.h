@@ -13,6 +13,7 @@
  *   'p' dbname   an empty LMDB database ready to be given to a new table
  *   's' dbname   counters of a table or index: item count and size, 16
  *                bytes big-endian
+ *   'b' dbname   progress of an index being built (backfill.h)
  *
  * Every table and index keeps its entries in an LMDB database of its own,
  * named "d<number>".  Named databases are never deleted, only emptied and

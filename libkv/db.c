@@ -12,6 +12,7 @@
  *     see resize_lock in db.h.
  */
 #include "db.h"
+#include "backfill.h"
 #include "catalog.h"
 #include "mem.h"
 
@@ -330,8 +331,10 @@ kv_db_open(const char *path, const kv_options *opt, kv_db **out)
     pthread_rwlock_init(&db->resize_lock, &ra);
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->bf_lock, NULL);
     if (pthread_key_create(&db->tls, thread_state_destroy)) {
         pthread_mutex_destroy(&db->lock);
+        pthread_mutex_destroy(&db->bf_lock);
         pthread_rwlock_destroy(&db->resize_lock);
         mem_free(db);
         return open_error.status = KV_NOMEM;
@@ -339,8 +342,9 @@ kv_db_open(const char *path, const kv_options *opt, kv_db **out)
     if (!(db->path = mem_strdup(path)))
         err_nomem(&err);
     else if (make_dir(path, db->opt.file_mode, db->opt.read_only, &err) == KV_OK &&
-             env_open(db, path, &err) == KV_OK)
-        catalog_open(db, &err);
+             env_open(db, path, &err) == KV_OK &&
+             catalog_open(db, &err) == KV_OK)
+        backfill_resume(db, &err);
     if (err.status != KV_OK) {
         kv_status st = err.status;
         kv_db_close(db);
@@ -356,6 +360,7 @@ kv_db_close(kv_db *db)
 {
     if (!db)
         return;
+    backfill_finish(db);
     /* Deleting the key first means no destructor runs for this handle
      * afterwards; the states of threads still alive are freed here. */
     pthread_key_delete(db->tls);
@@ -368,6 +373,7 @@ kv_db_close(kv_db *db)
     if (db->env)
         mdb_env_close(db->env);
     pthread_mutex_destroy(&db->lock);
+    pthread_mutex_destroy(&db->bf_lock);
     pthread_rwlock_destroy(&db->resize_lock);
     mem_free(db->dbis);
     mem_free(db->path);

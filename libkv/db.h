@@ -19,6 +19,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -60,6 +61,12 @@ struct kv_db {
 
     struct dbi_slot *dbis;         /* named databases opened in this process */
     size_t n_dbis, cap_dbis;
+
+    /* The index builder (backfill.c). */
+    pthread_mutex_t bf_lock;
+    pthread_t bf_thread;
+    bool bf_started, bf_running, bf_wanted, bf_closing;
+    atomic_bool bf_held;
 };
 
 /* This thread's state for db, created on first use; NULL when out of memory. */

@@ -10,6 +10,7 @@
 #include "value.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static json_t *
 seconds(int64_t ms)
@@ -69,12 +70,18 @@ index_json(const struct table_def *d, const struct index_def *ix,
     json_object_set_new(o, "Projection", projection_json(ix));
     if (ix->global) {
         json_object_set_new(o, "IndexStatus", json_string(ix->status));
-        if (ix->backfilling)
-            json_object_set_new(o, "Backfilling", json_true());
-        json_object_set_new(o, "ProvisionedThroughput",
-                            json_pack("{s:i, s:I, s:I}", "NumberOfDecreasesToday", 0,
-                                      "ReadCapacityUnits", (json_int_t)ix->rcu,
-                                      "WriteCapacityUnits", (json_int_t)ix->wcu));
+        /* DynamoDB shows Backfilling only on an index UpdateTable is creating. */
+        if (strcmp(ix->status, "CREATING") == 0)
+            json_object_set_new(o, "Backfilling", json_boolean(ix->backfilling));
+        json_t *pt = json_object();
+        if (ix->last_increase_ms)
+            json_object_set_new(pt, "LastIncreaseDateTime", seconds(ix->last_increase_ms));
+        if (ix->last_decrease_ms)
+            json_object_set_new(pt, "LastDecreaseDateTime", seconds(ix->last_decrease_ms));
+        json_object_set_new(pt, "NumberOfDecreasesToday", json_integer(ix->decreases_today));
+        json_object_set_new(pt, "ReadCapacityUnits", json_integer((json_int_t)ix->rcu));
+        json_object_set_new(pt, "WriteCapacityUnits", json_integer((json_int_t)ix->wcu));
+        json_object_set_new(o, "ProvisionedThroughput", pt);
     }
     json_object_set_new(o, "IndexSizeBytes", json_integer((json_int_t)stats->size_bytes));
     json_object_set_new(o, "ItemCount", json_integer((json_int_t)stats->item_count));

@@ -31,6 +31,7 @@ static const struct route routes[] = {
     {"Query", req_query},
     {"Scan", req_scan},
     {"UpdateItem", req_update_item},
+    {"UpdateTable", req_update_table},
 };
 
 static request_fn

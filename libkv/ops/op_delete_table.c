@@ -29,6 +29,11 @@ delete_body(struct txn *t, void *arg)
         return err_set(t->err, KV_VALIDATION,
                        "Resource cannot be deleted as it is currently protected against "
                        "deletion. Disable deletion protection first.");
+    for (size_t i = 0; i < def->n_indexes; i++)
+        if (strcmp(def->indexes[i].status, "ACTIVE") != 0)
+            return err_set(t->err, KV_RESOURCE_IN_USE,
+                           "Attempt to change a resource which is still in use: Cannot delete "
+                           "table while indexes are being created, updated, or deleted.");
     if ((st = table_desc_fill(t, def, a->out)) != KV_OK)
         return st;
     return catalog_remove(t, def);

@@ -4,6 +4,7 @@
  */
 #include "ops.h"
 #include "arena.h"
+#include "db.h"
 #include "err.h"
 #include "txn.h"
 
@@ -40,6 +41,13 @@ table_desc_fill(struct txn *t, const struct table_def *def, struct table_desc *d
     table_def_free(d->def);
     if (!(d->def = table_def_clone(def)))
         return err_nomem(t->err);
+    /* The decrease counts restart every UTC day. */
+    int64_t today = db_now_ms(t->db) / 86400000;
+    if (d->def->last_decrease_ms / 86400000 != today)
+        d->def->decreases_today = 0;
+    for (size_t i = 0; i < d->def->n_indexes; i++)
+        if (d->def->indexes[i].last_decrease_ms / 86400000 != today)
+            d->def->indexes[i].decreases_today = 0;
     return KV_OK;
 }
 

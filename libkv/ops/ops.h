@@ -91,6 +91,39 @@ kv_status op_create_table(struct op_ctx *c, const struct create_table_req *r,
 kv_status op_describe_table(struct op_ctx *c, const char *name, struct table_desc *out);
 kv_status op_delete_table(struct op_ctx *c, const char *name, struct table_desc *out);
 
+enum gsi_action {
+    GSI_CREATE = 1,
+    GSI_UPDATE,
+    GSI_DELETE,
+};
+
+/* One element of GlobalSecondaryIndexUpdates. */
+struct gsi_update_req {
+    int action;           /* enum gsi_action, as far as n_actions == 1 */
+    int n_actions;        /* how many of Create, Update and Delete were given */
+    const char *name;
+    struct index_req create;  /* Create */
+    bool has_throughput;      /* Update */
+    int64_t rcu, wcu;
+};
+
+struct update_table_req {
+    const char *name;
+    struct attr_def *attrs;
+    size_t n_attrs;
+    bool attrs_given;
+    int billing;              /* kv_billing_mode, or -1 when absent */
+    bool has_throughput;
+    int64_t rcu, wcu;
+    struct gsi_update_req *gsi;
+    size_t n_gsi;
+    bool gsi_given;
+    int deletion_protection;  /* 0 or 1, or -1 when absent */
+};
+
+kv_status op_update_table(struct op_ctx *c, const struct update_table_req *r,
+                          struct table_desc *out);
+
 struct list_tables_resp {
     const char **names; /* in c->arena */
     size_t count;

@@ -155,6 +155,9 @@ read_target_open(struct txn *t, const struct read_req *r, const struct read_expr
         if (ix->global && r->consistent)
             return err_set(t->err, KV_VALIDATION,
                            "Consistent reads are not supported on global secondary indexes");
+        if (ix->backfilling)
+            return err_set(t->err, KV_VALIDATION,
+                           "Cannot read from backfilling global secondary index: %s", ix->name);
         if (ix->global && ex->select == SELECT_ALL_ATTRIBUTES && ix->projection != PROJECT_ALL)
             return err_set(t->err, KV_VALIDATION,
                            "One or more parameter values were invalid: Select type "
