@@ -15,6 +15,7 @@
 #define KV_DB_H
 
 #include "kv.h"
+#include "clock.h"
 #include "err.h"
 
 #include <lmdb.h>
@@ -60,6 +61,10 @@ struct kv_db {
 
     struct dbi_slot *dbis;         /* named databases opened in this process */
     size_t n_dbis, cap_dbis;
+
+    struct clock clock;            /* real, or the caller's (kv_options.clock) */
+    bool has_retry;                /* kv_options.retry was given */
+    kv_retry_policy retry;         /* a copy of it */
 };
 
 /* This thread's state for db, created on first use; NULL when out of memory. */
@@ -85,7 +90,8 @@ kv_status db_dbi_remember_locked(struct kv_db *db, const char *name, MDB_dbi dbi
 /* Grow the map after MDB_MAP_FULL, or adopt another process's growth. */
 kv_status db_grow(struct kv_db *db, bool adopt_only, struct kv_err *err);
 
-/* Current wall-clock time in milliseconds since the epoch. */
+/* The handle's clock, in milliseconds since the epoch (the injected clock
+ * when there is one, so timestamps agree with the buckets). */
 int64_t db_now_ms(struct kv_db *db);
 
 /* An LMDB return code as a status with a message. */
