@@ -14,6 +14,7 @@
 #include "db.h"
 #include "catalog.h"
 #include "mem.h"
+#include "throttle.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -298,12 +299,16 @@ env_open(struct kv_db *db, const char *path, struct kv_err *err)
     return KV_OK;
 }
 
-/* The clock and the retry policy, as the options give them. */
+/*
+ * The clock, retry policy and capacity state.  With the real clock the
+ * state is shared through a file in the database directory; a read-only
+ * database whose directory refuses that file keeps it private instead, as
+ * a handle with an injected clock does.
+ */
 static kv_status
 capacity_open(struct kv_db *db, const char *path, struct kv_err *err)
 {
     const kv_options *o = &db->opt;
-    (void)path;
     if (o->clock && !o->clock->now_ms)
         return ERR_MISUSE(err, "kv_options.clock needs a now_ms function");
     if (o->burst_seconds < 0 || o->burst_seconds > MAX_BURST_SECONDS)
@@ -317,7 +322,20 @@ capacity_open(struct kv_db *db, const char *path, struct kv_err *err)
         db->retry = *o->retry;
         db->has_retry = true;
     }
-    return KV_OK;
+    struct throttle_options to = {
+        .dir = path,
+        .clock = &db->clock,
+        .burst_ms = (int64_t)o->burst_seconds * 1000,
+        .unlimited = o->unlimited_capacity != 0,
+        .file_mode = o->file_mode,
+    };
+    kv_status st = throttle_open(&to, &db->throttle, err);
+    if (st == KV_IO && o->read_only) {
+        err_clear(err);
+        to.dir = NULL;
+        st = throttle_open(&to, &db->throttle, err);
+    }
+    return st;
 }
 
 kv_status
@@ -386,6 +404,7 @@ kv_db_close(kv_db *db)
         thread_state_free(ts);
         ts = next;
     }
+    throttle_close(db->throttle);
     if (db->env)
         mdb_env_close(db->env);
     pthread_mutex_destroy(&db->lock);

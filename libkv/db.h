@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 struct table_def;
+struct throttle;
 
 /* One table description cached by one thread. */
 struct cached_table {
@@ -63,6 +64,7 @@ struct kv_db {
     size_t n_dbis, cap_dbis;
 
     struct clock clock;            /* real, or the caller's (kv_options.clock) */
+    struct throttle *throttle;     /* capacity buckets and metrics */
     bool has_retry;                /* kv_options.retry was given */
     kv_retry_policy retry;         /* a copy of it */
 };
