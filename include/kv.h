@@ -519,17 +519,43 @@ typedef enum kv_return_values {
     KV_RETURN_UPDATED_NEW = 4,
 } kv_return_values;
 
-/** Options for kv_put_item and kv_delete_item; NULL means all defaults. */
+/**
+ * Expressions of a single-item request, in DynamoDB's expression language:
+ * a ConditionExpression, and the placeholders its text uses.  @p names maps
+ * each "#name" to an attribute name (every value of the item an S);
+ * @p values maps each ":value" to a value.  NULL fields are absent.
+ */
+typedef struct kv_expr_args {
+    const char *condition;  /**< ConditionExpression, or NULL */
+    const char *projection; /**< ProjectionExpression (GetItem), or NULL */
+    const kv_item *names;   /**< ExpressionAttributeNames, or NULL */
+    const kv_item *values;  /**< ExpressionAttributeValues, or NULL */
+} kv_expr_args;
+
+/** Options for kv_put_item, kv_delete_item and kv_update_item; NULL means
+ * all defaults. */
 typedef struct kv_write_opts {
-    kv_return_values return_values; /**< NONE or ALL_OLD */
+    kv_return_values return_values; /**< put, delete: NONE or ALL_OLD */
+    kv_expr_args expr;
+    /** 1: a failed condition carries the old item (see kv_error_item). */
+    int return_old_on_condition_failure;
     void *reserved[8];
 } kv_write_opts;
 
 /** Options for kv_get_item; NULL means all defaults. */
 typedef struct kv_get_opts {
     int consistent_read; /**< strongly consistent (reads cost twice as much) */
+    kv_expr_args expr;   /**< projection and names only */
     void *reserved[8];
 } kv_get_opts;
+
+/**
+ * The item that the calling thread's last failed call on @p db carried:
+ * the old item of a ConditionalCheckFailedException when
+ * return_old_on_condition_failure asked for it.  NULL when there is none.
+ * A new item: free it with kv_item_free.
+ */
+KV_API kv_item *kv_error_item(kv_db *db);
 
 /**
  * Write an item, replacing any item with the same key (PutItem).
@@ -559,6 +585,19 @@ KV_API kv_status kv_get_item(kv_db *db, const char *table, const kv_item *key,
  */
 KV_API kv_status kv_delete_item(kv_db *db, const char *table, const kv_item *key,
                                 const kv_write_opts *opts, kv_item **old);
+
+/**
+ * Change attributes of an item, or create it (UpdateItem).
+ * @param[in]  update  an UpdateExpression ("SET a = :v REMOVE b"), or NULL
+ * @param[in]  opts    return values, condition and placeholders; may be NULL
+ * @param[out] attributes if not NULL, receives what opts->return_values
+ *                  asks for (NULL when nothing); free with kv_item_free
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
+ *         KV_CONDITIONAL_CHECK_FAILED, KV_NOMEM, KV_IO
+ */
+KV_API kv_status kv_update_item(kv_db *db, const char *table, const kv_item *key,
+                                const char *update, const kv_write_opts *opts,
+                                kv_item **attributes);
 
 /* ------------------------------------------------------------------------ */
 /* The JSON request API                                                      */
