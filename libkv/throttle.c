@@ -621,8 +621,8 @@ throttle_write_admit(struct throttle *th, const struct throttle_write *w,
         c[n++] = (struct throttle_charge){NULL, true, w->units, true, w->hash};
     for (size_t i = 0; i < w->n_gsis; i++)
         if (w->gsis[i].units)
-            c[n++] = (struct throttle_charge){w->gsis[i].index, true, w->gsis[i].units, true,
-                                              w->gsis[i].hash};
+            c[n++] = (struct throttle_charge){w->gsis[i].index, true, w->gsis[i].units,
+                                              w->gsis[i].has_hash, w->gsis[i].hash};
     kv_status st = throttle_admit(th, w->table, c, n, w->op, false, ticket, hits, &n_hits, err);
     if (st == KV_PROVISIONED_THROUGHPUT_EXCEEDED || st == KV_THROTTLING)
         return throttle_error(hits, n_hits, err);

@@ -16,18 +16,17 @@
  * the catalog's description, inside the operation's transaction).
  *
  * A write (PutItem, UpdateItem, DeleteItem), inside the write body, once
- * the old item is read and the cost is known:
+ * its cost is known (after index upkeep has computed the index units; the
+ * body's changes are still uncommitted, so a refusal aborts them all):
  *
- *     struct throttle_write w = {
- *         .table = &tt, .op = METRICS_OP_PUT_ITEM,
- *         .units = consumed_half_units_on_the_table,
- *         .hash = keycodec_key_hash(kb.bytes, kb.len),
- *         .gsis = gsi_costs, .n_gsis = n,   // only the GSIs the write touches
- *     };
+ *     struct throttle_write w;
+ *     struct throttle_gsi_write g[THROTTLE_GSI_MAX];
+ *     throttle_write_from_consumed(&w, &tt, METRICS_OP_PUT_ITEM,
+ *                                  keycodec_key_hash(kb.bytes, kb.len),
+ *                                  &consumed, g);
  *     st = throttle_write_admit(db->throttle, &w, &a->ticket, t->err);
  *     if (st != KV_OK)
  *         return st;        // throttled: the txn aborts, nothing changed
- *     ... condition check, mdb_put ...
  *
  * The ticket lives in the operation's argument struct, zeroed before
  * txn_run, because txn_run may run the body again (KV_RETRY): admitting on
@@ -81,6 +80,7 @@
 #include <stdint.h>
 
 struct clock;
+struct consumed;
 struct kv_err;
 struct table_def;
 struct throttle;
@@ -139,9 +139,13 @@ void throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
 
 /* --- requests -------------------------------------------------------------- */
 
+/* (The request structs follow; throttle_write_from_consumed builds a
+ * write from what index upkeep computed.) */
+
 struct throttle_gsi_write {
     const char *index; /* a GSI of the table */
     uint64_t units;    /* half-units of index upkeep */
+    bool has_hash;     /* false: charge no partition of the index */
     uint64_t hash;     /* hash of the index entry's partition key */
 };
 
@@ -188,6 +192,16 @@ struct throttle_hit {
     bool write;
     enum metrics_reason reason;
 };
+
+/*
+ * Describe a write from the units it consumed (capacity.h): the table's
+ * own units plus its local indexes' (which spend the table's capacity), and
+ * one charge per global index with units, into `gsis` (room for
+ * THROTTLE_GSI_MAX), without index partitions.  `hash` is the item's.
+ */
+void throttle_write_from_consumed(struct throttle_write *w, const struct throttle_table *t,
+                                  enum metrics_op op, uint64_t hash, const struct consumed *c,
+                                  struct throttle_gsi_write *gsis);
 
 /*
  * Admit a write on the table and the GSIs it touches.  KV_OK: every bucket

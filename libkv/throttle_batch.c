@@ -24,6 +24,7 @@
  */
 #include "throttle.h"
 #include "arena.h"
+#include "capacity.h"
 #include "catalog.h"
 #include "err.h"
 #include "throttle_impl.h"
@@ -137,8 +138,8 @@ throttle_batch_write(struct throttle *th, struct throttle_batch *b,
         c[n++] = (struct throttle_charge){NULL, true, w->units, true, w->hash};
     for (size_t i = 0; i < w->n_gsis; i++)
         if (w->gsis[i].units)
-            c[n++] = (struct throttle_charge){w->gsis[i].index, true, w->gsis[i].units, true,
-                                              w->gsis[i].hash};
+            c[n++] = (struct throttle_charge){w->gsis[i].index, true, w->gsis[i].units,
+                                              w->gsis[i].has_hash, w->gsis[i].hash};
     kv_status st = throttle_admit(th, w->table, c, n, b->op, true, ticket, hits, &n_hits, err);
     return batch_element(b, w->table, st, hits, n_hits);
 }
@@ -173,6 +174,21 @@ max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
+/* The latest change to the table's or any index's throughput or capacity
+ * mode: it orders descriptions read by different processes. */
+static int64_t
+def_changed_ms(const struct table_def *def)
+{
+    int64_t t = max64(max64(def->created_ms, def->last_increase_ms),
+                      max64(def->last_decrease_ms, def->pay_per_request_ms));
+    for (size_t i = 0; i < sizeof def->on_demand_switches / sizeof def->on_demand_switches[0];
+         i++)
+        t = max64(t, def->on_demand_switches[i]);
+    for (size_t i = 0; i < def->n_indexes; i++)
+        t = max64(t, max64(def->indexes[i].last_increase_ms, def->indexes[i].last_decrease_ms));
+    return t;
+}
+
 void
 throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
                         struct throttle_table *out, struct throttle_index *gsis)
@@ -185,8 +201,7 @@ throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
     out->wcu = def->billing == KV_PROVISIONED ? def->wcu : 0;
     out->size_bytes = size_bytes;
     out->created_ms = def->created_ms;
-    out->changed_ms = max64(max64(def->created_ms, def->last_increase_ms),
-                            max64(def->last_decrease_ms, def->pay_per_request_ms));
+    out->changed_ms = def_changed_ms(def);
     out->gsis = gsis;
     for (size_t i = 0; i < def->n_indexes && out->n_gsis < THROTTLE_GSI_MAX; i++) {
         const struct index_def *x = &def->indexes[i];
@@ -197,5 +212,28 @@ throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
         g->name = x->name;
         g->rcu = def->billing == KV_PROVISIONED ? x->rcu : 0;
         g->wcu = def->billing == KV_PROVISIONED ? x->wcu : 0;
+    }
+}
+
+void
+throttle_write_from_consumed(struct throttle_write *w, const struct throttle_table *t,
+                             enum metrics_op op, uint64_t hash, const struct consumed *c,
+                             struct throttle_gsi_write *gsis)
+{
+    memset(w, 0, sizeof *w);
+    w->table = t;
+    w->op = op;
+    w->hash = hash;
+    w->units = c->table_write;
+    w->gsis = gsis;
+    for (size_t i = 0; i < c->n_indexes && i < CONSUMED_MAX_INDEXES; i++) {
+        if (!c->idx[i].global) {
+            w->units += c->idx[i].write; /* a local index spends the table's capacity */
+        } else if (c->idx[i].write && w->n_gsis < THROTTLE_GSI_MAX) {
+            struct throttle_gsi_write *g = &gsis[w->n_gsis++];
+            memset(g, 0, sizeof *g);
+            g->index = c->idx[i].name;
+            g->units = c->idx[i].write;
+        }
     }
 }

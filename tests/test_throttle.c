@@ -12,6 +12,8 @@
 #include "fixture.h"
 #include "bucket.h"
 #include "bucketfile.h"
+#include "capacity.h"
+#include "catalog.h"
 #include "clock.h"
 #include "err.h"
 #include "partition.h"
@@ -387,7 +389,7 @@ thr04_1_gsi_back_pressure(void **state)
     struct throttle_table t = table("11111111-0000-0000-0000-000000000021", 100, 100);
     t.gsis = &gsi_low;
     t.n_gsis = 1;
-    struct throttle_gsi_write g = {"ByHost", KB1, 99};
+    struct throttle_gsi_write g = {"ByHost", KB1, true, 99};
     struct throttle_write w = {&t, METRICS_OP_PUT_ITEM, KB1, 5, &g, 1};
     struct throttle_ticket tk = {0};
     struct kv_err err;
@@ -423,7 +425,7 @@ thr04_2_both_short(void **state)
     struct throttle_table t = table("11111111-0000-0000-0000-000000000022", 1, 1);
     t.gsis = &gsi_low;
     t.n_gsis = 1;
-    struct throttle_gsi_write g = {"ByHost", KB1, 99};
+    struct throttle_gsi_write g = {"ByHost", KB1, true, 99};
     struct throttle_write w = {&t, METRICS_OP_UPDATE_ITEM, KB1, 5, &g, 1};
     struct throttle_ticket tk = {0};
     struct kv_err err;
@@ -448,7 +450,7 @@ thr04_3_unknown_index(void **state)
     (void)state;
     struct tf *f = tf_open(0, false);
     struct throttle_table t = table("11111111-0000-0000-0000-000000000023", 1, 1);
-    struct throttle_gsi_write g = {"Nope", KB1, 99};
+    struct throttle_gsi_write g = {"Nope", KB1, true, 99};
     struct throttle_write w = {&t, METRICS_OP_PUT_ITEM, KB1, 5, &g, 1};
     struct throttle_ticket tk = {0};
     struct kv_err err;
@@ -457,6 +459,79 @@ thr04_3_unknown_index(void **state)
     assert_false(tk.held);
     err_clear(&err);
     tf_close(f);
+}
+
+/* thr04-1.4: a write described from the units index upkeep computed: local
+ * indexes spend the table's capacity, each global index is charged its own. */
+static void
+thr04_4_from_consumed(void **state)
+{
+    (void)state;
+    struct consumed c;
+    memset(&c, 0, sizeof c);
+    consumed_add_table(&c, 0, 4);
+    consumed_add_index(&c, "ByDate", false, 0, 2);
+    consumed_add_index(&c, "ByHost", true, 0, 2);
+    consumed_add_index(&c, "Unused", true, 0, 0);
+    struct throttle_table t = table("11111111-0000-0000-0000-000000000024", 100, 100);
+    t.gsis = &gsi_low;
+    t.n_gsis = 1;
+    struct throttle_write w;
+    struct throttle_gsi_write g[THROTTLE_GSI_MAX];
+    throttle_write_from_consumed(&w, &t, METRICS_OP_UPDATE_ITEM, 77, &c, g);
+    assert_int_equal(w.units, 6);
+    assert_int_equal(w.hash, 77);
+    assert_int_equal(w.n_gsis, 1);
+    assert_string_equal(w.gsis[0].index, "ByHost");
+    assert_int_equal(w.gsis[0].units, 2);
+    assert_false(w.gsis[0].has_hash);
+    struct tf *f = tf_open(0, false);
+    struct throttle_ticket tk = {0};
+    struct kv_err err;
+    err_init(&err);
+    assert_int_equal(throttle_write_admit(f->th, &w, &tk, &err), KV_OK);
+    assert_int_equal(throttle_level(f->th, &t, NULL, true), 200 - 6);
+    assert_int_equal(throttle_level(f->th, &t, "ByHost", true), 0);
+    tf_close(f);
+}
+
+/* thr04-1.5: a catalog description: GSIs only, and the latest change of
+ * the table or any index orders descriptions. */
+static void
+thr04_5_from_def(void **state)
+{
+    (void)state;
+    struct index_def ix[2];
+    memset(ix, 0, sizeof ix);
+    ix[0].name = "ByDate";
+    ix[0].global = false;
+    ix[1].name = "ByHost";
+    ix[1].global = true;
+    ix[1].rcu = 3;
+    ix[1].wcu = 4;
+    ix[1].last_decrease_ms = T0 + 500;
+    struct table_def def;
+    memset(&def, 0, sizeof def);
+    def.name = "Music";
+    snprintf(def.uuid, sizeof def.uuid, "11111111-0000-0000-0000-000000000025");
+    def.billing = KV_PROVISIONED;
+    def.rcu = 5;
+    def.wcu = 10;
+    def.created_ms = T0;
+    def.last_increase_ms = T0 + 100;
+    def.indexes = ix;
+    def.n_indexes = 2;
+    struct throttle_table t;
+    struct throttle_index g[THROTTLE_GSI_MAX];
+    throttle_table_from_def(&def, 12345, &t, g);
+    assert_string_equal(t.id, def.uuid);
+    assert_int_equal(t.wcu, 10);
+    assert_int_equal(t.size_bytes, 12345);
+    assert_int_equal(t.created_ms, T0);
+    assert_int_equal(t.changed_ms, T0 + 500);
+    assert_int_equal(t.n_gsis, 1);
+    assert_string_equal(t.gsis[0].name, "ByHost");
+    assert_int_equal(t.gsis[0].wcu, 4);
 }
 
 /* --- thr05: partitions ------------------------------------------------------------- */
@@ -752,7 +827,7 @@ thr08_1_batch_write(void **state)
     struct throttle_table t = table("11111111-0000-0000-0000-000000000061", 1, 100);
     t.gsis = &gsi_low;
     t.n_gsis = 1;
-    struct throttle_gsi_write g = {"ByHost", KB1, 99};
+    struct throttle_gsi_write g = {"ByHost", KB1, true, 99};
     struct throttle_write with_gsi = {&t, METRICS_OP_BATCH_WRITE_ITEM, KB1, 5, &g, 1};
     struct throttle_write plain = {&t, METRICS_OP_BATCH_WRITE_ITEM, KB1, 6, NULL, 0};
     struct throttle_batch b;
@@ -955,6 +1030,8 @@ main(void)
         cmocka_unit_test(thr04_1_gsi_back_pressure),
         cmocka_unit_test(thr04_2_both_short),
         cmocka_unit_test(thr04_3_unknown_index),
+        cmocka_unit_test(thr04_4_from_consumed),
+        cmocka_unit_test(thr04_5_from_def),
         cmocka_unit_test(thr05_1_partition_count),
         cmocka_unit_test(thr05_2_placement),
         cmocka_unit_test(thr05_3_hot_key),
