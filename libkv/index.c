@@ -332,3 +332,21 @@ index_backfill_item(struct txn *t, const struct table_def *def, const struct ind
     arena_free(a);
     return st;
 }
+
+kv_status
+index_entry_of(const struct table_def *def, const struct index_def *ix,
+               const struct keybuf *base_key, const struct kv_value *item, struct arena *a,
+               bool *present, struct keybuf *key, struct kv_value *proj, size_t *size,
+               struct kv_err *err)
+{
+    const struct kv_value *h, *r;
+    *present = false;
+    if (!entry_keys(ix, item, &h, &r) || !entry_allowed(ix, item))
+        return KV_OK;
+    kv_status st = index_project(def, ix, item, a, proj, present, err);
+    if (st == KV_OK && *present)
+        st = keycodec_index_key(key, h, r, base_key, err);
+    if (st == KV_OK && *present)
+        *size = item_size(proj);
+    return st;
+}

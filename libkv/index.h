@@ -70,6 +70,15 @@ kv_status index_project(const struct table_def *def, const struct index_def *ix,
                         const struct kv_value *item, struct arena *a, struct kv_value *out,
                         bool *present, struct kv_err *err);
 
+/*
+ * The entry an item should have in an index, without writing it: *present
+ * false when it should have none.  For the consistency check.
+ */
+kv_status index_entry_of(const struct table_def *def, const struct index_def *ix,
+                         const struct keybuf *base_key, const struct kv_value *item,
+                         struct arena *a, bool *present, struct keybuf *key,
+                         struct kv_value *proj, size_t *size, struct kv_err *err);
+
 /* Whether a top-level attribute is stored in the index's entries. */
 bool index_projects(const struct table_def *def, const struct index_def *ix, const char *name,
                     size_t len);

@@ -508,6 +508,8 @@ update06_create_index_backfills(void **state)
                      b, b % 7, b);
             fx_ok(f, "PutItem", body);
         }
+        if (step % 4 == 0)
+            assert_int_equal(kv_db_check(f->db, NULL, NULL, NULL, NULL), KV_OK);
         step++;
     }
     backfill_hold(f->db, false);
@@ -683,6 +685,7 @@ update11_backfill_50k(void **state)
           "{\"TableName\":\"Pay\"," ATTR_X ",\"GlobalSecondaryIndexUpdates\":[" CREATE_X "]}");
     wait_active(f, "Pay", "byX");
     assert_int_equal(index_count(f, "Pay", "byX"), expected_in_index(n));
+    assert_int_equal(kv_db_check(f->db, NULL, NULL, NULL, NULL), KV_OK);
     /* Query returns exactly the items that carry the key. */
     for (int k = 0; k < 7; k++) {
         char body[256];
