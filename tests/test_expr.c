@@ -480,12 +480,14 @@ one_value(struct arena *a, const char *name, const char *json)
 static char *
 repeat(const char *head, const char *piece, size_t n, const char *tail)
 {
-    size_t len = strlen(head) + strlen(piece) * n + strlen(tail) + 1;
-    char *s = malloc(len), *p = s;
-    p += sprintf(p, "%s", head);
-    for (size_t i = 0; i < n; i++)
-        p += sprintf(p, "%s", piece);
-    sprintf(p, "%s", tail);
+    size_t lh = strlen(head), lp = strlen(piece), lt = strlen(tail);
+    char *s = malloc(lh + lp * n + lt + 1), *p = s;
+    assert_non_null(s);
+    memcpy(p, head, lh);
+    p += lh;
+    for (size_t i = 0; i < n; i++, p += lp)
+        memcpy(p, piece, lp);
+    memcpy(p, tail, lt + 1);
     return s;
 }
 
