@@ -18,6 +18,7 @@
  *   result      condition: true/false; update and projection: the item;
  *               key_condition: {"hash", "op", "lo", "hi"}
  *   checks      condition: [{"item": ..., "result": ...}, ...]
+ *   matches     key_condition: [{"sk": ..., "result": ...}, ...]
  *   updated_old, updated_new   ReturnValues projections of an update
  *   creates     expr_update_creates; names_out: expr_*_names
  *   error       the message expected; exception: its name
@@ -235,6 +236,15 @@ run_key_condition(struct run *r, struct expr_cond *c)
     expect_key_value(r, json_object_get(want, "hash"), kr.hash, "hash");
     expect_key_value(r, json_object_get(want, "lo"), kr.lo, "lo");
     expect_key_value(r, json_object_get(want, "hi"), kr.hi, "hi");
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(r->c, "matches"), i, m) {
+        struct kv_value sk;
+        if (tj_value(r->a, json_object_get(m, "sk"), &sk, MAX_DEPTH))
+            fail_msg("%s: match %zu: cannot decode sk", case_id(r->c), i);
+        if (expr_key_range_match(&kr, &sk) != json_is_true(json_object_get(m, "result")))
+            fail_msg("%s: match %zu is wrong", case_id(r->c), i);
+    }
 }
 
 static void
