@@ -125,6 +125,8 @@ struct expr_key_schema {
  *   - a key not "#" or ":" followed by one or more of [A-Za-z0-9_], or
  *     longer than EXPR_MAX_PLACEHOLDER bytes:
  *     "ExpressionAttributeNames contains invalid key: Syntax error; key: \"k\""
+ *   - an empty attribute name: "ExpressionAttributeNames contains invalid
+ *     value: Empty attribute name for key #k"
  *   - a value failing value_check: "ExpressionAttributeValues contains
  *     invalid value: <value_check's message> for key <k>"
  *

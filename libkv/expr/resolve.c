@@ -86,6 +86,11 @@ check_keys(const struct kv_value *map, const char *param, char prefix, struct kv
                            param, (int)m->name_len, m->name);
         if (prefix == '#' && m->value.type != KV_S)
             return ERR_MISUSE(err, "ExpressionAttributeNames maps to a non-string");
+        if (prefix == '#' && m->value.len == 0)
+            return err_set(err, KV_VALIDATION,
+                           "ExpressionAttributeNames contains invalid value: Empty attribute name "
+                           "for key %.*s",
+                           (int)m->name_len, m->name);
     }
     return KV_OK;
 }
