@@ -384,29 +384,21 @@ bind_value(struct resolver *r, struct expr_node *n)
     n->value = &c->values->u.members[m].value;
 }
 
-/* The type an operand is known to have from the text, or 0.  Values have
- * their own; functions have the type they return (conditions' boolean
- * functions BOOL, size N, list_append L, if_not_exists its default's);
- * paths are unknown until run time. */
+/* The type a condition's operand is known to have from the text, or 0:
+ * a value's own type, N for size(), BOOL for the functions that test
+ * something; paths are unknown until run time. */
 static int
 static_type(const struct expr_node *n)
 {
-    switch (n->op) {
-    case OP_VALUE: return n->value ? n->value->type : 0;
-    case OP_PLUS:
-    case OP_MINUS: return KV_N;
-    case OP_FUNC:
-        switch (n->fn) {
-        case FN_SIZE: return KV_N;
-        case FN_LIST_APPEND: return KV_L;
-        case FN_IF_NOT_EXISTS: return n->n_args == 2 ? static_type(n->args[1]) : 0;
-        case FN_BEGINS_WITH:
-        case FN_CONTAINS:
-        case FN_ATTRIBUTE_TYPE: return KV_BOOL;
-        default: return 0;
-        }
-    default: return 0;
-    }
+    if (n->op == OP_VALUE)
+        return n->value ? n->value->type : 0;
+    if (n->op != OP_FUNC)
+        return 0;
+    if (n->fn == FN_SIZE)
+        return KV_N;
+    return n->fn == FN_BEGINS_WITH || n->fn == FN_CONTAINS || n->fn == FN_ATTRIBUTE_TYPE
+               ? KV_BOOL
+               : 0;
 }
 
 /* The type of an operand that is itself a value, or 0. */
