@@ -9,8 +9,9 @@
  * (sets as sets, lists and maps deeply, numbers by value); "<", "<=",
  * ">", ">=" and BETWEEN order S by UTF-8 bytes, N exactly and B by
  * unsigned bytes, and are false for any other type.  size() of a string
- * counts its UTF-8 bytes, of a binary its bytes, of a set, list or map
- * its elements.
+ * counts its UTF-8 bytes (the Developer Guide calls it the string's length,
+ * and its PartiQL SIZE "an attribute's size in bytes"), of a binary its
+ * bytes, of a set, list or map its elements.
  *
  * Evaluation never fails and never allocates: size() writes its number
  * into a buffer on the stack.  Recursion follows the tree, whose depth

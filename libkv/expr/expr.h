@@ -74,7 +74,11 @@ struct kv_value;
 #define EXPR_MAX_IN_OPERANDS 100
 #define EXPR_MAX_PATH_DEPTH 32
 /* Ours: how deep parentheses, NOT and function calls may nest.  It bounds
- * the parser's recursion; real expressions stay far below it. */
+ * the parser's recursion; real expressions stay far below it.  DynamoDB's
+ * wording for this and for a too deep path is not known, so those two
+ * messages are ours: "The expression has too many nested levels;
+ * nesting levels: 101" and "The document path has too many nesting levels;
+ * nesting levels: 33". */
 #define EXPR_MAX_NESTING 100
 
 /* --- kinds ------------------------------------------------------------------ */
