@@ -37,13 +37,12 @@ struct check {
     bool table_missing;
 };
 
-static void
-problem(struct check *c, const struct table_def *def, const struct index_def *ix,
-        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void problem(struct check *c, const struct table_def *def, const struct index_def *ix,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-problem(struct check *c, const struct table_def *def, const struct index_def *ix,
-        const char *fmt, ...)
+problem(struct check *c, const struct table_def *def, const struct index_def *ix, const char *fmt,
+        ...)
 {
     char text[1024];
     va_list ap;
@@ -78,9 +77,9 @@ struct walk {
 /* An item's entry in one index: present where it should be, equal to its
  * projection. */
 static kv_status
-check_entry(struct check *c, struct txn *t, const struct table_def *def,
-            const struct index_def *ix, MDB_dbi idbi, const struct keybuf *kb,
-            const struct kv_value *item, struct arena *a, struct walk *w)
+check_entry(struct check *c, struct txn *t, const struct table_def *def, const struct index_def *ix,
+            MDB_dbi idbi, const struct keybuf *kb, const struct kv_value *item, struct arena *a,
+            struct walk *w)
 {
     bool covered = true, present;
     struct keybuf ek;
@@ -166,8 +165,8 @@ walk_items(struct check *c, struct txn *t, const struct table_def *def, MDB_dbi 
 
 /* Every entry of an index must be the entry of the item it names. */
 static kv_status
-walk_index(struct check *c, struct txn *t, const struct table_def *def,
-           const struct index_def *ix, MDB_dbi dbi, MDB_dbi idbi, uint64_t *entries)
+walk_index(struct check *c, struct txn *t, const struct table_def *def, const struct index_def *ix,
+           MDB_dbi dbi, MDB_dbi idbi, uint64_t *entries)
 {
     MDB_cursor *cur;
     MDB_val k, v;
@@ -305,8 +304,7 @@ kv_db_check(kv_db *db, const char *table, kv_check_fn report, void *arg, uint64_
         err_set(&err, KV_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
                 table);
     else if (st == KV_OK && c.problems)
-        err_set(&err, KV_CORRUPT, "%llu inconsistencies found",
-                (unsigned long long)c.problems);
+        err_set(&err, KV_CORRUPT, "%llu inconsistencies found", (unsigned long long)c.problems);
     if (problems)
         *problems = c.problems;
     return db_finish(db, &err);

@@ -178,9 +178,9 @@ check05_counters(void **state)
     struct seen s = check(f, KV_CORRUPT);
     assert_int_equal(s.n, 2);
     unsigned long long recorded, actual;
-    assert_int_equal(sscanf(s.last, "Chk/-: the size is recorded as %llu bytes but is %llu",
-                            &recorded, &actual),
-                     2);
+    assert_int_equal(
+        sscanf(s.last, "Chk/-: the size is recorded as %llu bytes but is %llu", &recorded, &actual),
+        2);
     assert_int_equal(recorded, actual + 10);
 }
 
