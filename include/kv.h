@@ -232,8 +232,16 @@ typedef struct kv_options {
      */
     const struct kv_retry_policy *retry;
 
+    /**
+     * The most bytes an item collection (the items of one partition key
+     * value with their local secondary index entries) may hold; 0 (default)
+     * means DynamoDB's 10 GB.  Tests set it small to reach the limit.
+     * @since 0.2
+     */
+    intptr_t item_collection_limit;
+
     /** Reserved for fields added later; leave zeroed. */
-    void *reserved[12];
+    void *reserved[11];
 } kv_options;
 
 /** Fill @p opt with the defaults described on each field. */

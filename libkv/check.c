@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "backfill.h"
 #include "catalog.h"
+#include "collection.h"
 #include "db.h"
 #include "err.h"
 #include "index.h"
@@ -116,10 +117,79 @@ check_entry(struct check *c, struct txn *t, const struct table_def *def, const s
     return KV_OK;
 }
 
+/* The item collection being summed while walking a table with local
+ * indexes: items of one partition are adjacent in key order. */
+struct run {
+    uint8_t prefix[KEY_MAX];
+    size_t len;
+    uint64_t bytes;
+    uint64_t partitions;
+    bool open;
+};
+
+static kv_status
+run_flush(struct check *c, struct txn *t, const struct table_def *def, struct run *r)
+{
+    uint64_t kept;
+    if (!r->open)
+        return KV_OK;
+    r->open = false;
+    r->partitions++;
+    kv_status st = collection_get(t, def->dbname, r->prefix, r->len, &kept);
+    if (st == KV_OK && kept != r->bytes)
+        problem(c, def, NULL, "an item collection is recorded as %llu bytes but holds %llu",
+                (unsigned long long)kept, (unsigned long long)r->bytes);
+    return st;
+}
+
+/* Add an item (and its local entries) to the collection walk. */
+static kv_status
+run_add(struct check *c, struct txn *t, const struct table_def *def, struct run *r,
+        const struct keybuf *kb, uint64_t bytes)
+{
+    kv_status st = KV_OK;
+    if (r->open && (r->len != kb->prefix_len || memcmp(r->prefix, kb->bytes, r->len) != 0))
+        st = run_flush(c, t, def, r);
+    if (!r->open) {
+        r->open = true;
+        r->len = kb->prefix_len;
+        memcpy(r->prefix, kb->bytes, r->len);
+        r->bytes = 0;
+    }
+    r->bytes += bytes;
+    return st;
+}
+
+/* Counters of collections that no longer have items. */
+static kv_status
+count_collections(struct txn *t, const char *dbname, uint64_t *n)
+{
+    uint8_t kb[DBNAME_MAX + 2];
+    size_t len = strlen(dbname);
+    MDB_cursor *cur;
+    kb[0] = 'k';
+    memcpy(kb + 1, dbname, len);
+    kb[1 + len] = 0;
+    MDB_val k = {len + 2, kb}, v;
+    *n = 0;
+    kv_status st =
+        txn_check(t, mdb_cursor_open(t->txn, t->db->catalog, &cur), "reading the catalog");
+    if (st != KV_OK)
+        return st;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    for (; rc == 0 && k.mv_size >= len + 2 && memcmp(k.mv_data, kb, len + 2) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        (*n)++;
+    mdb_cursor_close(cur);
+    return rc == 0 || rc == MDB_NOTFOUND ? KV_OK : txn_check(t, rc, "reading the catalog");
+}
+
 static kv_status
 walk_items(struct check *c, struct txn *t, const struct table_def *def, MDB_dbi dbi,
            const MDB_dbi *idbis, struct walk *tw, struct walk *iw)
 {
+    struct run run = {.open = false, .partitions = 0};
+    bool collections = collection_kept(def);
     MDB_cursor *cur;
     MDB_val k, v;
     kv_status st = txn_check(t, mdb_cursor_open(t->txn, dbi, &cur), "reading a table");
@@ -153,13 +223,25 @@ walk_items(struct check *c, struct txn *t, const struct table_def *def, MDB_dbi 
             problem(c, def, NULL, "item %s is stored under another key", key ? key : "?");
             free(key);
         }
-        for (size_t i = 0; i < def->n_indexes && st == KV_OK; i++)
+        uint64_t collection = size;
+        for (size_t i = 0; i < def->n_indexes && st == KV_OK; i++) {
+            uint64_t before = iw[i].bytes;
             st = check_entry(c, t, def, &def->indexes[i], idbis[i], &kb, &item, a, &iw[i]);
+            if (!def->indexes[i].global)
+                collection += iw[i].bytes - before;
+        }
+        if (st == KV_OK && collections)
+            st = run_add(c, t, def, &run, &kb, collection);
         arena_free(a);
     }
     mdb_cursor_close(cur);
     if (st == KV_OK && rc && rc != MDB_NOTFOUND)
         st = txn_check(t, rc, "reading a table");
+    uint64_t counters;
+    if (st == KV_OK && collections && (st = run_flush(c, t, def, &run)) == KV_OK &&
+        (st = count_collections(t, def->dbname, &counters)) == KV_OK && counters != run.partitions)
+        problem(c, def, NULL, "%llu item collections are recorded but %llu have items",
+                (unsigned long long)counters, (unsigned long long)run.partitions);
     return st;
 }
 

@@ -47,11 +47,12 @@ kv_status index_check_item(const struct table_def *def, const struct kv_value *i
  * projection did not change are left alone, and so is an index still
  * being built that has not reached this item (backfill.h).  Write units go to `c`, per
  * index: a changed entry costs its size in 1 KB units, a moved entry a
- * delete and a put.
+ * delete and a put.  *local_bytes gains the change in size of the local
+ * indexes' entries (the item collection's share).
  */
 kv_status index_update(struct txn *t, const struct table_def *def, const struct keybuf *base_key,
                        const struct kv_value *old, const struct kv_value *item,
-                       bool transactional, struct consumed *c);
+                       bool transactional, struct consumed *c, int64_t *local_bytes);
 
 /*
  * Give a backfilling index the entry of an item written before it existed,
