@@ -441,6 +441,30 @@ typedef struct kv_key_attr {
     kv_type type;
 } kv_key_attr;
 
+/** Which attributes a secondary index stores with its keys. */
+typedef enum kv_projection {
+    KV_PROJECT_ALL = 0,       /**< every attribute */
+    KV_PROJECT_KEYS_ONLY = 1, /**< the table's and the index's keys */
+    KV_PROJECT_INCLUDE = 2,   /**< the keys and non_key_attrs */
+} kv_projection;
+
+/**
+ * A secondary index for kv_table_create (global or local) or for
+ * kv_table_update (global only).  Unused fields must be zero.
+ */
+typedef struct kv_index_def {
+    const char *name;
+    int global;             /**< 1: global secondary index; 0: local */
+    kv_key_attr hash_key;   /**< a local index's is the table's */
+    kv_key_attr range_key;  /**< name NULL when absent; required for local */
+    kv_projection projection;
+    const char *const *non_key_attrs; /**< KV_PROJECT_INCLUDE only */
+    size_t n_non_key_attrs;
+    int64_t read_capacity;  /**< global indexes of provisioned tables */
+    int64_t write_capacity;
+    void *reserved[4];
+} kv_index_def;
+
 /**
  * What kv_table_create needs.  Unused fields must be zero; the range key
  * is absent when range_key.name is NULL.
@@ -452,8 +476,30 @@ typedef struct kv_table_def {
     kv_billing_mode billing_mode;
     int64_t read_capacity;  /**< provisioned mode only */
     int64_t write_capacity; /**< provisioned mode only */
-    void *reserved[8];
+    const kv_index_def *indexes; /**< @since 0.2: local and global indexes */
+    size_t n_indexes;
+    int deletion_protection;     /**< @since 0.2 */
+    void *reserved[5];
 } kv_table_def;
+
+/** A secondary index as kv_table_info describes it.  Strings belong to it. */
+typedef struct kv_index_info {
+    const char *name;
+    int global;
+    kv_key_attr hash_key;
+    kv_key_attr range_key;   /**< name NULL when absent */
+    kv_projection projection;
+    const char *const *non_key_attrs;
+    size_t n_non_key_attrs;
+    const char *status;      /**< "ACTIVE", or "CREATING" while it is built */
+    int backfilling;         /**< 1 while existing items are copied in */
+    int64_t read_capacity;   /**< global indexes of provisioned tables */
+    int64_t write_capacity;
+    uint64_t item_count;
+    uint64_t size_bytes;
+    const char *arn;
+    void *reserved[4];
+} kv_index_info;
 
 /**
  * A table's description, as DescribeTable gives it.  Returned by
@@ -472,7 +518,10 @@ typedef struct kv_table_info {
     double creation_time;   /**< seconds since the epoch */
     uint64_t item_count;
     uint64_t size_bytes;    /**< TableSizeBytes */
-    void *reserved[8];
+    const kv_index_info *indexes; /**< @since 0.2: local ones first */
+    size_t n_indexes;
+    int deletion_protection;      /**< @since 0.2 */
+    void *reserved[5];
 } kv_table_info;
 
 /**
@@ -493,6 +542,38 @@ KV_API kv_status kv_table_describe(kv_db *db, const char *name, kv_table_info **
 
 /** Free a description.  Accepts NULL. */
 KV_API void kv_table_info_free(kv_table_info *info);
+
+/**
+ * Changes for kv_table_update (UpdateTable).  Zero fields change nothing.
+ */
+typedef struct kv_table_changes {
+    int set_billing_mode;         /**< 1: switch to billing_mode */
+    kv_billing_mode billing_mode;
+    int64_t read_capacity;        /**< both set: the table's new throughput */
+    int64_t write_capacity;
+    const kv_index_def *create_index; /**< a new global index, built in the background */
+    const char *delete_index;     /**< a global index to delete */
+    const char *update_index;     /**< a global index to give index_*_capacity */
+    int64_t index_read_capacity;
+    int64_t index_write_capacity;
+    int set_deletion_protection;  /**< 1: set deletion_protection */
+    int deletion_protection;
+    void *reserved[8];
+} kv_table_changes;
+
+/**
+ * Change a table (UpdateTable): throughput, billing mode, deletion
+ * protection, and global secondary indexes.  A new index is CREATING until
+ * a background thread has copied the existing items into it (see
+ * kv_index_info.status); kv_db_close finishes that copy first, and a
+ * database closed in the middle carries on when opened again.
+ * @param[out] info if not NULL, the description as the change leaves it
+ *                  (free with kv_table_info_free)
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND, KV_LIMIT_EXCEEDED
+ *         (decrease quota, one index change at a time), KV_RESOURCE_IN_USE
+ */
+KV_API kv_status kv_table_update(kv_db *db, const char *name, const kv_table_changes *changes,
+                                 kv_table_info **info);
 
 /**
  * Delete a table and all its items (DeleteTable).
