@@ -4,6 +4,7 @@
  * hand back C results.  Every entry point ends in db_finish, which records
  * the outcome for kv_errmsg.
  */
+#include "api.h"
 #include "arena.h"
 #include "db.h"
 #include "err.h"
@@ -14,15 +15,8 @@
 
 #include <string.h>
 
-/* Scratch memory and error of one call. */
-struct call {
-    struct kv_db *db;
-    struct kv_err err;
-    struct op_ctx ctx;
-};
-
-static bool
-call_begin(struct call *c, kv_db *db)
+bool
+api_call_begin(struct call *c, kv_db *db)
 {
     err_init(&c->err);
     c->db = db;
@@ -34,16 +28,15 @@ call_begin(struct call *c, kv_db *db)
     return c->ctx.arena != NULL;
 }
 
-static kv_status
-call_end(struct call *c)
+kv_status
+api_call_end(struct call *c)
 {
     arena_free(c->ctx.arena);
     return db_finish(c->db, &c->err);
 }
 
-/* The data-plane table name constraints, as the JSON face applies them. */
-static kv_status
-check_table_name(struct call *c, const char *name)
+kv_status
+api_check_table_name(struct call *c, const char *name)
 {
     struct vlist v;
     vlist_init(&v);
@@ -124,11 +117,11 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
         *info = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     if (!def || !def->name || !def->hash_key.name) {
         ERR_MISUSE(&c.err, "kv_table_create needs a name and a hash key");
-        return call_end(&c);
+        return api_call_end(&c);
     }
     if (validate_control_table_name(def->name, strlen(def->name), &c.err) == KV_OK) {
         struct attr_def attrs[2] = {{def->hash_key.name, (uint8_t)def->hash_key.type},
@@ -154,7 +147,7 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
         if (c.err.status == KV_OK && op_create_table(&c.ctx, &r, &d) == KV_OK)
             give_info(&c, &d, info);
     }
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -165,15 +158,15 @@ kv_table_describe(kv_db *db, const char *name, kv_table_info **info)
         *info = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     struct table_desc d;
     if (!info)
         ERR_MISUSE(&c.err, "kv_table_describe needs an out-parameter");
     else if (validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
              op_describe_table(&c.ctx, name, &d) == KV_OK)
         give_info(&c, &d, info);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -182,13 +175,13 @@ kv_table_delete(kv_db *db, const char *name)
     struct call c;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     struct table_desc d;
     if (validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
         op_delete_table(&c.ctx, name, &d) == KV_OK)
         table_desc_release(&d);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 /* One allocation: the pointer array followed by the strings. */
@@ -225,8 +218,8 @@ kv_table_list(kv_db *db, const char *start, int limit, char ***names, size_t *co
         *last = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     struct list_tables_resp r;
     if (!names || !count)
         ERR_MISUSE(&c.err, "kv_table_list needs names and count out-parameters");
@@ -244,13 +237,13 @@ kv_table_list(kv_db *db, const char *start, int limit, char ***names, size_t *co
             *count = r.count;
         }
     }
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 /* --- items ---------------------------------------------------------------------- */
 
-static void
-fill_exprs(struct item_exprs *ex, const kv_expr_args *e)
+void
+api_fill_exprs(struct item_exprs *ex, const kv_expr_args *e)
 {
     memset(ex, 0, sizeof *ex);
     if (!e)
@@ -308,12 +301,12 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
         *old = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     kv_item *res = NULL;
     if (!item)
         ERR_MISUSE(&c.err, "kv_put_item needs an item");
-    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+    else if (api_check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
         struct put_item_req r = {
             .table = table,
             .item = &item->root,
@@ -321,7 +314,7 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
             .return_old_on_fail = opts && opts->return_old_on_condition_failure,
             .out = res->arena,
         };
-        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
         if (op_put_item(&c.ctx, &r, &w) == KV_OK && old) {
             settle_result(res, w.attributes, old);
@@ -329,7 +322,7 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
         }
     }
     kv_item_free(res);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -341,19 +334,19 @@ kv_get_item(kv_db *db, const char *table, const kv_item *key, const kv_get_opts 
         *out = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     kv_item *res = NULL;
     if (!key || !out)
         ERR_MISUSE(&c.err, "kv_get_item needs a key and an out-parameter");
-    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+    else if (api_check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
         struct key_req r = {
             .table = table,
             .key = &key->root,
             .consistent = opts && opts->consistent_read,
             .out = res->arena,
         };
-        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct get_resp g;
         if (op_get_item(&c.ctx, &r, &g) == KV_OK) {
             settle_result(res, g.item, out);
@@ -361,7 +354,7 @@ kv_get_item(kv_db *db, const char *table, const kv_item *key, const kv_get_opts 
         }
     }
     kv_item_free(res);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -373,12 +366,12 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
         *old = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     kv_item *res = NULL;
     if (!key)
         ERR_MISUSE(&c.err, "kv_delete_item needs a key");
-    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+    else if (api_check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
         struct key_req r = {
             .table = table,
             .key = &key->root,
@@ -386,7 +379,7 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
             .return_old_on_fail = opts && opts->return_old_on_condition_failure,
             .out = res->arena,
         };
-        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
         if (op_delete_item(&c.ctx, &r, &w) == KV_OK && old) {
             settle_result(res, w.attributes, old);
@@ -394,7 +387,7 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
         }
     }
     kv_item_free(res);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -406,12 +399,12 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
         *attributes = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     kv_item *res = NULL;
     if (!key)
         ERR_MISUSE(&c.err, "kv_update_item needs a key");
-    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+    else if (api_check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
         struct key_req r = {
             .table = table,
             .key = &key->root,
@@ -419,7 +412,7 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
             .return_old_on_fail = opts && opts->return_old_on_condition_failure,
             .out = res->arena,
         };
-        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         r.ex.update = update;
         r.ex.update_len = update ? strlen(update) : 0;
         struct write_resp w;
@@ -429,5 +422,5 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
         }
     }
     kv_item_free(res);
-    return call_end(&c);
+    return api_call_end(&c);
 }

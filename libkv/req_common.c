@@ -3,6 +3,7 @@
  */
 #include "req_common.h"
 #include "arena.h"
+#include "buf.h"
 #include "err.h"
 #include "json_types.h"
 #include "ops/ops.h"
@@ -11,7 +12,9 @@
 #include "value_json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 const char *const req_return_values_set[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
                                              "UPDATED_NEW"};
@@ -190,3 +193,71 @@ req_consumed_json(const char *table, const struct consumed *cc, int mode)
     return o;
 }
 
+
+/* {"CapacityUnits": x, "ReadCapacityUnits": r, "WriteCapacityUnits": w} */
+static json_t *
+units_json(uint64_t read, uint64_t write)
+{
+    json_t *o = json_pack("{s:f}", "CapacityUnits", (read + write) / 2.0);
+    if (o && read)
+        json_object_set_new(o, "ReadCapacityUnits", json_real(read / 2.0));
+    if (o && write)
+        json_object_set_new(o, "WriteCapacityUnits", json_real(write / 2.0));
+    return o;
+}
+
+/* "LocalSecondaryIndexes" and "GlobalSecondaryIndexes", when used. */
+static int
+indexes_json(json_t *o, const struct consumed *cc)
+{
+    for (size_t i = 0; i < cc->n_indexes; i++) {
+        const char *key = cc->idx[i].global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
+        json_t *group = json_object_get(o, key);
+        if (!group && json_object_set_new(o, key, group = json_object()))
+            return -1;
+        if (json_object_set_new(group, cc->idx[i].name,
+                                units_json(cc->idx[i].read, cc->idx[i].write)))
+            return -1;
+    }
+    return 0;
+}
+
+json_t *
+req_consumed_units_json(const char *table, const struct consumed *cc, int mode)
+{
+    json_t *o = units_json(cc->read, cc->write);
+    if (!o || json_object_set_new(o, "TableName", json_string(table))) {
+        json_decref(o);
+        return NULL;
+    }
+    if (mode == RETURN_CC_INDEXES &&
+        (json_object_set_new(o, "Table", units_json(cc->table_read, cc->table_write)) ||
+         indexes_json(o, cc))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+void
+req_echo_attrs(struct buf *b, json_t *map)
+{
+    const char *name;
+    json_t *v;
+    bool first = true;
+    buf_put_u8(b, '{');
+    json_object_foreach(map, name, v)
+    {
+        char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        char tail[80];
+        uint32_t h = text ? (uint32_t)XXH3_64bits(text, strlen(text)) : 0;
+        free(text);
+        snprintf(tail, sizeof tail, "=com.amazonaws.dynamodb.v20120810.AttributeValue@%x", h);
+        if (!first)
+            buf_put(b, ", ", 2);
+        first = false;
+        buf_put(b, name, strlen(name));
+        buf_put(b, tail, strlen(tail));
+    }
+    buf_put_u8(b, '}');
+}

@@ -65,4 +65,20 @@ kv_status req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, boo
 /* ConsumedCapacity of one table: {"TableName", "CapacityUnits", ...}. */
 json_t *req_consumed_json(const char *table, const struct consumed *cc, int mode);
 
+/*
+ * The same as the transactions give it: beside CapacityUnits, the
+ * ReadCapacityUnits and WriteCapacityUnits that are not zero, at the top
+ * and, for INDEXES, in "Table" and in each index's entry.
+ */
+json_t *req_consumed_units_json(const char *table, const struct consumed *cc, int mode);
+
+/*
+ * A map of AttributeValues as DynamoDB's Java front end echoes it in a
+ * constraint message: {pk=com.amazonaws.dynamodb.v20120810.AttributeValue@1b6d3586}.
+ * The part after '@' is an object identity there; here a hash of the
+ * value, so the text is stable.
+ */
+struct buf;
+void req_echo_attrs(struct buf *b, json_t *map);
+
 #endif

@@ -204,6 +204,22 @@ validate_key(const struct key_schema *ks, const struct kv_value *key, struct kv_
 }
 
 kv_status
+validate_key_values(const struct key_schema *ks, const struct kv_value *item,
+                    struct kv_err *err)
+{
+    const struct attr_def *parts[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};
+    for (size_t i = 0; i < 2 && parts[i]; i++) {
+        const struct kv_value *v = value_map_get(item, parts[i]->name, strlen(parts[i]->name));
+        kv_status st = v && v->type == parts[i]->type
+                           ? check_key_value(parts[i]->name, v, i == 0, err)
+                           : KV_OK;
+        if (st != KV_OK)
+            return st;
+    }
+    return KV_OK;
+}
+
+kv_status
 validate_item_key(const struct key_schema *ks, const struct kv_value *item, struct kv_err *err)
 {
     const struct attr_def *parts[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};

@@ -89,6 +89,13 @@ kv_status validate_values_bare(const struct kv_value *item, struct kv_err *err);
 bool validate_key_shape(const struct key_schema *ks, const struct kv_value *key);
 /* Whether an Item carries every key attribute with its declared type. */
 bool validate_item_key_shape(const struct key_schema *ks, const struct kv_value *item);
+/*
+ * The values of the key attributes a Key or Item carries with their
+ * declared types: not empty, within the size limits, numbers in range.
+ * Attributes missing or of another type are left to the shape checks.
+ */
+kv_status validate_key_values(const struct key_schema *ks, const struct kv_value *item,
+                              struct kv_err *err);
 
 /* The 400 KB limit: "Item size has exceeded the maximum allowed size". */
 kv_status validate_item_size(const struct kv_value *item, const char *message,
