@@ -229,9 +229,12 @@ fill_batch_write(struct call *c, const kv_batch_write_table *tables, size_t n,
     return check_names(c, names, n);
 }
 
-static kv_status
-make_batch_write(struct call *c, const kv_batch_write_table *tables, size_t n,
-                 const struct batch_write_resp *r, kv_batch_write_result **result)
+/*
+ * The result of a write is made before the write: once LMDB has committed,
+ * running out of memory would report a failure for a write that happened.
+ */
+static struct block *
+prepare_batch_write(const kv_batch_write_table *tables, size_t n)
 {
     struct block *b = block_new();
     kv_batch_write_table_result *tr =
@@ -239,22 +242,30 @@ make_batch_write(struct call *c, const kv_batch_write_table *tables, size_t n,
     if (!tr)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        const struct batch_write_table_resp *src = &r->tables[i];
         tr[i].table = arena_strndup(b->arena, tables[i].table, strlen(tables[i].table));
-        tr[i].unprocessed = arena_memdup(b->arena, src->unprocessed,
-                                         (src->n_unprocessed + 1) * sizeof *src->unprocessed);
+        tr[i].unprocessed =
+            arena_alloc(b->arena, (tables[i].n_requests + 1) * sizeof *tr[i].unprocessed);
         if (!tr[i].table || !tr[i].unprocessed)
             goto fail;
-        tr[i].n_unprocessed = src->n_unprocessed;
-        tr[i].capacity_units = units(src->consumed.write);
     }
     b->u.write.tables = tr;
     b->u.write.n_tables = n;
-    *result = &b->u.write;
-    return KV_OK;
+    return b;
 fail:
     block_free(b);
-    return err_nomem(&c->err);
+    return NULL;
+}
+
+static void
+finish_batch_write(struct block *b, const struct batch_write_resp *r)
+{
+    for (size_t i = 0; i < b->u.write.n_tables; i++) {
+        kv_batch_write_table_result *tr = &b->u.write.tables[i];
+        const struct batch_write_table_resp *src = &r->tables[i];
+        memcpy(tr->unprocessed, src->unprocessed, src->n_unprocessed * sizeof *src->unprocessed);
+        tr->n_unprocessed = src->n_unprocessed;
+        tr->capacity_units = units(src->consumed.write);
+    }
 }
 
 kv_status
@@ -270,13 +281,22 @@ kv_batch_write(kv_db *db, const kv_batch_write_table *tables, size_t n_tables,
         return api_call_end(&c);
     struct batch_write_table *bt = NULL;
     struct batch_write_resp out;
+    struct block *b = NULL;
     if (n_tables && !tables)
         ERR_MISUSE(&c.err, "kv_batch_write needs its tables");
-    else if (fill_batch_write(&c, tables, n_tables, &bt) == KV_OK) {
+    else if (fill_batch_write(&c, tables, n_tables, &bt) != KV_OK)
+        ; /* recorded */
+    else if (result && !(b = prepare_batch_write(tables, n_tables)))
+        err_nomem(&c.err);
+    else {
         struct batch_write_req r = {bt, n_tables};
-        if (op_batch_write(&c.ctx, &r, &out) == KV_OK && result)
-            make_batch_write(&c, tables, n_tables, &out, result);
+        if (op_batch_write(&c.ctx, &r, &out) == KV_OK && b) {
+            finish_batch_write(b, &out);
+            *result = &b->u.write;
+            b = NULL;
+        }
     }
+    block_free(b);
     return api_call_end(&c);
 }
 
@@ -317,6 +337,43 @@ fill_transact_write(struct call *c, const kv_transact_write_item *items, size_t 
     return KV_OK;
 }
 
+/* As for batches, the result is made before the transaction commits:
+ * room for one entry per action, with every action's table name. */
+static struct block *
+prepare_transact_write(const kv_transact_write_item *items, size_t n)
+{
+    struct block *b = block_new();
+    kv_table_capacity *cap = b ? arena_calloc(b->arena, (n ? n : 1) * sizeof *cap) : NULL;
+    for (size_t i = 0; cap && i < n; i++)
+        if (!(cap[i].table = arena_strndup(b->arena, items[i].table, strlen(items[i].table))))
+            cap = NULL;
+    if (!cap) {
+        block_free(b);
+        return NULL;
+    }
+    b->u.tw.capacity = cap;
+    return b;
+}
+
+/* Entries in the transaction's order of tables; names from the copies. */
+static void
+finish_transact_write(struct block *b, size_t n, const struct transact_write_resp *r)
+{
+    kv_table_capacity *cap = b->u.tw.capacity;
+    const char *names[TRANSACT_MAX_ACTIONS];
+    for (size_t i = 0; i < n; i++)
+        names[i] = cap[i].table;
+    for (size_t i = 0; i < r->n_tables; i++) {
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(names[k], r->tables[i].table) == 0)
+                cap[i].table = names[k];
+        cap[i].read_units = units(r->tables[i].consumed.read);
+        cap[i].write_units = units(r->tables[i].consumed.write);
+    }
+    b->u.tw.n_capacity = r->n_tables;
+    b->u.tw.replayed = r->replayed;
+}
+
 kv_status
 kv_transact_write(kv_db *db, const kv_transact_write_item *items, size_t n_items,
                   const kv_transact_write_opts *opts, kv_transact_write_result **result)
@@ -330,23 +387,24 @@ kv_transact_write(kv_db *db, const kv_transact_write_item *items, size_t n_items
         return api_call_end(&c);
     struct transact_action *acts = NULL;
     struct transact_write_resp out;
+    struct block *b = NULL;
     if (n_items && !items)
         ERR_MISUSE(&c.err, "kv_transact_write needs its actions");
-    else if (fill_transact_write(&c, items, n_items, &acts) == KV_OK) {
+    else if (fill_transact_write(&c, items, n_items, &acts) != KV_OK)
+        ; /* recorded */
+    else if (result && n_items <= TRANSACT_MAX_ACTIONS &&
+             !(b = prepare_transact_write(items, n_items)))
+        err_nomem(&c.err);
+    else {
         const char *token = opts ? opts->client_request_token : NULL;
         struct transact_write_req r = {acts, n_items, token, token ? strlen(token) : 0};
-        if (op_transact_write(&c.ctx, &r, &out) == KV_OK && result) {
-            struct block *b = block_new();
-            kv_table_capacity *cap = b ? block_capacity(b, out.tables, out.n_tables) : NULL;
-            if (!cap) {
-                block_free(b);
-                err_nomem(&c.err);
-            } else {
-                b->u.tw = (kv_transact_write_result){cap, out.n_tables, out.replayed, {0}};
-                *result = &b->u.tw;
-            }
+        if (op_transact_write(&c.ctx, &r, &out) == KV_OK && b) {
+            finish_transact_write(b, n_items, &out);
+            *result = &b->u.tw;
+            b = NULL;
         }
     }
+    block_free(b);
     return api_call_end(&c);
 }
 

@@ -6,7 +6,10 @@
  */
 #include "fixture.h"
 
+#include "mem.h"
+
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +84,15 @@ put_requests(const char *prefix, int n)
 
 /* --- BatchGetItem --------------------------------------------------------------------- */
 
+/* Append n keys {"pk":{"S":"k<i>"}} to a JSON list being written at req + *len. */
+static void
+append_keys(char *req, size_t cap, size_t *len, int n)
+{
+    for (int i = 0; i < n; i++)
+        *len += (size_t)snprintf(req + *len, cap - *len, "%s{\"pk\":{\"S\":\"k%d\"}}",
+                                 i ? "," : "", i);
+}
+
 static void
 batch01_get_items_and_capacity(void **state)
 {
@@ -151,9 +163,7 @@ batch03_get_validation(void **state)
     /* 101 keys in one table: that table's constraint. */
     char req[16384];
     size_t len = (size_t)snprintf(req, sizeof req, "{\"RequestItems\":{\"Hash\":{\"Keys\":[");
-    for (int i = 0; i < 101; i++)
-        len += (size_t)snprintf(req + len, sizeof req - len, "%s{\"pk\":{\"S\":\"k%d\"}}",
-                                i ? "," : "", i);
+    append_keys(req, sizeof req, &len, 101);
     snprintf(req + len, sizeof req - len, "]}}}");
     fx_expect_error(f, "BatchGetItem", req, KV_VALIDATION,
                     "1 validation error detected: Value at 'RequestItems.Hash.member.Keys' failed "
@@ -161,13 +171,9 @@ batch03_get_validation(void **state)
     /* 60 and 41 in two tables: the total. */
     create_hash(f, "Other");
     len = (size_t)snprintf(req, sizeof req, "{\"RequestItems\":{\"Hash\":{\"Keys\":[");
-    for (int i = 0; i < 60; i++)
-        len += (size_t)snprintf(req + len, sizeof req - len, "%s{\"pk\":{\"S\":\"k%d\"}}",
-                                i ? "," : "", i);
+    append_keys(req, sizeof req, &len, 60);
     len += (size_t)snprintf(req + len, sizeof req - len, "]},\"Other\":{\"Keys\":[");
-    for (int i = 0; i < 41; i++)
-        len += (size_t)snprintf(req + len, sizeof req - len, "%s{\"pk\":{\"S\":\"k%d\"}}",
-                                i ? "," : "", i);
+    append_keys(req, sizeof req, &len, 41);
     snprintf(req + len, sizeof req - len, "]}}}");
     fx_expect_error(f, "BatchGetItem", req, KV_VALIDATION,
                     "Too many items requested for the BatchGetItem call");
@@ -202,14 +208,12 @@ batch03_get_validation(void **state)
                     "must remove or rewrite one of these paths; path one: [a], path two: [a]");
 }
 
-/* BatchGet-01: 100 keys of 300 KB items: 52 come back, 48 are left, and
- * the unprocessed part keeps the table's settings. */
+/* 100 items of exactly 300 x 1,024 bytes: pk "k00" (2 + 3 bytes) and
+ * "data" (4 bytes and the rest). */
 static void
-batch04_get_16mb_limit(void **state)
+put_big_items(struct fx *f)
 {
-    struct fx *f = *state;
     create_hash(f, "Big");
-    /* pk "k00" (2 + 3 bytes) and "data" (4 bytes): exactly 300 x 1,024 bytes. */
     size_t data_len = 300 * 1024 - 9;
     char *data = malloc(data_len + 1);
     memset(data, 'x', data_len);
@@ -224,6 +228,38 @@ batch04_get_16mb_limit(void **state)
         kv_item_free(it);
     }
     free(data);
+}
+
+/* The typed face gives the same split, as indexes into its keys. */
+static void
+check_typed_split(struct fx *f)
+{
+    kv_item *k[100];
+    for (int i = 0; i < 100; i++) {
+        char pk[8];
+        snprintf(pk, sizeof pk, "k%02d", i);
+        k[i] = kv_item_new();
+        kv_item_put_s(k[i], "pk", pk);
+    }
+    kv_batch_get_table t = {.table = "Big", .keys = (const kv_item *const *)k, .n_keys = 100};
+    kv_batch_get_result *res = NULL;
+    assert_int_equal(kv_batch_get(f->db, &t, 1, &res), KV_OK);
+    assert_int_equal(res->tables[0].n_items, 52);
+    assert_int_equal(res->tables[0].n_unprocessed, 48);
+    assert_int_equal(res->tables[0].unprocessed[0], 52);
+    assert_true(res->tables[0].capacity_units == 52 * 37.5);
+    kv_batch_get_result_free(res);
+    for (int i = 0; i < 100; i++)
+        kv_item_free(k[i]);
+}
+
+/* BatchGet-01: 100 keys of 300 KB items: 52 come back, 48 are left, and
+ * the unprocessed part keeps the table's settings. */
+static void
+batch04_get_16mb_limit(void **state)
+{
+    struct fx *f = *state;
+    put_big_items(f);
     char req[8192];
     size_t len = (size_t)snprintf(req, sizeof req, "{\"RequestItems\":{\"Big\":{\"Keys\":[");
     for (int i = 0; i < 100; i++)
@@ -265,24 +301,7 @@ batch04_get_16mb_limit(void **state)
                      48);
     assert_int_equal(json_object_size(json_object_get(j, "UnprocessedKeys")), 0);
     json_decref(j);
-    /* The typed face gives the same split, as indexes into its keys. */
-    kv_item *k[100];
-    for (int i = 0; i < 100; i++) {
-        char pk[8];
-        snprintf(pk, sizeof pk, "k%02d", i);
-        k[i] = kv_item_new();
-        kv_item_put_s(k[i], "pk", pk);
-    }
-    kv_batch_get_table t = {.table = "Big", .keys = (const kv_item *const *)k, .n_keys = 100};
-    kv_batch_get_result *res = NULL;
-    assert_int_equal(kv_batch_get(f->db, &t, 1, &res), KV_OK);
-    assert_int_equal(res->tables[0].n_items, 52);
-    assert_int_equal(res->tables[0].n_unprocessed, 48);
-    assert_int_equal(res->tables[0].unprocessed[0], 52);
-    assert_true(res->tables[0].capacity_units == 52 * 37.5);
-    kv_batch_get_result_free(res);
-    for (int i = 0; i < 100; i++)
-        kv_item_free(k[i]);
+    check_typed_split(f);
 }
 
 /* --- BatchWriteItem -------------------------------------------------------------------- */
@@ -541,6 +560,53 @@ batch09_indexes_in_step(void **state)
                     "Expected: S Actual: N IndexName: gsi1");
 }
 
+/* Allocation failures: every failing run returns KV_NOMEM and writes
+ * nothing, until one succeeds; reads fail cleanly too. */
+static void
+batch10_allocation_failures(void **state)
+{
+    struct fx *f = *state;
+    create_hash(f, "Hash");
+    kv_item *a = kv_item_new(), *b = kv_item_new();
+    kv_item_put_s(a, "pk", "a");
+    kv_item_put_s(b, "pk", "b");
+    kv_write_request w[2] = {{KV_WRITE_PUT, a}, {KV_WRITE_PUT, b}};
+    kv_batch_write_table wt = {.table = "Hash", .requests = w, .n_requests = 2};
+    bool ok = false;
+    for (long n = 1; n < 2000 && !ok; n++) {
+        kv_batch_write_result *res = NULL;
+        mem_fail_after(n);
+        kv_status st = kv_batch_write(f->db, &wt, 1, &res);
+        mem_fail_reset();
+        ok = st == KV_OK;
+        if (!ok) {
+            assert_int_equal(st, KV_NOMEM);
+            assert_null(res);
+            assert_int_equal(item_count(f, "Hash"), 0);
+        }
+        kv_batch_write_result_free(res);
+    }
+    assert_true(ok);
+    const kv_item *keys[2] = {a, b};
+    kv_batch_get_table gt = {.table = "Hash", .keys = keys, .n_keys = 2};
+    ok = false;
+    for (long n = 1; n < 2000 && !ok; n++) {
+        kv_batch_get_result *res = NULL;
+        mem_fail_after(n);
+        kv_status st = kv_batch_get(f->db, &gt, 1, &res);
+        mem_fail_reset();
+        ok = st == KV_OK;
+        if (ok)
+            assert_int_equal(res->tables[0].n_items, 2);
+        else
+            assert_int_equal(st, KV_NOMEM);
+        kv_batch_get_result_free(res);
+    }
+    assert_true(ok);
+    kv_item_free(a);
+    kv_item_free(b);
+}
+
 int
 main(void)
 {
@@ -556,6 +622,7 @@ main(void)
         cmocka_unit_test_setup_teardown(batch07_write_item_checks, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(batch08_typed_api, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(batch09_indexes_in_step, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(batch10_allocation_failures, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 
 #include "catalog.h"
 #include "err.h"
+#include "mem.h"
 #include "txn.h"
 
 #include <jansson.h>
@@ -175,16 +176,10 @@ tx02_last_condition_fails(void **state)
     get_hash(f, "Hash", "absent", "{}");
 }
 
+/* 101 actions: rejected with the list echoed in DynamoDB's Java rendering. */
 static void
-tx03_rejections(void **state)
+over_100_actions(struct fx *f)
 {
-    struct fx *f = *state;
-    create_hash(f, "Hash");
-    put_hash(f, "Hash", "keep", "\"n\":{\"N\":\"1\"}");
-    fx_expect_error(f, "TransactWriteItems", "{\"TransactItems\":[]}", KV_VALIDATION,
-                    "1 validation error detected: Value '[]' at 'transactItems' failed to satisfy "
-                    "constraint: Member must have length greater than or equal to 1");
-    /* 101 actions: the list echoed. */
     size_t cap = 101 * 96 + 64;
     char *acts = malloc(cap);
     size_t len = 0;
@@ -203,6 +198,18 @@ tx03_rejections(void **state)
     assert_memory_equal(m, head, strlen(head));
     assert_string_equal(m + strlen(m) - strlen(tail), tail);
     kv_free(r);
+}
+
+static void
+tx03_rejections(void **state)
+{
+    struct fx *f = *state;
+    create_hash(f, "Hash");
+    put_hash(f, "Hash", "keep", "\"n\":{\"N\":\"1\"}");
+    fx_expect_error(f, "TransactWriteItems", "{\"TransactItems\":[]}", KV_VALIDATION,
+                    "1 validation error detected: Value '[]' at 'transactItems' failed to satisfy "
+                    "constraint: Member must have length greater than or equal to 1");
+    over_100_actions(f);
     transact_error(f,
                    "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"new\"}}}},"
                    "{\"ConditionCheck\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"new\"}},"
@@ -617,6 +624,63 @@ tx10_indexes_in_step(void **state)
     kv_free(r);
 }
 
+/* Allocation failures: each failing run returns KV_NOMEM and changes
+ * nothing, until a run succeeds; a cancelled transaction fails cleanly
+ * too. */
+static void
+tx11_allocation_failures(void **state)
+{
+    struct fx *f = *state;
+    create_hash(f, "Hash");
+    put_hash(f, "Hash", "keep", "\"n\":{\"N\":\"1\"}");
+    kv_item *put = kv_item_new(), *key = kv_item_new(), *one = kv_item_new();
+    kv_item_put_s(put, "pk", "new");
+    kv_item_put_s(key, "pk", "keep");
+    kv_item_put_n(one, ":one", "1");
+    kv_transact_write_item acts[2] = {
+        {.kind = KV_TRANSACT_PUT, .table = "Hash", .item = put},
+        {.kind = KV_TRANSACT_UPDATE, .table = "Hash", .item = key, .update = "SET n = n + :one",
+         .expr = {.values = one}},
+    };
+    kv_transact_write_opts opts = {.client_request_token = "alloc"};
+    bool ok = false;
+    for (long n = 1; n < 2000 && !ok; n++) {
+        kv_transact_write_result *res = NULL;
+        mem_fail_after(n);
+        kv_status st = kv_transact_write(f->db, acts, 2, &opts, &res);
+        mem_fail_reset();
+        ok = st == KV_OK;
+        if (ok) {
+            assert_true(res->capacity[0].write_units == 4.0);
+        } else {
+            assert_int_equal(st, KV_NOMEM);
+            assert_null(res);
+            assert_untouched(f);
+        }
+        kv_transact_write_result_free(res);
+    }
+    assert_true(ok);
+    get_hash(f, "Hash", "keep", "{\"Item\":{\"pk\":{\"S\":\"keep\"},\"n\":{\"N\":\"2\"}}}");
+    /* A transaction that cancels. */
+    acts[1].expr.condition = "n > :one";
+    acts[1].expr.values = one;
+    acts[0].expr.condition = "attribute_not_exists(pk)";
+    acts[0].return_old_on_condition_failure = 1;
+    ok = false;
+    for (long n = 1; n < 2000 && !ok; n++) {
+        mem_fail_after(n);
+        kv_status st = kv_transact_write(f->db, acts, 2, NULL, NULL);
+        mem_fail_reset();
+        ok = st == KV_TRANSACTION_CANCELED;
+        if (!ok)
+            assert_int_equal(st, KV_NOMEM);
+    }
+    assert_true(ok);
+    kv_item_free(put);
+    kv_item_free(key);
+    kv_item_free(one);
+}
+
 int
 main(void)
 {
@@ -631,6 +695,7 @@ main(void)
         cmocka_unit_test_setup_teardown(tx08_get, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(tx09_typed_api, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(tx10_indexes_in_step, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(tx11_allocation_failures, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
