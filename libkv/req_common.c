@@ -194,15 +194,27 @@ req_consumed_json(const char *table, const struct consumed *cc, int mode)
 }
 
 
-/* {"CapacityUnits": x, "ReadCapacityUnits": r, "WriteCapacityUnits": w} */
+/* {"CapacityUnits": x, "ReadCapacityUnits": r, "WriteCapacityUnits": w} into o */
+static json_t *
+units_into(json_t *o, uint64_t read, uint64_t write)
+{
+    if (o && json_object_set_new(o, "CapacityUnits", json_real((read + write) / 2.0)))
+        o = NULL;
+    if (o && read && json_object_set_new(o, "ReadCapacityUnits", json_real(read / 2.0)))
+        o = NULL;
+    if (o && write && json_object_set_new(o, "WriteCapacityUnits", json_real(write / 2.0)))
+        o = NULL;
+    return o;
+}
+
 static json_t *
 units_json(uint64_t read, uint64_t write)
 {
-    json_t *o = json_pack("{s:f}", "CapacityUnits", (read + write) / 2.0);
-    if (o && read)
-        json_object_set_new(o, "ReadCapacityUnits", json_real(read / 2.0));
-    if (o && write)
-        json_object_set_new(o, "WriteCapacityUnits", json_real(write / 2.0));
+    json_t *o = json_object();
+    if (!units_into(o, read, write)) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -225,8 +237,8 @@ indexes_json(json_t *o, const struct consumed *cc)
 json_t *
 req_consumed_units_json(const char *table, const struct consumed *cc, int mode)
 {
-    json_t *o = units_json(cc->read, cc->write);
-    if (!o || json_object_set_new(o, "TableName", json_string(table))) {
+    json_t *o = json_pack("{s:s}", "TableName", table);
+    if (!units_into(o, cc->read, cc->write)) {
         json_decref(o);
         return NULL;
     }
