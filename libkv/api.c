@@ -123,7 +123,12 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
         ERR_MISUSE(&c.err, "kv_table_create needs a name and a hash key");
         return api_call_end(&c);
     }
-    if (validate_control_table_name(def->name, strlen(def->name), &c.err) == KV_OK) {
+    struct vlist v;
+    vlist_init(&v);
+    validate_new_table_name(&v, def->name, strlen(def->name));
+    kv_status named = vlist_finish(&v, &c.err);
+    vlist_release(&v);
+    if (named == KV_OK) {
         struct attr_def attrs[2] = {{def->hash_key.name, (uint8_t)def->hash_key.type},
                                     {def->range_key.name, (uint8_t)def->range_key.type}};
         struct key_elem keys[2] = {{def->hash_key.name, KEYTYPE_HASH},

@@ -9,6 +9,7 @@
  */
 #include "index.h"
 #include "arena.h"
+#include "backfill.h"
 #include "buf.h"
 #include "catalog.h"
 #include "err.h"
@@ -202,6 +203,24 @@ struct entry {
     size_t size;
 };
 
+/* Whether the item's index key values are ones an entry may have: an item
+ * written before its index existed may carry any type or size there, and
+ * stays out of the index until that is corrected. */
+static bool
+entry_allowed(const struct index_def *ix, const struct kv_value *item)
+{
+    const struct attr_def *keys[2] = {&ix->key.hash, &ix->key.range};
+    for (int k = 0; k < 2; k++) {
+        const struct kv_value *v = attr(item, keys[k]->name);
+        if (!v)
+            continue;
+        if (v->type != keys[k]->type || (v->type != KV_N && v->len == 0) ||
+            (v->type != KV_N && v->len > (k == 0 ? HASH_KEY_MAX : RANGE_KEY_MAX)))
+            return false;
+    }
+    return true;
+}
+
 static kv_status
 entry_make(struct txn *t, const struct table_def *def, const struct index_def *ix,
            const struct keybuf *base, const struct kv_value *item, struct arena *a,
@@ -209,7 +228,7 @@ entry_make(struct txn *t, const struct table_def *def, const struct index_def *i
 {
     const struct kv_value *h, *r;
     e->present = false;
-    if (!entry_keys(ix, item, &h, &r))
+    if (!entry_keys(ix, item, &h, &r) || !entry_allowed(ix, item))
         return KV_OK;
     kv_status st = index_project(def, ix, item, a, &e->proj, &e->present, t->err);
     if (st == KV_OK)
@@ -299,8 +318,44 @@ index_update(struct txn *t, const struct table_def *def, const struct keybuf *ba
     if (!a)
         return err_nomem(t->err);
     kv_status st = KV_OK;
-    for (size_t i = 0; i < def->n_indexes && st == KV_OK; i++)
-        st = update_one(t, def, &def->indexes[i], base_key, old, item, transactional, a, c);
+    for (size_t i = 0; i < def->n_indexes && st == KV_OK; i++) {
+        bool covered = true;
+        if (def->indexes[i].backfilling)
+            st = backfill_covers(t, def, &def->indexes[i], base_key, &covered);
+        if (st == KV_OK && covered)
+            st = update_one(t, def, &def->indexes[i], base_key, old, item, transactional, a, c);
+    }
     arena_free(a);
+    return st;
+}
+
+kv_status
+index_backfill_item(struct txn *t, const struct table_def *def, const struct index_def *ix,
+                    const struct keybuf *base_key, const struct kv_value *item,
+                    struct consumed *c)
+{
+    struct arena *a = arena_new();
+    if (!a)
+        return err_nomem(t->err);
+    kv_status st = update_one(t, def, ix, base_key, NULL, item, false, a, c);
+    arena_free(a);
+    return st;
+}
+
+kv_status
+index_entry_of(const struct table_def *def, const struct index_def *ix,
+               const struct keybuf *base_key, const struct kv_value *item, struct arena *a,
+               bool *present, struct keybuf *key, struct kv_value *proj, size_t *size,
+               struct kv_err *err)
+{
+    const struct kv_value *h, *r;
+    *present = false;
+    if (!entry_keys(ix, item, &h, &r) || !entry_allowed(ix, item))
+        return KV_OK;
+    kv_status st = index_project(def, ix, item, a, proj, present, err);
+    if (st == KV_OK && *present)
+        st = keycodec_index_key(key, h, r, base_key, err);
+    if (st == KV_OK && *present)
+        *size = item_size(proj);
     return st;
 }

@@ -58,7 +58,8 @@ kv_status index_check(const struct table_def *def, const struct kv_value *item, 
 /*
  * Bring every index of the table in step with an item going from `old` to
  * `item` (either may be NULL: created or deleted).  Entries whose key and
- * projection did not change are left alone.  Write units go to `c`, per
+ * projection did not change are left alone, and so is an index still
+ * being built that has not reached this item (backfill.h).  Write units go to `c`, per
  * index: a changed entry costs its size in 1 KB units, a moved entry a
  * delete and a put.
  */
@@ -67,12 +68,30 @@ kv_status index_update(struct txn *t, const struct table_def *def, const struct 
                        bool transactional, struct consumed *c);
 
 /*
+ * Give a backfilling index the entry of an item written before it existed,
+ * unless the item's index key values could not be an index key (wrong
+ * type, empty, too long): DynamoDB leaves such items out.
+ */
+kv_status index_backfill_item(struct txn *t, const struct table_def *def,
+                              const struct index_def *ix, const struct keybuf *base_key,
+                              const struct kv_value *item, struct consumed *c);
+
+/*
  * The entry `item` has in index `ix`: *present false when it has none.
  * The projection is built in `a` and shares scalar bytes with `item`.
  */
 kv_status index_project(const struct table_def *def, const struct index_def *ix,
                         const struct kv_value *item, struct arena *a, struct kv_value *out,
                         bool *present, struct kv_err *err);
+
+/*
+ * The entry an item should have in an index, without writing it: *present
+ * false when it should have none.  For the consistency check.
+ */
+kv_status index_entry_of(const struct table_def *def, const struct index_def *ix,
+                         const struct keybuf *base_key, const struct kv_value *item,
+                         struct arena *a, bool *present, struct keybuf *key,
+                         struct kv_value *proj, size_t *size, struct kv_err *err);
 
 /* Whether a top-level attribute is stored in the index's entries. */
 bool index_projects(const struct table_def *def, const struct index_def *ix, const char *name,

@@ -183,70 +183,57 @@ req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, bool *all_old
     return st;
 }
 
+/* {"CapacityUnits": n} and, for transactional operations, the read/write
+ * split DynamoDB adds only there: the side the operation used (a
+ * transactional write reports WriteCapacityUnits, its replay and
+ * TransactGetItems ReadCapacityUnits). */
+static json_t *
+units_json(uint64_t read, uint64_t write, bool split)
+{
+    json_t *o = json_pack("{s:f}", "CapacityUnits", (double)(read + write) / 2.0);
+    if (o && split && read)
+        json_object_set_new(o, "ReadCapacityUnits", json_real((double)read / 2.0));
+    if (o && split && write)
+        json_object_set_new(o, "WriteCapacityUnits", json_real((double)write / 2.0));
+    return o;
+}
+
+/* The per-index arms of INDEXES: only indexes the request charged. */
+static void
+index_arms(json_t *o, const struct consumed *cc, bool global, bool split)
+{
+    json_t *arms = NULL;
+    for (size_t i = 0; i < cc->n_indexes; i++) {
+        if (cc->idx[i].global != global || cc->idx[i].read + cc->idx[i].write == 0)
+            continue;
+        if (!arms)
+            arms = json_object();
+        json_object_set_new(arms, cc->idx[i].name,
+                            units_json(cc->idx[i].read, cc->idx[i].write, split));
+    }
+    if (arms)
+        json_object_set_new(o, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes",
+                            arms);
+}
+
 json_t *
 req_consumed_json(const char *table, const struct consumed *cc, int mode)
 {
-    uint64_t halves = cc->read + cc->write;
-    json_t *o = json_pack("{s:s, s:f}", "TableName", table, "CapacityUnits", halves / 2.0);
-    if (o && mode == RETURN_CC_INDEXES)
-        json_object_set_new(o, "Table", json_pack("{s:f}", "CapacityUnits", halves / 2.0));
-    return o;
-}
-
-
-/* {"CapacityUnits": x, "ReadCapacityUnits": r, "WriteCapacityUnits": w} into o */
-static json_t *
-units_into(json_t *o, uint64_t read, uint64_t write)
-{
-    if (o && json_object_set_new(o, "CapacityUnits", json_real((read + write) / 2.0)))
-        o = NULL;
-    if (o && read && json_object_set_new(o, "ReadCapacityUnits", json_real(read / 2.0)))
-        o = NULL;
-    if (o && write && json_object_set_new(o, "WriteCapacityUnits", json_real(write / 2.0)))
-        o = NULL;
-    return o;
-}
-
-static json_t *
-units_json(uint64_t read, uint64_t write)
-{
-    json_t *o = json_object();
-    if (!units_into(o, read, write)) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-/* "LocalSecondaryIndexes" and "GlobalSecondaryIndexes", when used. */
-static int
-indexes_json(json_t *o, const struct consumed *cc)
-{
-    for (size_t i = 0; i < cc->n_indexes; i++) {
-        const char *key = cc->idx[i].global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
-        json_t *group = json_object_get(o, key);
-        if (!group && json_object_set_new(o, key, group = json_object()))
-            return -1;
-        if (json_object_set_new(group, cc->idx[i].name,
-                                units_json(cc->idx[i].read, cc->idx[i].write)))
-            return -1;
-    }
-    return 0;
+    return req_consumed_json_split(table, cc, mode, false);
 }
 
 json_t *
-req_consumed_units_json(const char *table, const struct consumed *cc, int mode)
+req_consumed_json_split(const char *table, const struct consumed *cc, int mode, bool split)
 {
-    json_t *o = json_pack("{s:s}", "TableName", table);
-    if (!units_into(o, cc->read, cc->write)) {
+    json_t *o = units_json(cc->read, cc->write, split);
+    if (!o || json_object_set_new(o, "TableName", json_string(table))) {
         json_decref(o);
         return NULL;
     }
-    if (mode == RETURN_CC_INDEXES &&
-        (json_object_set_new(o, "Table", units_json(cc->table_read, cc->table_write)) ||
-         indexes_json(o, cc))) {
-        json_decref(o);
-        return NULL;
+    if (mode == RETURN_CC_INDEXES) {
+        json_object_set_new(o, "Table", units_json(cc->table_read, cc->table_write, split));
+        index_arms(o, cc, false, split);
+        index_arms(o, cc, true, split);
     }
     return o;
 }

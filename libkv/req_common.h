@@ -10,6 +10,7 @@
 #include "kv.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct kv_value;
@@ -62,15 +63,14 @@ kv_status req_legacy(struct op_ctx *c, json_t *req, const char *const *legacy, s
 /* ReturnValuesOnConditionCheckFailure: true for ALL_OLD. */
 kv_status req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, bool *all_old);
 
-/* ConsumedCapacity of one table: {"TableName", "CapacityUnits", ...}. */
-json_t *req_consumed_json(const char *table, const struct consumed *cc, int mode);
-
 /*
- * The same as the transactions give it: beside CapacityUnits, the
- * ReadCapacityUnits and WriteCapacityUnits that are not zero, at the top
- * and, for INDEXES, in "Table" and in each index's entry.
+ * ConsumedCapacity of one table: {"CapacityUnits", "TableName"} and, for
+ * INDEXES, "Table" and the arms of the indexes charged.  DynamoDB splits
+ * read and write units only for transactional operations (`split`).
  */
-json_t *req_consumed_units_json(const char *table, const struct consumed *cc, int mode);
+json_t *req_consumed_json(const char *table, const struct consumed *cc, int mode);
+json_t *req_consumed_json_split(const char *table, const struct consumed *cc, int mode,
+                                bool split);
 
 /*
  * A map of AttributeValues as DynamoDB's Java front end echoes it in a

@@ -237,8 +237,9 @@ capacity_list(const struct table_consumed *tables, size_t n, int mode)
 {
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++)
-        if (json_array_append_new(list, req_consumed_units_json(tables[i].table,
-                                                                &tables[i].consumed, mode))) {
+        if (json_array_append_new(list, req_consumed_json_split(tables[i].table,
+                                                                &tables[i].consumed, mode,
+                                                                true))) {
             json_decref(list);
             return NULL;
         }

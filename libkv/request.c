@@ -35,6 +35,7 @@ static const struct route routes[] = {
     {"TransactGetItems", req_transact_get_items},
     {"TransactWriteItems", req_transact_write_items},
     {"UpdateItem", req_update_item},
+    {"UpdateTable", req_update_table},
 };
 
 static request_fn
