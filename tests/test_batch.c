@@ -539,10 +539,17 @@ batch09_indexes_in_step(void **state)
     kv_free(r);
     if (st != KV_OK)
         skip();
-    fx_ok(f, "BatchWriteItem",
-          "{\"RequestItems\":{\"Idx\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"1\"},\"g\":{\"S\":"
-          "\"red\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"2\"},\"g\":{\"S\":\"red\"}}}},"
-          "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"3\"}}}}]}}");
+    /* Three table writes; two index entries (the third item has no g). */
+    r = fx_request(f, "BatchWriteItem",
+                   "{\"RequestItems\":{\"Idx\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"1\"},"
+                   "\"g\":{\"S\":\"red\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"2\"},\"g\":"
+                   "{\"S\":\"red\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"3\"}}}}]},"
+                   "\"ReturnConsumedCapacity\":\"INDEXES\"}",
+                   KV_OK);
+    fx_assert_json(r, "{\"UnprocessedItems\":{},\"ConsumedCapacity\":[{\"TableName\":\"Idx\","
+                      "\"CapacityUnits\":5.0,\"Table\":{\"CapacityUnits\":3.0},"
+                      "\"GlobalSecondaryIndexes\":{\"gsi1\":{\"CapacityUnits\":2.0}}}]}");
+    kv_free(r);
     fx_ok(f, "BatchWriteItem",
           "{\"RequestItems\":{\"Idx\":[{\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"1\"}}}}]}}");
     r = fx_request(f, "Query",
@@ -558,6 +565,13 @@ batch09_indexes_in_step(void **state)
                     KV_VALIDATION,
                     "One or more parameter values were invalid: Type mismatch for Index Key g "
                     "Expected: S Actual: N IndexName: gsi1");
+    fx_expect_error(f, "BatchWriteItem",
+                    "{\"RequestItems\":{\"Idx\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"4\"},"
+                    "\"g\":{\"S\":\"\"}}}}]}}",
+                    KV_VALIDATION,
+                    "One or more parameter values are not valid. A value specified for a "
+                    "secondary index key is not supported. The AttributeValue for a key "
+                    "attribute cannot contain an empty string value. IndexName: gsi1, IndexKey: g");
 }
 
 /* Allocation failures: every failing run returns KV_NOMEM and writes

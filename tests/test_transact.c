@@ -599,12 +599,18 @@ tx10_indexes_in_step(void **state)
     if (st != KV_OK)
         skip();
     fx_ok(f, "PutItem", "{\"TableName\":\"Idx\",\"Item\":{\"pk\":{\"S\":\"1\"},\"g\":{\"S\":\"red\"}}}");
+    /* The table's units are doubled, the index's are not: the update moves
+     * its entry (a delete and a put), the put adds one. */
     transact_expect(f,
                     "{\"Update\":{\"TableName\":\"Idx\",\"Key\":{\"pk\":{\"S\":\"1\"}},"
                     "\"UpdateExpression\":\"SET g = :b\",\"ExpressionAttributeValues\":{\":b\":{"
                     "\"S\":\"blue\"}}}},{\"Put\":{\"TableName\":\"Idx\",\"Item\":{\"pk\":{\"S\":"
                     "\"2\"},\"g\":{\"S\":\"red\"}}}}",
-                    NULL, KV_OK, "{}");
+                    "\"ReturnConsumedCapacity\":\"INDEXES\"", KV_OK,
+                    "{\"ConsumedCapacity\":[{\"TableName\":\"Idx\",\"CapacityUnits\":7.0,"
+                    "\"WriteCapacityUnits\":7.0,\"Table\":{\"CapacityUnits\":4.0,"
+                    "\"WriteCapacityUnits\":4.0},\"GlobalSecondaryIndexes\":{\"gsi1\":{"
+                    "\"CapacityUnits\":3.0,\"WriteCapacityUnits\":3.0}}}]}");
     r = fx_request(f, "Query",
                    "{\"TableName\":\"Idx\",\"IndexName\":\"gsi1\",\"KeyConditionExpression\":"
                    "\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"red\"}}}",
@@ -622,6 +628,34 @@ tx10_indexes_in_step(void **state)
                       "invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: "
                       "gsi1\"}]}");
     kv_free(r);
+    /* An empty index key rejects the request: Put's wording, then Update's. */
+    transact_error(f,
+                   "{\"Put\":{\"TableName\":\"Idx\",\"Item\":{\"pk\":{\"S\":\"3\"},\"g\":{\"S\":"
+                   "\"\"}}}}",
+                   KV_VALIDATION,
+                   "One or more parameter values are not valid. A value specified for a "
+                   "secondary index key is not supported. The AttributeValue for a key attribute "
+                   "cannot contain an empty string value. IndexName: gsi1, IndexKey: g");
+    transact_error(f,
+                   "{\"Update\":{\"TableName\":\"Idx\",\"Key\":{\"pk\":{\"S\":\"2\"}},"
+                   "\"UpdateExpression\":\"SET g = :e\",\"ExpressionAttributeValues\":{\":e\":{"
+                   "\"S\":\"\"}}}}",
+                   KV_VALIDATION,
+                   "One or more parameter values are not valid. The update expression attempted "
+                   "to update a secondary index key to a value that is not supported. The "
+                   "AttributeValue for a key attribute cannot contain an empty string value.");
+    r = transact(f,
+                 "{\"Update\":{\"TableName\":\"Idx\",\"Key\":{\"pk\":{\"S\":\"2\"}},"
+                 "\"UpdateExpression\":\"SET g = :l\",\"ExpressionAttributeValues\":{\":l\":{"
+                 "\"L\":[{\"S\":\"x\"}]}}}}",
+                 NULL, KV_TRANSACTION_CANCELED);
+    fx_assert_json(r, "{\"__type\":\"" TYPE_PREFIX "TransactionCanceledException\",\"Message\":"
+                      "\"" CANCELLED "[ValidationError]\",\"CancellationReasons\":[{\"Code\":"
+                      "\"ValidationError\",\"Message\":\"One or more parameter values were "
+                      "invalid: Type mismatch for Index Key g Expected: S Actual: L IndexName: "
+                      "gsi1\"}]}");
+    kv_free(r);
+    get_hash(f, "Idx", "2", "{\"Item\":{\"pk\":{\"S\":\"2\"},\"g\":{\"S\":\"red\"}}}");
 }
 
 /* Allocation failures: each failing run returns KV_NOMEM and changes
