@@ -217,8 +217,10 @@ fill_batch_write(struct call *c, const kv_batch_write_table *tables, size_t n,
         for (size_t k = 0; k < t->n_requests; k++) {
             const kv_write_request *w = &t->requests[k];
             if (!w->item || (w->kind != KV_WRITE_PUT && w->kind != KV_WRITE_DELETE))
-                return ERR_MISUSE(&c->err, "kv_batch_write: request %zu of table %zu needs a "
-                                           "kind and an item", k, i);
+                return ERR_MISUSE(&c->err,
+                                  "kv_batch_write: request %zu of table %zu needs a "
+                                  "kind and an item",
+                                  k, i);
             e[k].kind = w->kind == KV_WRITE_PUT ? BATCH_PUT : BATCH_DELETE;
             e[k].value = &w->item->root;
         }
@@ -237,8 +239,7 @@ static struct block *
 prepare_batch_write(const kv_batch_write_table *tables, size_t n)
 {
     struct block *b = block_new();
-    kv_batch_write_table_result *tr =
-        b ? arena_calloc(b->arena, (n ? n : 1) * sizeof *tr) : NULL;
+    kv_batch_write_table_result *tr = b ? arena_calloc(b->arena, (n ? n : 1) * sizeof *tr) : NULL;
     if (!tr)
         goto fail;
     for (size_t i = 0; i < n; i++) {
@@ -319,8 +320,10 @@ fill_transact_write(struct call *c, const kv_transact_write_item *items, size_t 
         const kv_transact_write_item *it = &items[i];
         struct transact_action *a = &acts[i];
         if (!it->item || it->kind < KV_TRANSACT_PUT || it->kind > KV_TRANSACT_CONDITION_CHECK)
-            return ERR_MISUSE(&c->err, "kv_transact_write: action %zu needs a kind and an item "
-                                       "or key", i);
+            return ERR_MISUSE(&c->err,
+                              "kv_transact_write: action %zu needs a kind and an item "
+                              "or key",
+                              i);
         if (api_check_table_name(c, it->table) != KV_OK)
             return c->err.status;
         api_fill_exprs(&a->ex, &it->expr);

@@ -62,10 +62,10 @@ echo_write_item(struct buf *b, json_t *e)
         }
         buf_put_u8(b, '=');
         buf_put(b, write_actions[k].member, strlen(write_actions[k].member));
-        buf_put(b, write_actions[k].kind == TRANSACT_PUT ? "(item=" : "(key=", 
+        buf_put(b, write_actions[k].kind == TRANSACT_PUT ? "(item=" : "(key=",
                 write_actions[k].kind == TRANSACT_PUT ? 6 : 5);
-        req_echo_attrs(b, json_object_get(a, write_actions[k].kind == TRANSACT_PUT ? "Item"
-                                                                                   : "Key"));
+        req_echo_attrs(b,
+                       json_object_get(a, write_actions[k].kind == TRANSACT_PUT ? "Item" : "Key"));
         echo_string(b, ", tableName=", a, "TableName");
         echo_string(b, ", conditionExpression=", a, "ConditionExpression");
         buf_put_u8(b, ')');
@@ -141,8 +141,7 @@ read_action_exprs(struct op_ctx *c, json_t *a, struct vlist *v, const char *base
     int which = 0;
     kv_status st;
     path_of(p, sizeof p, base, "returnValuesOnConditionCheckFailure");
-    if ((st = req_string(c, a, "ConditionExpression", &ta->ex.condition,
-                         &ta->ex.condition_len)) ||
+    if ((st = req_string(c, a, "ConditionExpression", &ta->ex.condition, &ta->ex.condition_len)) ||
         (ta->kind == TRANSACT_UPDATE &&
          (st = req_string(c, a, "UpdateExpression", &ta->ex.update, &ta->ex.update_len))) ||
         (st = req_expr_maps(c, a, &names, &values)) ||
@@ -167,8 +166,7 @@ read_action_exprs(struct op_ctx *c, json_t *a, struct vlist *v, const char *base
 
 /* One TransactWriteItem: exactly one action. */
 static kv_status
-read_write_item(struct op_ctx *c, json_t *e, size_t i, struct vlist *v,
-                struct transact_action *ta)
+read_write_item(struct op_ctx *c, json_t *e, size_t i, struct vlist *v, struct transact_action *ta)
 {
     json_t *action = NULL;
     size_t found = 0, which = 0;
@@ -191,8 +189,8 @@ read_write_item(struct op_ctx *c, json_t *e, size_t i, struct vlist *v,
     char base[96];
     snprintf(base, sizeof base, "transactItems.%zu.member.%s", i + 1, write_actions[which].field);
     ta->kind = write_actions[which].kind;
-    if ((st = read_target(c, action, v, base, ta->kind == TRANSACT_PUT, &ta->table,
-                          &ta->value)) != KV_OK)
+    if ((st = read_target(c, action, v, base, ta->kind == TRANSACT_PUT, &ta->table, &ta->value)) !=
+        KV_OK)
         return st;
     return read_action_exprs(c, action, v, base, ta);
 }
@@ -237,9 +235,8 @@ capacity_list(const struct table_consumed *tables, size_t n, int mode)
 {
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++)
-        if (json_array_append_new(list, req_consumed_json_split(tables[i].table,
-                                                                &tables[i].consumed, mode,
-                                                                true))) {
+        if (json_array_append_new(
+                list, req_consumed_json_split(tables[i].table, &tables[i].consumed, mode, true))) {
             json_decref(list);
             return NULL;
         }
@@ -299,8 +296,8 @@ read_get_item(struct op_ctx *c, json_t *e, size_t i, struct vlist *v, struct tra
 }
 
 static kv_status
-respond_get(struct op_ctx *c, const struct transact_get_req *r,
-            const struct transact_get_resp *out, int return_cc, json_t **resp)
+respond_get(struct op_ctx *c, const struct transact_get_req *r, const struct transact_get_resp *out,
+            int return_cc, json_t **resp)
 {
     json_t *list = json_array();
     if (!(*resp = json_object()) || json_object_set_new(*resp, "Responses", list))
@@ -331,8 +328,7 @@ req_transact_get_items(struct op_ctx *c, json_t *req, json_t **resp)
     r.out = c->arena;
     kv_status st = json_get_node(req, "TransactItems", JT_LIST, NULL, &list, c->err);
     size_t n = list ? json_array_size(list) : 0;
-    struct transact_get *gets = st == KV_OK ? arena_calloc(c->arena, (n + 1) * sizeof *gets)
-                                            : NULL;
+    struct transact_get *gets = st == KV_OK ? arena_calloc(c->arena, (n + 1) * sizeof *gets) : NULL;
     if (st == KV_OK && !gets)
         st = err_nomem(c->err);
     for (size_t i = 0; i < n && st == KV_OK; i++)
@@ -342,8 +338,8 @@ req_transact_get_items(struct op_ctx *c, json_t *req, json_t **resp)
     else if (st == KV_OK)
         count_constraint(&v, list, false);
     if (st == KV_OK)
-        st = req_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
-                      req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, &v, &return_cc);
+        st = req_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity", req_return_cc_set,
+                      3, REQ_RETURN_CC_SHOWN, &v, &return_cc);
     if (st == KV_OK)
         st = vlist_finish(&v, c->err);
     vlist_release(&v);

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAP_25_CONSTRAINT                                                                       \
-    "' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: "   \
-    "[Member must have length less than or equal to 25, Member must have length greater "     \
+#define MAP_25_CONSTRAINT                                                                          \
+    "' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: "        \
+    "[Member must have length less than or equal to 25, Member must have length greater "          \
     "than or equal to 1]"
 
 static void
@@ -35,8 +35,8 @@ static void
 put_hash(struct fx *f, const char *table, const char *pk, const char *rest)
 {
     char req[1024];
-    snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"%s\"}%s%s}}",
-             table, pk, rest ? "," : "", rest ? rest : "");
+    snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"%s\"}%s%s}}", table,
+             pk, rest ? "," : "", rest ? rest : "");
     fx_ok(f, "PutItem", req);
 }
 
@@ -45,8 +45,7 @@ static void
 get_hash(struct fx *f, const char *table, const char *pk, const char *want)
 {
     char req[256];
-    snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"%s\"}}}", table,
-             pk);
+    snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"%s\"}}}", table, pk);
     char *r = fx_request(f, "GetItem", req, KV_OK);
     fx_assert_json(r, want);
     kv_free(r);
@@ -75,8 +74,9 @@ put_requests(const char *prefix, int n)
     char *s = malloc(cap);
     size_t len = (size_t)snprintf(s, cap, "[");
     for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%s{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
-                                                   "\"%s%d\"}}}}",
+        len += (size_t)snprintf(s + len, cap - len,
+                                "%s{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
+                                "\"%s%d\"}}}}",
                                 i ? "," : "", prefix, i);
     snprintf(s + len, cap - len, "]");
     return s;
@@ -89,8 +89,8 @@ static void
 append_keys(char *req, size_t cap, size_t *len, int n)
 {
     for (int i = 0; i < n; i++)
-        *len += (size_t)snprintf(req + *len, cap - *len, "%s{\"pk\":{\"S\":\"k%d\"}}",
-                                 i ? "," : "", i);
+        *len +=
+            (size_t)snprintf(req + *len, cap - *len, "%s{\"pk\":{\"S\":\"k%d\"}}", i ? "," : "", i);
 }
 
 static void
@@ -275,9 +275,9 @@ batch04_get_16mb_limit(void **state)
     json_t *got = json_object_get(json_object_get(j, "Responses"), "Big");
     json_t *left = json_object_get(json_object_get(j, "UnprocessedKeys"), "Big");
     assert_int_equal(json_array_size(got), 52);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_object_get(json_array_get(got, 51), "pk"), "S")),
-                        "k51");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(json_array_get(got, 51), "pk"), "S")),
+        "k51");
     json_t *keys = json_object_get(left, "Keys");
     assert_int_equal(json_array_size(keys), 48);
     assert_string_equal(
@@ -297,8 +297,7 @@ batch04_get_16mb_limit(void **state)
     json_decref(j);
     j = json_loads(r, 0, NULL);
     kv_free(r);
-    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "Responses"), "Big")),
-                     48);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "Responses"), "Big")), 48);
     assert_int_equal(json_object_size(json_object_get(j, "UnprocessedKeys")), 0);
     json_decref(j);
     check_typed_split(f);
@@ -387,18 +386,20 @@ batch06_write_limits_and_duplicates(void **state)
                     "\"v\":{\"N\":\"1\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"d\"}}}}]}}",
                     KV_VALIDATION, "Provided list of item keys contains duplicates");
     /* A put and a delete of one key count as a duplicate too. */
-    expect_rejected(f,
-                    "{\"RequestItems\":{\"Hash\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"d\"}}}},"
-                    "{\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"d\"}}}}]}}",
-                    KV_VALIDATION, "Provided list of item keys contains duplicates");
+    expect_rejected(
+        f,
+        "{\"RequestItems\":{\"Hash\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"d\"}}}},"
+        "{\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"d\"}}}}]}}",
+        KV_VALIDATION, "Provided list of item keys contains duplicates");
     /* The same key in two tables is two items. */
     fx_ok(f, "BatchWriteItem",
           "{\"RequestItems\":{\"Other\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"keep\"}}}}],"
           "\"Hash\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"keep\"}}}}]}}");
-    expect_rejected(f,
-                    "{\"RequestItems\":{\"Hash\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"w\"}}}}"
-                    "],\"Missing\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"w\"}}}}]}}",
-                    KV_RESOURCE_NOT_FOUND, "Requested resource not found");
+    expect_rejected(
+        f,
+        "{\"RequestItems\":{\"Hash\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"w\"}}}}"
+        "],\"Missing\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"w\"}}}}]}}",
+        KV_RESOURCE_NOT_FOUND, "Requested resource not found");
 }
 
 static void
@@ -407,9 +408,8 @@ batch07_write_item_checks(void **state)
     struct fx *f = *state;
     create_hash(f, "Hash");
     put_hash(f, "Hash", "keep", NULL);
-    static const char *const wrong_keys[] = {"{\"pk\":{\"N\":\"5\"}}",
-                                             "{\"pk\":{\"L\":[{\"S\":\"x\"}]}}",
-                                             "{\"notkey\":{\"S\":\"x\"}}"};
+    static const char *const wrong_keys[] = {
+        "{\"pk\":{\"N\":\"5\"}}", "{\"pk\":{\"L\":[{\"S\":\"x\"}]}}", "{\"notkey\":{\"S\":\"x\"}}"};
     char req[2048];
     for (size_t i = 0; i < 3; i++) {
         snprintf(req, sizeof req,
@@ -419,10 +419,11 @@ batch07_write_item_checks(void **state)
         expect_rejected(f, req, KV_VALIDATION,
                         "The provided key element does not match the schema");
     }
-    expect_rejected(f,
-                    "{\"RequestItems\":{\"Hash\":[{\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"keep\"},"
-                    "\"x\":{\"S\":\"y\"}}}}]}}",
-                    KV_VALIDATION, "The provided key element does not match the schema");
+    expect_rejected(
+        f,
+        "{\"RequestItems\":{\"Hash\":[{\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"keep\"},"
+        "\"x\":{\"S\":\"y\"}}}}]}}",
+        KV_VALIDATION, "The provided key element does not match the schema");
     expect_rejected(f,
                     "{\"RequestItems\":{\"Hash\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"\"}}}}"
                     "]}}",
@@ -443,12 +444,13 @@ batch07_write_item_checks(void **state)
     expect_rejected(f, req, KV_VALIDATION,
                     "Nesting Levels have exceeded supported limits: Attributes in the item have "
                     "nested levels beyond supported limit");
-    expect_rejected(f,
-                    "{\"RequestItems\":{\"Hash\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"x\"}}},"
-                    "\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"x\"}}}}]}}",
-                    KV_VALIDATION,
-                    "Supplied AttributeValue has more than one datatypes set, must contain exactly "
-                    "one of the supported datatypes");
+    expect_rejected(
+        f,
+        "{\"RequestItems\":{\"Hash\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"x\"}}},"
+        "\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"x\"}}}}]}}",
+        KV_VALIDATION,
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly "
+        "one of the supported datatypes");
     expect_rejected(f, "{\"RequestItems\":{\"Hash\":[{}]}}", KV_VALIDATION,
                     "Supplied AttributeValue is empty, must contain exactly one of the supported "
                     "datatypes");
@@ -629,10 +631,8 @@ main(void)
         cmocka_unit_test_setup_teardown(batch02_get_projection, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(batch03_get_validation, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(batch04_get_16mb_limit, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(batch05_write_items_and_capacity, fx_setup,
-                                        fx_teardown),
-        cmocka_unit_test_setup_teardown(batch06_write_limits_and_duplicates, fx_setup,
-                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(batch05_write_items_and_capacity, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(batch06_write_limits_and_duplicates, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(batch07_write_item_checks, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(batch08_typed_api, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(batch09_indexes_in_step, fx_setup, fx_teardown),

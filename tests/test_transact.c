@@ -35,8 +35,8 @@ static void
 put_hash(struct fx *f, const char *table, const char *pk, const char *rest)
 {
     char req[8192];
-    snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"%s\"}%s%s}}",
-             table, pk, rest ? "," : "", rest ? rest : "");
+    snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"%s\"}%s%s}}", table,
+             pk, rest ? "," : "", rest ? rest : "");
     fx_ok(f, "PutItem", req);
 }
 
@@ -44,8 +44,7 @@ static void
 get_hash(struct fx *f, const char *table, const char *pk, const char *want)
 {
     char req[256];
-    snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"%s\"}}}", table,
-             pk);
+    snprintf(req, sizeof req, "{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"%s\"}}}", table, pk);
     char *r = fx_request(f, "GetItem", req, KV_OK);
     fx_assert_json(r, want);
     kv_free(r);
@@ -57,16 +56,14 @@ transact(struct fx *f, const char *actions, const char *rest, kv_status expect)
 {
     size_t cap = strlen(actions) + (rest ? strlen(rest) : 0) + 64;
     char *req = malloc(cap);
-    snprintf(req, cap, "{\"TransactItems\":[%s]%s%s}", actions, rest ? "," : "",
-             rest ? rest : "");
+    snprintf(req, cap, "{\"TransactItems\":[%s]%s%s}", actions, rest ? "," : "", rest ? rest : "");
     char *r = fx_request(f, "TransactWriteItems", req, expect);
     free(req);
     return r;
 }
 
 static void
-transact_expect(struct fx *f, const char *actions, const char *rest, kv_status st,
-                const char *want)
+transact_expect(struct fx *f, const char *actions, const char *rest, kv_status st, const char *want)
 {
     char *r = transact(f, actions, rest, st);
     fx_assert_json(r, want);
@@ -140,7 +137,8 @@ tx02_last_condition_fails(void **state)
     transact_expect(
         f,
         "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"new\"}}}},"
-        "{\"Update\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"keep\"}},\"UpdateExpression\":"
+        "{\"Update\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"keep\"}},"
+        "\"UpdateExpression\":"
         "\"SET n = :two\",\"ExpressionAttributeValues\":{\":two\":{\"N\":\"2\"}}}},"
         "{\"Delete\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"gone\"}}}},"
         "{\"ConditionCheck\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"chk\"}},"
@@ -151,16 +149,17 @@ tx02_last_condition_fails(void **state)
         "[None, None, None, ConditionalCheckFailed]\",\"CancellationReasons\":[{\"Code\":"
         "\"None\"},{\"Code\":\"None\"},{\"Code\":\"None\"},{\"Code\":\"ConditionalCheckFailed\","
         "\"Message\":\"The conditional request failed\"}]}");
-    assert_string_equal(kv_errmsg(f->db),
-                        CANCELLED "[None, None, None, ConditionalCheckFailed]");
+    assert_string_equal(kv_errmsg(f->db), CANCELLED "[None, None, None, ConditionalCheckFailed]");
     assert_untouched(f);
     get_hash(f, "Hash", "gone", "{\"Item\":{\"pk\":{\"S\":\"gone\"},\"n\":{\"N\":\"1\"}}}");
     /* Two failures, the old item where asked, None for the survivor. */
     transact_expect(
         f,
-        "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"keep\"}},\"ConditionExpression\":"
+        "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"keep\"}},"
+        "\"ConditionExpression\":"
         "\"attribute_not_exists(pk)\",\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}},"
-        "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"new\"}},\"ConditionExpression\":"
+        "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"new\"}},"
+        "\"ConditionExpression\":"
         "\"attribute_not_exists(pk)\"}},"
         "{\"Update\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"absent\"}},"
         "\"UpdateExpression\":\"SET n = :two\",\"ConditionExpression\":\"attribute_exists(pk)\","
@@ -233,8 +232,7 @@ tx03_rejections(void **state)
                    KV_VALIDATION,
                    "One or more parameter values are not valid. The AttributeValue for a key "
                    "attribute cannot contain an empty string value. Key: pk");
-    transact_error(f,
-                   "{\"Update\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"keep\"}}}}",
+    transact_error(f, "{\"Update\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"keep\"}}}}",
                    KV_VALIDATION,
                    "1 validation error detected: Value null at "
                    "'transactItems.1.member.update.updateExpression' failed to satisfy "
@@ -294,8 +292,8 @@ tx04_validation_reasons(void **state)
     kv_item_put_s(vals, ":a", s);
     kv_item_put_s(vals, ":b", s);
     free(s);
-    kv_transact_write_item act = {.kind = KV_TRANSACT_UPDATE, .table = "Hash", .item = key,
-                                  .update = "SET a = :a, b = :b"};
+    kv_transact_write_item act = {
+        .kind = KV_TRANSACT_UPDATE, .table = "Hash", .item = key, .update = "SET a = :a, b = :b"};
     act.expr.values = vals;
     assert_int_equal(kv_transact_write(f->db, &act, 1, NULL, NULL), KV_TRANSACTION_CANCELED);
     assert_int_equal(kv_error_reason_count(f->db), 1);
@@ -355,15 +353,16 @@ tx06_capacity(void **state)
     snprintf(rest, sizeof rest, "\"v\":{\"S\":\"%s\"}", v);
     put_hash(f, "Hash", "three", rest); /* about 3 KB */
     put_hash(f, "Hash", "small", NULL);
-    snprintf(acts, sizeof acts,
-             "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"p\"},\"v\":{\"S\":\"%s\"}}}},"
-             "{\"Delete\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"absent\"}}}},"
-             "{\"ConditionCheck\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"three\"}},"
-             "\"ConditionExpression\":\"attribute_exists(v)\"}},"
-             "{\"Update\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"small\"}},"
-             "\"UpdateExpression\":\"SET v = :v\",\"ExpressionAttributeValues\":{\":v\":{\"S\":"
-             "\"%s\"}}}}",
-             w, w);
+    snprintf(
+        acts, sizeof acts,
+        "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"p\"},\"v\":{\"S\":\"%s\"}}}},"
+        "{\"Delete\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"absent\"}}}},"
+        "{\"ConditionCheck\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"three\"}},"
+        "\"ConditionExpression\":\"attribute_exists(v)\"}},"
+        "{\"Update\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"small\"}},"
+        "\"UpdateExpression\":\"SET v = :v\",\"ExpressionAttributeValues\":{\":v\":{\"S\":"
+        "\"%s\"}}}}",
+        w, w);
     /* 4 (1.5 KB) + 2 (absent) + 6 (3 KB read) + 4 (grows to 1.5 KB) = 16. */
     transact_expect(f, acts, "\"ReturnConsumedCapacity\":\"TOTAL\"", KV_OK,
                     "{\"ConsumedCapacity\":[{\"TableName\":\"Hash\",\"CapacityUnits\":16.0,"
@@ -413,13 +412,13 @@ tx07_idempotency(void **state)
     const char *bump = "{\"Update\":{\"TableName\":\"Hash\",\"Key\":{\"pk\":{\"S\":\"c\"}},"
                        "\"UpdateExpression\":\"ADD n :one\",\"ExpressionAttributeValues\":{"
                        "\":one\":{\"N\":\"1\"}}}}";
-    transact_expect(f, bump, "\"ClientRequestToken\":\"tok-1\",\"ReturnConsumedCapacity\":\"TOTAL\"",
-                    KV_OK,
+    transact_expect(f, bump,
+                    "\"ClientRequestToken\":\"tok-1\",\"ReturnConsumedCapacity\":\"TOTAL\"", KV_OK,
                     "{\"ConsumedCapacity\":[{\"TableName\":\"Hash\",\"CapacityUnits\":2.0,"
                     "\"WriteCapacityUnits\":2.0}]}");
     /* The same request again: not run again, read units reported. */
-    transact_expect(f, bump, "\"ClientRequestToken\":\"tok-1\",\"ReturnConsumedCapacity\":\"TOTAL\"",
-                    KV_OK,
+    transact_expect(f, bump,
+                    "\"ClientRequestToken\":\"tok-1\",\"ReturnConsumedCapacity\":\"TOTAL\"", KV_OK,
                     "{\"ConsumedCapacity\":[{\"TableName\":\"Hash\",\"CapacityUnits\":2.0,"
                     "\"ReadCapacityUnits\":2.0}]}");
     transact_expect(f, bump, "\"ClientRequestToken\":\"tok-1\"", KV_OK, "{}");
@@ -533,7 +532,10 @@ tx09_typed_api(void **state)
     kv_item_put_s(order, "pk", "order");
     kv_item_put_n(one, ":one", "1");
     kv_transact_write_item acts[2] = {
-        {.kind = KV_TRANSACT_UPDATE, .table = "Hash", .item = key, .update = "SET n = n - :one",
+        {.kind = KV_TRANSACT_UPDATE,
+         .table = "Hash",
+         .item = key,
+         .update = "SET n = n - :one",
          .expr = {.condition = "n >= :one", .values = one},
          .return_old_on_condition_failure = 1},
         {.kind = KV_TRANSACT_PUT, .table = "Hash", .item = order},
@@ -598,7 +600,8 @@ tx10_indexes_in_step(void **state)
     kv_free(r);
     if (st != KV_OK)
         skip();
-    fx_ok(f, "PutItem", "{\"TableName\":\"Idx\",\"Item\":{\"pk\":{\"S\":\"1\"},\"g\":{\"S\":\"red\"}}}");
+    fx_ok(f, "PutItem",
+          "{\"TableName\":\"Idx\",\"Item\":{\"pk\":{\"S\":\"1\"},\"g\":{\"S\":\"red\"}}}");
     /* The table's units are doubled, the index's are not: the update moves
      * its entry (a delete and a put), the put adds one. */
     transact_expect(f,
@@ -673,7 +676,10 @@ tx11_allocation_failures(void **state)
     kv_item_put_n(one, ":one", "1");
     kv_transact_write_item acts[2] = {
         {.kind = KV_TRANSACT_PUT, .table = "Hash", .item = put},
-        {.kind = KV_TRANSACT_UPDATE, .table = "Hash", .item = key, .update = "SET n = n + :one",
+        {.kind = KV_TRANSACT_UPDATE,
+         .table = "Hash",
+         .item = key,
+         .update = "SET n = n + :one",
          .expr = {.values = one}},
     };
     kv_transact_write_opts opts = {.client_request_token = "alloc"};

@@ -59,8 +59,8 @@ check_shape(struct op_ctx *c, const struct batch_get_req *r)
             return err_set(c->err, KV_VALIDATION,
                            "1 validation error detected: Value at 'RequestItems.%s.member.Keys' "
                            "failed to satisfy constraint: Member must have length %s",
-                           bt->table, bt->n_keys ? "less than or equal to 100"
-                                                 : "greater than or equal to 1");
+                           bt->table,
+                           bt->n_keys ? "less than or equal to 100" : "greater than or equal to 1");
         total += bt->n_keys;
     }
     if (total > BATCH_GET_MAX_KEYS)
@@ -102,8 +102,7 @@ check_keys(struct txn *t, struct bg_args *a, size_t i, const struct table_def *d
             return st;
         targets[k].dbname = def->dbname;
         if (item_target_seen(targets, k, &targets[k]))
-            return err_set(t->err, KV_VALIDATION,
-                           "Provided list of item keys contains duplicates");
+            return err_set(t->err, KV_VALIDATION, "Provided list of item keys contains duplicates");
     }
     return KV_OK;
 }
@@ -173,8 +172,8 @@ batch_get_body(struct txn *t, void *arg)
         return err_nomem(t->err);
     for (size_t i = 0; i < r->n_tables; i++) {
         kv_status st = item_table(t, r->tables[i].table, &def, &dbis[i]);
-        if (st == KV_OK && !(targets[i] = arena_alloc(a->c->arena, r->tables[i].n_keys *
-                                                                       sizeof *targets[i])))
+        if (st == KV_OK &&
+            !(targets[i] = arena_alloc(a->c->arena, r->tables[i].n_keys * sizeof *targets[i])))
             st = err_nomem(t->err);
         if (st == KV_OK)
             st = check_keys(t, a, i, def, targets[i]);

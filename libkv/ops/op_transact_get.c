@@ -143,8 +143,7 @@ transact_get_body(struct txn *t, void *arg)
 }
 
 kv_status
-op_transact_get(struct op_ctx *c, const struct transact_get_req *r,
-                struct transact_get_resp *out)
+op_transact_get(struct op_ctx *c, const struct transact_get_req *r, struct transact_get_resp *out)
 {
     memset(out, 0, sizeof *out);
     struct tg_args a = {c, r, out, NULL, NULL, NULL};

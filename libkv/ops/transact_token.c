@@ -20,8 +20,8 @@
 
 /* DynamoDB's description of the exception; its service message is not
  * documented. */
-#define MISMATCH_MESSAGE                                                                        \
-    "DynamoDB rejected the request because you retried a request with a different payload "   \
+#define MISMATCH_MESSAGE                                                                           \
+    "DynamoDB rejected the request because you retried a request with a different payload "        \
     "but with an idempotent token that was already used."
 
 static void
