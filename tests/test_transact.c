@@ -455,6 +455,23 @@ tx07_idempotency(void **state)
     transact_expect(f, "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"e\"}}}}",
                     "\"ClientRequestToken\":\"tok-2\"", KV_OK, "{}");
     get_hash(f, "Hash", "e", "{\"Item\":{\"pk\":{\"S\":\"e\"}}}");
+    /* A replay reads at 4 KB granularity where the write counted 1 KB:
+     * a 5 KB put costs 10 write units, its replay 4 read units. */
+    char put[6000], five[5001];
+    memset(five, 'f', 5000);
+    five[5000] = '\0';
+    snprintf(put, sizeof put,
+             "{\"Put\":{\"TableName\":\"Hash\",\"Item\":{\"pk\":{\"S\":\"big\"},\"v\":{\"S\":"
+             "\"%s\"}}}}",
+             five);
+    transact_expect(f, put, "\"ClientRequestToken\":\"tok-3\",\"ReturnConsumedCapacity\":\"TOTAL\"",
+                    KV_OK,
+                    "{\"ConsumedCapacity\":[{\"TableName\":\"Hash\",\"CapacityUnits\":10.0,"
+                    "\"WriteCapacityUnits\":10.0}]}");
+    transact_expect(f, put, "\"ClientRequestToken\":\"tok-3\",\"ReturnConsumedCapacity\":\"TOTAL\"",
+                    KV_OK,
+                    "{\"ConsumedCapacity\":[{\"TableName\":\"Hash\",\"CapacityUnits\":4.0,"
+                    "\"ReadCapacityUnits\":4.0}]}");
     err_clear(&err);
 }
 
