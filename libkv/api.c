@@ -16,7 +16,7 @@
 #include <string.h>
 
 bool
-call_begin(struct call *c, kv_db *db)
+api_call_begin(struct call *c, kv_db *db)
 {
     err_init(&c->err);
     c->db = db;
@@ -29,15 +29,14 @@ call_begin(struct call *c, kv_db *db)
 }
 
 kv_status
-call_end(struct call *c)
+api_call_end(struct call *c)
 {
     arena_free(c->ctx.arena);
     return db_finish(c->db, &c->err);
 }
 
-/* The data-plane table name constraints, as the JSON face applies them. */
 kv_status
-check_table_name(struct call *c, const char *name)
+api_check_table_name(struct call *c, const char *name)
 {
     struct vlist v;
     vlist_init(&v);
@@ -49,8 +48,8 @@ check_table_name(struct call *c, const char *name)
 
 /* --- items ---------------------------------------------------------------------- */
 
-static void
-fill_exprs(struct item_exprs *ex, const kv_expr_args *e)
+void
+api_fill_exprs(struct item_exprs *ex, const kv_expr_args *e)
 {
     memset(ex, 0, sizeof *ex);
     if (!e)
@@ -108,12 +107,12 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
         *old = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     kv_item *res = NULL;
     if (!item)
         ERR_MISUSE(&c.err, "kv_put_item needs an item");
-    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+    else if (api_check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
         struct put_item_req r = {
             .table = table,
             .item = &item->root,
@@ -121,7 +120,7 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
             .return_old_on_fail = opts && opts->return_old_on_condition_failure,
             .out = res->arena,
         };
-        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
         if (op_put_item(&c.ctx, &r, &w) == KV_OK && old) {
             settle_result(res, w.attributes, old);
@@ -129,7 +128,7 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
         }
     }
     kv_item_free(res);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -141,19 +140,19 @@ kv_get_item(kv_db *db, const char *table, const kv_item *key, const kv_get_opts 
         *out = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     kv_item *res = NULL;
     if (!key || !out)
         ERR_MISUSE(&c.err, "kv_get_item needs a key and an out-parameter");
-    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+    else if (api_check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
         struct key_req r = {
             .table = table,
             .key = &key->root,
             .consistent = opts && opts->consistent_read,
             .out = res->arena,
         };
-        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct get_resp g;
         if (op_get_item(&c.ctx, &r, &g) == KV_OK) {
             settle_result(res, g.item, out);
@@ -161,7 +160,7 @@ kv_get_item(kv_db *db, const char *table, const kv_item *key, const kv_get_opts 
         }
     }
     kv_item_free(res);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -173,12 +172,12 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
         *old = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     kv_item *res = NULL;
     if (!key)
         ERR_MISUSE(&c.err, "kv_delete_item needs a key");
-    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+    else if (api_check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
         struct key_req r = {
             .table = table,
             .key = &key->root,
@@ -186,7 +185,7 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
             .return_old_on_fail = opts && opts->return_old_on_condition_failure,
             .out = res->arena,
         };
-        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
         if (op_delete_item(&c.ctx, &r, &w) == KV_OK && old) {
             settle_result(res, w.attributes, old);
@@ -194,7 +193,7 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
         }
     }
     kv_item_free(res);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -206,12 +205,12 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
         *attributes = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     kv_item *res = NULL;
     if (!key)
         ERR_MISUSE(&c.err, "kv_update_item needs a key");
-    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+    else if (api_check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
         struct key_req r = {
             .table = table,
             .key = &key->root,
@@ -219,7 +218,7 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
             .return_old_on_fail = opts && opts->return_old_on_condition_failure,
             .out = res->arena,
         };
-        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         r.ex.update = update;
         r.ex.update_len = update ? strlen(update) : 0;
         struct write_resp w;
@@ -229,5 +228,5 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
         }
     }
     kv_item_free(res);
-    return call_end(&c);
+    return api_call_end(&c);
 }

@@ -217,11 +217,11 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
         *info = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     if (!def || !def->name || !def->hash_key.name) {
         ERR_MISUSE(&c.err, "kv_table_create needs a name and a hash key");
-        return call_end(&c);
+        return api_call_end(&c);
     }
     struct vlist v;
     vlist_init(&v);
@@ -255,7 +255,7 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
         if (c.err.status == KV_OK && op_create_table(&c.ctx, &r, &d) == KV_OK)
             give_info(&c, &d, info);
     }
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -266,15 +266,15 @@ kv_table_describe(kv_db *db, const char *name, kv_table_info **info)
         *info = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     struct table_desc d;
     if (!info)
         ERR_MISUSE(&c.err, "kv_table_describe needs an out-parameter");
     else if (validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
              op_describe_table(&c.ctx, name, &d) == KV_OK)
         give_info(&c, &d, info);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -283,13 +283,13 @@ kv_table_delete(kv_db *db, const char *name)
     struct call c;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     struct table_desc d;
     if (validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
         op_delete_table(&c.ctx, name, &d) == KV_OK)
         table_desc_release(&d);
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 /* One allocation: the pointer array followed by the strings. */
@@ -325,8 +325,8 @@ kv_table_list(kv_db *db, const char *start, int limit, char ***names, size_t *co
         *last = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     struct list_tables_resp r;
     if (!names || !count)
         ERR_MISUSE(&c.err, "kv_table_list needs names and count out-parameters");
@@ -344,7 +344,7 @@ kv_table_list(kv_db *db, const char *start, int limit, char ***names, size_t *co
             *count = r.count;
         }
     }
-    return call_end(&c);
+    return api_call_end(&c);
 }
 
 kv_status
@@ -355,11 +355,11 @@ kv_table_update(kv_db *db, const char *name, const kv_table_changes *u, kv_table
         *info = NULL;
     if (!db)
         return KV_MISUSE;
-    if (!call_begin(&c, db))
-        return call_end(&c);
+    if (!api_call_begin(&c, db))
+        return api_call_end(&c);
     if (!u) {
         ERR_MISUSE(&c.err, "kv_table_update needs the changes");
-        return call_end(&c);
+        return api_call_end(&c);
     }
     struct update_table_req r;
     struct gsi_update_req g[3];
@@ -402,5 +402,5 @@ kv_table_update(kv_db *db, const char *name, const kv_table_changes *u, kv_table
         validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
         op_update_table(&c.ctx, &r, &d) == KV_OK)
         give_info(&c, &d, info);
-    return call_end(&c);
+    return api_call_end(&c);
 }
