@@ -117,7 +117,8 @@ update01_request_checks(void **state)
                     "{\"TableName\":\"Pay\"," ATTR_X ",\"DeletionProtectionEnabled\":true,"
                     "\"GlobalSecondaryIndexUpdates\":[" CREATE_X "]}",
                     KV_VALIDATION,
-                    "DeletionProtection modification must be the only operation in the request");
+                    "One or more parameter values were invalid: DeletionProtection modification "
+                    "must be the only operation in the request");
     fx_expect_error(f, "UpdateTable",
                     "{\"TableName\":\"Pay\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":0,"
                     "\"WriteCapacityUnits\":1}}",
@@ -184,7 +185,9 @@ update02_billing_checks(void **state)
                     "{\"TableName\":\"Tbl\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":6,"
                     "\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
                     "\"IndexName\":\"byG\"}}]}",
-                    KV_VALIDATION, "You cannot create or delete index while updating table IOPS");
+                    KV_VALIDATION,
+                    "One or more parameter values were invalid: You cannot create or delete index "
+                    "while updating table IOPS");
     /* A refused request changes nothing. */
     json_t *j = request(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
     json_t *pt = json_object_get(json_object_get(j, "Table"), "ProvisionedThroughput");
@@ -811,6 +814,61 @@ update12_typed_api(void **state)
     assert_int_equal(kv_table_update(f->db, "Typed", NULL, NULL), KV_MISUSE);
 }
 
+/* CreateTable's wording for the same mistakes, and local indexes, which
+ * UpdateTable cannot change. */
+static void
+update13_related_messages(void **state)
+{
+    struct fx *f = *state;
+    fx_expect_error(f, "CreateTable",
+                    "{\"TableName\":\"Dup\",\"AttributeDefinitions\":["
+                    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                    "{\"AttributeName\":\"pk\",\"AttributeType\":\"N\"}],"
+                    "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                    "\"BillingMode\":\"PAY_PER_REQUEST\"}",
+                    KV_VALIDATION, "Attribute Name is duplicated: pk");
+    fx_expect_error(f, "CreateTable",
+                    "{\"TableName\":\"Gsi\",\"AttributeDefinitions\":["
+                    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                    "{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],"
+                    "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                    "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1},"
+                    "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byG\",\"KeySchema\":[{"
+                    "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{"
+                    "\"ProjectionType\":\"ALL\"}}]}",
+                    KV_VALIDATION,
+                    "One or more parameter values were invalid: ProvisionedThroughput is not "
+                    "specified for index: byG");
+    fx_expect_error(f, "CreateTable",
+                    "{\"TableName\":\"Gsi\",\"AttributeDefinitions\":["
+                    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                    "{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],"
+                    "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                    "\"BillingMode\":\"PAY_PER_REQUEST\","
+                    "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byG\",\"KeySchema\":[{"
+                    "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{"
+                    "\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"a\",\"b\",\"a\"]}}]}",
+                    KV_VALIDATION,
+                    "One or more parameter values were invalid: Duplicate element in "
+                    "NonKeyAttributes: a");
+    fx_ok(f, "CreateTable",
+          "{\"TableName\":\"Loc\",\"AttributeDefinitions\":["
+          "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+          "{\"AttributeName\":\"sk\",\"AttributeType\":\"S\"},"
+          "{\"AttributeName\":\"l\",\"AttributeType\":\"S\"}],"
+          "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},"
+          "{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
+          "\"BillingMode\":\"PAY_PER_REQUEST\","
+          "\"LocalSecondaryIndexes\":[{\"IndexName\":\"byL\",\"KeySchema\":[{\"AttributeName\":"
+          "\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],"
+          "\"Projection\":{\"ProjectionType\":\"ALL\"}}]}");
+    fx_expect_error(f, "UpdateTable",
+                    "{\"TableName\":\"Loc\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
+                    "\"IndexName\":\"byL\"}}]}",
+                    KV_VALIDATION,
+                    "Cannot delete an index that is not a GlobalSecondaryIndex: byL");
+}
+
 int
 main(void)
 {
@@ -827,6 +885,7 @@ main(void)
         cmocka_unit_test_setup_teardown(update10_resume_after_reopen, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(update11_backfill_50k, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(update12_typed_api, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(update13_related_messages, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
