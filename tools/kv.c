@@ -1,11 +1,13 @@
 /*
  * kv.c -- the kv command: global options, then a command.
  *
- *     kv [--db DIR] [--output json|text|table] COMMAND [options]
+ *     kv [--db DIR] [--output json|text|table] [--no-paginate] COMMAND [options]
  *
  * COMMAND is one of the AWS CLI's `dynamodb` subcommands (create-table,
  * put-item, ...), which behave as `aws dynamodb COMMAND` does against a
- * local database.  KV_DB in the environment stands for --db.
+ * local database, or one of kv's own commands for looking at and moving
+ * data (tables, get, find, dump, ...).  KV_DB in the environment stands
+ * for --db.  This file only reads the global options and dispatches.
  */
 #include "cli.h"
 
@@ -13,6 +15,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+typedef int (*command_fn)(struct cli *cli, int argc, char **argv);
+
+/* kv's own commands; the `aws dynamodb` ones come from cli_model.c. */
+static const struct {
+    const char *name;
+    command_fn fn;
+} own_commands[] = {
+    {"describe", cli_cmd_describe},
+    {"dump", cli_cmd_dump},
+    {"find", cli_cmd_find},
+    {"get", cli_cmd_get},
+    {"help", cli_cmd_help},
+    {"items", cli_cmd_items},
+    {"load", cli_cmd_load},
+    {"stats", cli_cmd_stats},
+    {"tables", cli_cmd_tables},
+};
 
 static const char usage_text[] =
     "usage: kv [--db DIR] [--output json|text|table] <command> [parameters]\n"
@@ -31,6 +51,13 @@ cli_usage_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+int
+cli_param_error(const char *param, const char *msg)
+{
+    fprintf(stderr, "\nError parsing parameter '%s': %s\n", param, msg);
     return EXIT_USAGE;
 }
 
@@ -53,19 +80,6 @@ cli_db(struct cli *cli)
     return cli->db;
 }
 
-static void
-print_help(void)
-{
-    fputs("kv -- a local database that behaves like Amazon DynamoDB\n\n", stdout);
-    fputs(usage_text, stdout);
-    fputs("\nCommands (as in `aws dynamodb`):\n"
-          "  create-table, describe-table, list-tables, delete-table,\n"
-          "  put-item, get-item, delete-item\n"
-          "\nEach takes the AWS CLI's options for it, or --cli-input-json JSON\n"
-          "(or file://PATH) with the whole request.\n",
-          stdout);
-}
-
 static int
 parse_output(struct cli *cli, const char *v)
 {
@@ -78,8 +92,48 @@ parse_output(struct cli *cli, const char *v)
     else
         return cli_usage_error("argument --output: Invalid choice, valid choices are:\n\n"
                                "json                                     | text\n"
-                               "table");
+                               "table                                   ");
     return 0;
+}
+
+int
+cli_global_option(struct cli *cli, int argc, char **argv)
+{
+    const char *opt = argv[0];
+    if (strcmp(opt, "--no-paginate") == 0) {
+        cli->no_paginate = true;
+        return 1;
+    }
+    /* Accepted for compatibility with scripts written for the AWS CLI. */
+    static const char *const ignored[] = {"--region", "--profile", "--endpoint-url",
+                                          "--color", "--cli-read-timeout",
+                                          "--cli-connect-timeout"};
+    bool known = strcmp(opt, "--db") == 0 || strcmp(opt, "--output") == 0;
+    for (size_t i = 0; !known && i < sizeof ignored / sizeof ignored[0]; i++)
+        known = strcmp(opt, ignored[i]) == 0;
+    if (!known)
+        return strcmp(opt, "--no-cli-pager") == 0 ? 1 : 0;
+    if (argc < 2) {
+        cli_usage_error("argument %s: expected one argument", opt);
+        return -1;
+    }
+    if (strcmp(opt, "--db") == 0)
+        cli->db_path = argv[1];
+    else if (strcmp(opt, "--output") == 0 && parse_output(cli, argv[1]))
+        return -1;
+    return 2;
+}
+
+static int
+dispatch(struct cli *cli, int argc, char **argv)
+{
+    const char *command = argv[0];
+    for (size_t i = 0; i < sizeof own_commands / sizeof own_commands[0]; i++)
+        if (strcmp(own_commands[i].name, command) == 0)
+            return own_commands[i].fn(cli, argc, argv);
+    if (model_command(command))
+        return cli_aws_run(cli, argc, argv);
+    return cli_usage_error("argument command: Invalid choice: '%s' (see kv help)", command);
 }
 
 int
@@ -87,35 +141,25 @@ main(int argc, char **argv)
 {
     struct cli cli = {0};
     int i = 1;
-    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-        const char *opt = argv[i];
-        if (strcmp(opt, "--help") == 0) {
-            print_help();
+    while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "--version") == 0) {
+            if (argv[i][2] == 'h')
+                cli_help_main();
+            else
+                printf("kv %s\n", kv_version());
             return 0;
         }
-        if (i + 1 >= argc)
-            return cli_usage_error("argument %s: expected one argument", opt);
-        if (strcmp(opt, "--db") == 0)
-            cli.db_path = argv[++i];
-        else if (strcmp(opt, "--output") == 0) {
-            int rc = parse_output(&cli, argv[++i]);
-            if (rc)
-                return rc;
-        } else
-            return cli_usage_error("unrecognized arguments: %s", opt);
+        int used = cli_global_option(&cli, argc - i, argv + i);
+        if (used < 0)
+            return EXIT_USAGE;
+        if (used == 0)
+            return cli_usage_error("unrecognized arguments: %s", argv[i]);
+        i += used;
     }
     if (i >= argc)
         return cli_usage_error("the following arguments are required: command");
-    const char *command = argv[i];
-    if (strcmp(command, "help") == 0) {
-        print_help();
-        return 0;
-    }
-    int rc;
-    if (cli_aws_known(command))
-        rc = cli_aws_run(&cli, argc - i, argv + i);
-    else
-        rc = cli_usage_error("argument command: Invalid choice: '%s'", command);
+    int rc = dispatch(&cli, argc - i, argv + i);
     kv_db_close(cli.db);
+    model_free();
     return rc;
 }
