@@ -133,8 +133,8 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
     if (validate_control_table_name(def->name, strlen(def->name), &c.err) == KV_OK) {
         struct attr_def attrs[2] = {{def->hash_key.name, (uint8_t)def->hash_key.type},
                                     {def->range_key.name, (uint8_t)def->range_key.type}};
-        struct key_elem keys[2] = {{def->hash_key.name, KEY_HASH},
-                                   {def->range_key.name, KEY_RANGE}};
+        struct key_elem keys[2] = {{def->hash_key.name, KEYTYPE_HASH},
+                                   {def->range_key.name, KEYTYPE_RANGE}};
         size_t n = def->range_key.name ? 2 : 1;
         struct create_table_req r = {
             .name = def->name,

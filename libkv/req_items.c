@@ -9,6 +9,7 @@
 #include "err.h"
 #include "json_types.h"
 #include "ops/ops.h"
+#include "req_common.h"
 #include "request.h"
 #include "validate.h"
 #include "value.h"
@@ -17,98 +18,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const return_values_set[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
-                                                "UPDATED_NEW"};
-#define RETURN_VALUES_SHOWN "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"
-static const char *const return_cc_set[] = {"NONE", "TOTAL", "INDEXES"};
-#define RETURN_CC_SHOWN "[INDEXES, TOTAL, NONE]"
-static const char *const return_icm_set[] = {"NONE", "SIZE"};
-#define RETURN_ICM_SHOWN "[SIZE, NONE]"
-
-/* Read an optional enum field; *out keeps its default when absent. */
-static kv_status
-read_enum(struct op_ctx *c, json_t *req, const char *field, const char *path,
-          const char *const *values, size_t n, const char *shown, struct vlist *v, int *out)
-{
-    const char *s;
-    size_t len;
-    kv_status st = json_get_string(req, field, &s, &len, c->err);
-    if (st != KV_OK || !s)
-        return st;
-    for (size_t i = 0; i < n; i++)
-        if (strlen(values[i]) == len && memcmp(values[i], s, len) == 0) {
-            *out = (int)i;
-            return KV_OK;
-        }
-    char what[160];
-    snprintf(what, sizeof what, "Member must satisfy enum value set: %s", shown);
-    vlist_add(v, s, len, path, what);
-    return KV_OK;
-}
-
-/* TableName of a data-plane operation: a constraint, not a required field. */
-static kv_status
-read_table_name(struct op_ctx *c, json_t *req, struct vlist *v, const char **name)
-{
-    size_t len;
-    kv_status st = json_get_string(req, "TableName", name, &len, c->err);
-    if (st == KV_OK)
-        validate_table_name(v, *name, len, "tableName");
-    return st;
-}
-
-/* A map of AttributeValues (Item or Key), decoded into the request arena. */
-static kv_status
-read_attr_map(struct op_ctx *c, json_t *req, const char *field, const char *path,
-              struct vlist *v, struct kv_value **out)
-{
-    json_t *node;
-    kv_status st = json_get_node(req, field, JT_MAP, &node, c->err);
-    *out = NULL;
-    if (st != KV_OK)
-        return st;
-    if (!node) {
-        vlist_add(v, NULL, 0, path, "Member must not be null");
-        return KV_OK;
-    }
-    struct kv_value *m = arena_alloc(c->arena, sizeof *m);
-    if (!m)
-        return err_nomem(c->err);
-    if ((st = item_from_json(c->arena, node, m, c->err)) == KV_OK)
-        *out = m;
-    return st;
-}
-
-/*
- * Parameters of later features are refused plainly rather than ignored, so
- * a request never silently means less than it says.
- */
-static kv_status
-refuse_unsupported(struct op_ctx *c, json_t *req, const char *const *fields, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        json_t *f = json_object_get(req, fields[i]);
-        if (f && !json_is_null(f))
-            return err_set(c->err, KV_VALIDATION, "The parameter %s is not supported by libkv",
-                           fields[i]);
-    }
-    return KV_OK;
-}
-
 static const char *const write_unsupported[] = {
     "ConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues",
     "Expected", "ConditionalOperator",
 };
-
-static json_t *
-consumed_json(const char *table, const struct consumed *cc, int mode)
-{
-    uint64_t halves = cc->read + cc->write;
-    json_t *o = json_pack("{s:s, s:f}", "TableName", table, "CapacityUnits", halves / 2.0);
-    if (o && mode == RETURN_CC_INDEXES)
-        json_object_set_new(o, "Table", json_pack("{s:f}", "CapacityUnits", halves / 2.0));
-    return o;
-}
 
 /* Attributes and ConsumedCapacity of a write's response. */
 static kv_status
@@ -123,7 +36,7 @@ respond_write(struct op_ctx *c, const char *table, int return_cc, const struct w
             return err_nomem(c->err);
     }
     if (return_cc != RETURN_CC_NONE) {
-        json_t *cc = consumed_json(table, &w->consumed, return_cc);
+        json_t *cc = req_consumed_json(table, &w->consumed, return_cc);
         if (!cc || json_object_set_new(*resp, "ConsumedCapacity", cc))
             return err_nomem(c->err);
     }
@@ -140,16 +53,16 @@ req_put_item(struct op_ctx *c, json_t *req, json_t **resp)
     r.out = c->arena;
     struct kv_value *item;
     kv_status st;
-    if ((st = read_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
-                        return_cc_set, 3, RETURN_CC_SHOWN, &v, &r.return_cc)) ||
-        (st = read_table_name(c, req, &v, &r.table)) ||
-        (st = read_attr_map(c, req, "Item", "item", &v, &item)) ||
-        (st = read_enum(c, req, "ReturnValues", "returnValues", return_values_set, 5,
-                        RETURN_VALUES_SHOWN, &v, &r.return_values)) ||
-        (st = read_enum(c, req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
-                        return_icm_set, 2, RETURN_ICM_SHOWN, &v, &icm)) ||
+    if ((st = req_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
+                        req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, &v, &r.return_cc)) ||
+        (st = req_table_name(c, req, &v, &r.table)) ||
+        (st = req_attr_map(c, req, "Item", "item", true, &v, &item)) ||
+        (st = req_enum(c, req, "ReturnValues", "returnValues", req_return_values_set, 5,
+                        REQ_RETURN_VALUES_SHOWN, &v, &r.return_values)) ||
+        (st = req_enum(c, req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
+                        req_return_icm_set, 2, REQ_RETURN_ICM_SHOWN, &v, &icm)) ||
         (st = vlist_finish(&v, c->err)) ||
-        (st = refuse_unsupported(c, req, write_unsupported, 5)))
+        (st = req_refuse(c, req, write_unsupported, 5)))
         goto done;
     r.item = item;
     struct write_resp w;
@@ -170,16 +83,16 @@ req_delete_item(struct op_ctx *c, json_t *req, json_t **resp)
     r.out = c->arena;
     struct kv_value *key;
     kv_status st;
-    if ((st = read_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
-                        return_cc_set, 3, RETURN_CC_SHOWN, &v, &r.return_cc)) ||
-        (st = read_table_name(c, req, &v, &r.table)) ||
-        (st = read_attr_map(c, req, "Key", "key", &v, &key)) ||
-        (st = read_enum(c, req, "ReturnValues", "returnValues", return_values_set, 5,
-                        RETURN_VALUES_SHOWN, &v, &r.return_values)) ||
-        (st = read_enum(c, req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
-                        return_icm_set, 2, RETURN_ICM_SHOWN, &v, &icm)) ||
+    if ((st = req_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
+                        req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, &v, &r.return_cc)) ||
+        (st = req_table_name(c, req, &v, &r.table)) ||
+        (st = req_attr_map(c, req, "Key", "key", true, &v, &key)) ||
+        (st = req_enum(c, req, "ReturnValues", "returnValues", req_return_values_set, 5,
+                        REQ_RETURN_VALUES_SHOWN, &v, &r.return_values)) ||
+        (st = req_enum(c, req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
+                        req_return_icm_set, 2, REQ_RETURN_ICM_SHOWN, &v, &icm)) ||
         (st = vlist_finish(&v, c->err)) ||
-        (st = refuse_unsupported(c, req, write_unsupported, 5)))
+        (st = req_refuse(c, req, write_unsupported, 5)))
         goto done;
     r.key = key;
     struct write_resp w;
@@ -204,12 +117,12 @@ req_get_item(struct op_ctx *c, json_t *req, json_t **resp)
     struct kv_value *key;
     bool consistent_given;
     kv_status st;
-    if ((st = read_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
-                        return_cc_set, 3, RETURN_CC_SHOWN, &v, &r.return_cc)) ||
-        (st = read_table_name(c, req, &v, &r.table)) ||
-        (st = read_attr_map(c, req, "Key", "key", &v, &key)) ||
+    if ((st = req_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
+                        req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, &v, &r.return_cc)) ||
+        (st = req_table_name(c, req, &v, &r.table)) ||
+        (st = req_attr_map(c, req, "Key", "key", true, &v, &key)) ||
         (st = json_get_bool(req, "ConsistentRead", &r.consistent, &consistent_given, c->err)) ||
-        (st = vlist_finish(&v, c->err)) || (st = refuse_unsupported(c, req, get_unsupported, 3)))
+        (st = vlist_finish(&v, c->err)) || (st = req_refuse(c, req, get_unsupported, 3)))
         goto done;
     r.key = key;
     struct get_resp g;
@@ -227,7 +140,7 @@ req_get_item(struct op_ctx *c, json_t *req, json_t **resp)
         }
     }
     if (r.return_cc != RETURN_CC_NONE) {
-        json_t *cc = consumed_json(r.table, &g.consumed, r.return_cc);
+        json_t *cc = req_consumed_json(r.table, &g.consumed, r.return_cc);
         if (!cc || json_object_set_new(*resp, "ConsumedCapacity", cc))
             st = err_nomem(c->err);
     }

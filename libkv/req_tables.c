@@ -60,14 +60,15 @@ read_throughput(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path
                 bool *given, int64_t *rcu, int64_t *wcu)
 {
     json_t *pt;
-    kv_status st = json_get_node(obj, "ProvisionedThroughput", JT_STRUCTURE, &pt, c->err);
+    kv_status st = json_get_node(obj, "ProvisionedThroughput", JT_FIELD, "ProvisionedThroughput", &pt,
+                                 c->err);
     *given = pt != NULL;
     if (st != KV_OK || !pt)
         return st;
     bool has_r, has_w;
     char p[128];
-    if ((st = json_get_long(pt, "WriteCapacityUnits", wcu, &has_w, c->err)) ||
-        (st = json_get_long(pt, "ReadCapacityUnits", rcu, &has_r, c->err)))
+    if ((st = json_get_number(pt, "WriteCapacityUnits", JT_LONG, wcu, &has_w, c->err)) ||
+        (st = json_get_number(pt, "ReadCapacityUnits", JT_LONG, rcu, &has_r, c->err)))
         return st;
     snprintf(p, sizeof p, "%sprovisionedThroughput.writeCapacityUnits", path);
     check_min(v, *wcu, has_w, 1, p);
@@ -83,7 +84,7 @@ read_key_schema(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path
     static const char *const types[] = {"HASH", "RANGE"};
     json_t *ks;
     char p[160];
-    kv_status st = json_get_node(obj, "KeySchema", JT_LIST, &ks, c->err);
+    kv_status st = json_get_node(obj, "KeySchema", JT_LIST, NULL, &ks, c->err);
     *out = NULL;
     *n = 0;
     if (st != KV_OK)
@@ -100,7 +101,7 @@ read_key_schema(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path
         json_t *e = json_array_get(ks, i);
         const char *type;
         size_t tlen;
-        if ((st = json_check_type(e, JT_STRUCTURE, c->err)) ||
+        if ((st = json_check_type(e, JT_ELEMENT, "KeySchemaElement", c->err)) ||
             (st = json_get_string(e, "AttributeName", &(*out)[i].name, NULL, c->err)) ||
             (st = json_get_string(e, "KeyType", &type, &tlen, c->err)))
             return st;
@@ -131,7 +132,7 @@ read_projection(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path
     json_t *pr, *nk;
     char p[160];
     snprintf(p, sizeof p, "%sprojection", path);
-    kv_status st = json_get_node(obj, "Projection", JT_STRUCTURE, &pr, c->err);
+    kv_status st = json_get_node(obj, "Projection", JT_FIELD, "Projection", &pr, c->err);
     ix->projection = -1;
     if (st != KV_OK)
         return st;
@@ -142,7 +143,7 @@ read_projection(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path
     const char *type;
     size_t tlen;
     if ((st = json_get_string(pr, "ProjectionType", &type, &tlen, c->err)) ||
-        (st = json_get_node(pr, "NonKeyAttributes", JT_LIST, &nk, c->err)))
+        (st = json_get_node(pr, "NonKeyAttributes", JT_LIST, NULL, &nk, c->err)))
         return st;
     snprintf(p, sizeof p, "%sprojection.projectionType", path);
     int k = check_enum(v, type, tlen, p, types, 3, "[ALL, INCLUDE, KEYS_ONLY]");
@@ -153,7 +154,7 @@ read_projection(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path
         return err_nomem(c->err);
     for (size_t i = 0; i < ix->n_non_key; i++) {
         json_t *s = json_array_get(nk, i);
-        if ((st = json_check_type(s, JT_STRING, c->err)) != KV_OK)
+        if ((st = json_check_type(s, JT_STRING, NULL, c->err)) != KV_OK)
             return st;
         ix->non_key[i] = json_string_value(s);
     }
@@ -168,7 +169,7 @@ read_indexes(struct op_ctx *c, json_t *req, const char *field, bool global, stru
              struct index_req **out, size_t *n, bool *given)
 {
     json_t *list;
-    kv_status st = json_get_node(req, field, JT_LIST, &list, c->err);
+    kv_status st = json_get_node(req, field, JT_LIST, NULL, &list, c->err);
     *given = list != NULL;
     *n = list ? json_array_size(list) : 0;
     *out = NULL;
@@ -182,7 +183,9 @@ read_indexes(struct op_ctx *c, json_t *req, const char *field, bool global, stru
         char path[96], p[160];
         size_t len;
         snprintf(path, sizeof path, "%s%s.%zu.member.", global ? "g" : "l", field + 1, i + 1);
-        if ((st = json_check_type(e, JT_STRUCTURE, c->err)) ||
+        if ((st = json_check_type(e, JT_ELEMENT,
+                                  global ? "GlobalSecondaryIndex" : "LocalSecondaryIndex",
+                                  c->err)) ||
             (st = json_get_string(e, "IndexName", &ix->name, &len, c->err)))
             return st;
         snprintf(p, sizeof p, "%sindexName", path);
@@ -208,7 +211,7 @@ read_attr_defs(struct op_ctx *c, json_t *req, struct vlist *v, struct create_tab
 {
     static const char *const types[] = {"B", "N", "S"};
     json_t *list;
-    kv_status st = json_get_node(req, "AttributeDefinitions", JT_LIST, &list, c->err);
+    kv_status st = json_get_node(req, "AttributeDefinitions", JT_LIST, NULL, &list, c->err);
     if (st != KV_OK)
         return st;
     if (!list) {
@@ -223,7 +226,7 @@ read_attr_defs(struct op_ctx *c, json_t *req, struct vlist *v, struct create_tab
         const char *type;
         size_t tlen;
         char p[96];
-        if ((st = json_check_type(e, JT_STRUCTURE, c->err)) ||
+        if ((st = json_check_type(e, JT_ELEMENT, "AttributeDefinition", c->err)) ||
             (st = json_get_string(e, "AttributeName", &r->attrs[i].name, NULL, c->err)) ||
             (st = json_get_string(e, "AttributeType", &type, &tlen, c->err)))
             return st;
@@ -329,7 +332,7 @@ req_list_tables(struct op_ctx *c, json_t *req, json_t **resp)
     struct vlist v;
     vlist_init(&v);
     kv_status st;
-    if ((st = json_get_long(req, "Limit", &limit, &has_limit, c->err)) ||
+    if ((st = json_get_number(req, "Limit", JT_INTEGER, &limit, &has_limit, c->err)) ||
         (st = json_get_string(req, "ExclusiveStartTableName", &start, &start_len, c->err)))
         goto done;
     if (has_limit && limit < 1) {

@@ -28,6 +28,8 @@ static const struct route routes[] = {
     {"GetItem", req_get_item},
     {"ListTables", req_list_tables},
     {"PutItem", req_put_item},
+    {"Query", req_query},
+    {"Scan", req_scan},
 };
 
 static request_fn

@@ -28,6 +28,8 @@ kv_status req_list_tables(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_put_item(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_get_item(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_delete_item(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_query(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_scan(struct op_ctx *c, json_t *req, json_t **resp);
 
 /*
  * The error body DynamoDB sends for the error in c->err:

@@ -49,6 +49,16 @@ vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path
     buf_put(&v->text, what, strlen(what));
 }
 
+void
+vlist_add_raw(struct vlist *v, const char *text)
+{
+    if (v->n >= MAX_REPORTED)
+        return;
+    if (v->n++)
+        buf_put(&v->text, "; ", 2);
+    buf_put(&v->text, text, strlen(text));
+}
+
 kv_status
 vlist_finish(struct vlist *v, struct kv_err *err)
 {
@@ -100,8 +110,8 @@ validate_table_name(struct vlist *v, const char *name, size_t len, const char *p
         return;
     }
     validate_name_pattern(v, name, len, path);
-    if (len < TABLE_NAME_MIN)
-        vlist_add(v, name, len, path, "Member must have length greater than or equal to 3");
+    if (len < 1)
+        vlist_add(v, name, len, path, "Member must have length greater than or equal to 1");
     if (len > TABLE_NAME_MAX)
         vlist_add(v, name, len, path, "Member must have length less than or equal to 255");
 }

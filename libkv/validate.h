@@ -39,11 +39,14 @@ void vlist_release(struct vlist *v);
  */
 void vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path,
                const char *what);
+/* Add a violation worded in full by the caller. */
+void vlist_add_raw(struct vlist *v, const char *text);
 /* KV_OK if nothing was added; else the combined ValidationException. */
 kv_status vlist_finish(struct vlist *v, struct kv_err *err);
 
-/* Field constraints of a table name (regex, 3..255 bytes) at `path`, as the
- * data-plane operations check TableName. */
+/* Field constraints of a table name at `path` as the data-plane operations
+ * check TableName: the pattern and 1..255 bytes (a shorter name than the
+ * 3 bytes CreateTable demands is simply not found). */
 void validate_table_name(struct vlist *v, const char *name, size_t len, const char *path);
 /* Only the [a-zA-Z0-9_.-]+ pattern (also for index names). */
 void validate_name_pattern(struct vlist *v, const char *name, size_t len, const char *path);

@@ -493,10 +493,8 @@ value_check(const struct kv_value *v, int depth, struct kv_err *err)
     case KV_BOOL:
         return KV_OK;
     case KV_NULL:
-        if (!v->boolean)
-            return err_set(err, KV_VALIDATION,
-                           "One or more parameter values were invalid: Null attribute value "
-                           "types must have the value of true");
+        /* DynamoDB once refused {"NULL": false}; it now accepts it and
+         * stores NULL, which always reads back as true. */
         return KV_OK;
     case KV_N:
         return number_parse(v->u.bytes, v->len, &d, err);

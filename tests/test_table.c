@@ -192,11 +192,18 @@ static const struct bad_create bad_creates[] = {
      KV_VALIDATION,
      "1 validation error detected: Value '[]' at 'keySchema' failed to satisfy constraint: "
      "Member must have length greater than or equal to 1"},
-    {"{\"TableName\":5}", KV_SERIALIZATION,
-     "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an "
-     "String"},
+    {"{\"TableName\":5}", KV_SERIALIZATION, "NUMBER_VALUE cannot be converted to String"},
     {"{\"TableName\":\"Music\",\"KeySchema\":{}}", KV_SERIALIZATION,
-     "Start of structure or map found where not expected."},
+     "Start of structure or map found where not expected"},
+    {"{\"TableName\":\"Music\",\"KeySchema\":[5]}", KV_SERIALIZATION,
+     "Unexpected value type in payload"},
+    {"{\"TableName\":\"Music\",\"ProvisionedThroughput\":[]}", KV_SERIALIZATION,
+     "Unrecognized collection type class "
+     "com.amazonaws.dynamodb.v20120810.ProvisionedThroughput"},
+    {"{\"TableName\":\"Music\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":\"5\"}}",
+     KV_SERIALIZATION, "STRING_VALUE cannot be converted to Long"},
+    {"{\"TableName\":\"Music\",\"DeletionProtectionEnabled\":7}", KV_SERIALIZATION,
+     "NUMBER_VALUE cannot be converted to Boolean"},
 };
 
 static void

@@ -92,10 +92,10 @@ check_key_schema(struct op_ctx *c, const struct create_table_req *r, const struc
         return err_set(c->err, KV_VALIDATION,
                        "Both the Hash Key and the Range Key element in the KeySchema have the "
                        "same name");
-    if (keys[0].key_type != KEY_HASH)
+    if (keys[0].key_type != KEYTYPE_HASH)
         return err_set(c->err, KV_VALIDATION,
                        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-    if (n == 2 && keys[1].key_type != KEY_RANGE)
+    if (n == 2 && keys[1].key_type != KEYTYPE_RANGE)
         return err_set(c->err, KV_VALIDATION,
                        "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
     return KV_OK;

@@ -36,13 +36,13 @@ struct op_ctx {
 /* --- tables ---------------------------------------------------------------- */
 
 enum key_type {
-    KEY_HASH = 1,
-    KEY_RANGE = 2,
+    KEYTYPE_HASH = 1,
+    KEYTYPE_RANGE = 2,
 };
 
 struct key_elem {
     const char *name;
-    int key_type; /* KEY_HASH, KEY_RANGE */
+    int key_type; /* KEYTYPE_HASH, KEYTYPE_RANGE */
 };
 
 struct index_req {
@@ -128,6 +128,52 @@ struct get_resp {
 
 kv_status op_get_item(struct op_ctx *c, const struct key_req *r, struct get_resp *out);
 kv_status op_delete_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out);
+
+/* --- Query and Scan ------------------------------------------------------------ */
+
+enum select_mode {
+    SELECT_DEFAULT = 0, /* absent: ALL_ATTRIBUTES, ALL_PROJECTED for an index */
+    SELECT_ALL_ATTRIBUTES,
+    SELECT_ALL_PROJECTED,
+    SELECT_SPECIFIC,
+    SELECT_COUNT,
+};
+
+/*
+ * One Query or Scan request.  Expressions come as text (NULL when absent)
+ * with the request's two placeholder maps; the operation parses them, so
+ * both faces get the same checks.
+ */
+struct read_req {
+    const char *table;
+    const char *index;
+    const char *key_condition, *filter, *projection;
+    size_t key_condition_len, filter_len, projection_len;
+    const struct kv_value *names, *values;
+    int select;
+    bool has_limit;
+    int64_t limit;
+    bool forward; /* Query: ScanIndexForward */
+    bool consistent;
+    const struct kv_value *start_key;
+    bool has_segment, has_total;
+    int64_t segment, total_segments;
+    int return_cc;
+    struct arena *out; /* where items and LastEvaluatedKey are allocated */
+};
+
+struct read_resp {
+    struct kv_value *items; /* Items (M values); none for COUNT */
+    size_t n_items;
+    size_t cap_items;
+    uint64_t count;    /* Count: items that passed the filter */
+    uint64_t scanned;  /* ScannedCount: items read */
+    struct kv_value *last_key; /* LastEvaluatedKey, or NULL */
+    struct consumed consumed;
+};
+
+kv_status op_query(struct op_ctx *c, const struct read_req *r, struct read_resp *out);
+kv_status op_scan(struct op_ctx *c, const struct read_req *r, struct read_resp *out);
 
 /* --- shared helpers ------------------------------------------------------------ */
 
