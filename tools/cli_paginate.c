@@ -33,6 +33,7 @@ struct pager_state {
     long long skip;        /* items of the first page already printed */
     long long total;       /* items taken so far */
     json_t *merged;        /* json and table: the result so far */
+    json_t *first_only;    /* members taken from the first page */
     json_t *resume;        /* token object to print as NextToken */
     bool first;
 };
@@ -194,7 +195,7 @@ take_page(const struct cli *cli, struct pager_state *ps, const struct cli_call *
         for (int k = 0; k < 2 && ps->pg->non_aggregate[k]; k++) {
             json_t *v = json_object_get(page, ps->pg->non_aggregate[k]);
             if (v)
-                json_object_set(ps->merged, ps->pg->non_aggregate[k], v);
+                json_object_set(ps->first_only, ps->pg->non_aggregate[k], v);
         }
     long long n = (long long)json_array_size(json_object_get(page, ps->pg->result_keys[0]));
     long long over = call->max_items ? ps->total + n - call->max_items : 0;
@@ -258,7 +259,8 @@ fetch_pages(struct cli *cli, struct pager_state *ps, const struct cli_call *call
 int
 cli_paginate(struct cli *cli, struct cli_call *call)
 {
-    struct pager_state ps = {call->cmd->pager, NULL, 0, 0, json_object(), NULL, true};
+    struct pager_state ps = {call->cmd->pager, NULL, 0, 0, json_object(), json_object(), NULL,
+                             true};
     if (call->starting_token)
         decode_token(&ps, call->starting_token);
     int rc = fetch_pages(cli, &ps, call);
@@ -270,6 +272,7 @@ cli_paginate(struct cli *cli, struct cli_call *call)
             json_decref(t);
         }
     } else if (rc == 0) {
+        json_object_update(ps.merged, ps.first_only);
         if (token)
             json_object_set_new(ps.merged, "NextToken", json_string(token));
         cli_print_response(cli, call->cmd, ps.merged);
@@ -278,5 +281,6 @@ cli_paginate(struct cli *cli, struct cli_call *call)
     json_decref(ps.token);
     json_decref(ps.resume);
     json_decref(ps.merged);
+    json_decref(ps.first_only);
     return rc;
 }
