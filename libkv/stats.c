@@ -10,10 +10,13 @@
  *
  * The map may be grown by another thread meanwhile, so the read runs
  * under the shared side of resize_lock, like every other transaction.
+ * Handles are opened first, outside it, as db_dbi_open expects.
  */
 #include "db.h"
 #include "err.h"
+#include "mem.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* Longest named-database name the handle pool stores (see dbi_slot). */
@@ -30,35 +33,81 @@ add_tree(kv_db_stats_info *out, const MDB_stat *st)
     out->entries += st->ms_entries;
 }
 
-/* Sum the trees of every named database listed in the main database. */
+/* The names of the named databases, read from the main database. */
 static int
-sum_named(struct kv_db *db, MDB_txn *txn, kv_db_stats_info *out)
+list_named(struct kv_db *db, char (**names)[MAX_DBI_NAME + 1], size_t *n)
 {
+    MDB_txn *txn;
     MDB_dbi main;
     MDB_cursor *cur;
-    int rc = mdb_dbi_open(txn, NULL, 0, &main);
-    if (rc || (rc = mdb_cursor_open(txn, main, &cur)))
+    size_t cap = 0;
+    *names = NULL;
+    *n = 0;
+    int rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
+    if (rc)
         return rc;
+    if ((rc = mdb_dbi_open(txn, NULL, 0, &main)) || (rc = mdb_cursor_open(txn, main, &cur))) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
     MDB_val key, data;
-    char name[MAX_DBI_NAME + 1];
     for (rc = mdb_cursor_get(cur, &key, &data, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(cur, &key, &data, MDB_NEXT)) {
         if (key.mv_size == 0 || key.mv_size > MAX_DBI_NAME ||
             memchr(key.mv_data, '\0', key.mv_size))
             continue;
-        memcpy(name, key.mv_data, key.mv_size);
-        name[key.mv_size] = '\0';
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            void *grown = mem_realloc(*names, cap * sizeof **names);
+            if (!grown) {
+                rc = ENOMEM;
+                break;
+            }
+            *names = grown;
+        }
+        memcpy((*names)[*n], key.mv_data, key.mv_size);
+        (*names)[(*n)++][key.mv_size] = '\0';
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Open a handle for every named database.  A handle opened after a
+ * transaction began is not valid in it, so this comes before the
+ * transaction that reads the figures.
+ */
+static int
+open_named(struct kv_db *db, MDB_dbi **dbis, size_t *n)
+{
+    char(*names)[MAX_DBI_NAME + 1];
+    size_t n_names;
+    int rc = list_named(db, &names, &n_names);
+    *dbis = rc ? NULL : mem_calloc(n_names ? n_names : 1, sizeof **dbis);
+    *n = 0;
+    if (!rc && !*dbis)
+        rc = ENOMEM;
+    for (size_t i = 0; !rc && i < n_names; i++) {
         struct kv_err ignored;
         err_init(&ignored);
-        MDB_dbi dbi;
+        if (db_dbi_open(db, names[i], &(*dbis)[*n], &ignored) == KV_OK)
+            (*n)++; /* else a plain record, not a database */
+    }
+    mem_free(names);
+    return rc;
+}
+
+static void
+sum_named(MDB_txn *txn, const MDB_dbi *dbis, size_t n, kv_db_stats_info *out)
+{
+    for (size_t i = 0; i < n; i++) {
         MDB_stat st;
-        if (db_dbi_open(db, name, &dbi, &ignored) != KV_OK || mdb_stat(txn, dbi, &st) != 0)
-            continue; /* a plain record, not a database */
+        if (mdb_stat(txn, dbis[i], &st) != 0)
+            continue;
         add_tree(out, &st);
         out->n_databases++;
     }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 static int
@@ -87,18 +136,23 @@ read_stats(struct kv_db *db, kv_db_stats_info *out, struct kv_err *err)
     MDB_envinfo info;
     MDB_stat env;
     MDB_txn *txn = NULL;
+    MDB_dbi *dbis = NULL;
+    size_t n_dbis = 0;
+    int rc = open_named(db, &dbis, &n_dbis);
     pthread_rwlock_rdlock(&db->resize_lock);
-    int rc = mdb_env_info(db->env, &info);
+    if (rc == 0)
+        rc = mdb_env_info(db->env, &info);
     if (rc == 0)
         rc = mdb_env_stat(db->env, &env);
     if (rc == 0)
         rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
-    if (rc == 0)
-        rc = sum_named(db, txn, out);
-    if (rc == 0)
+    if (rc == 0) {
+        sum_named(txn, dbis, n_dbis, out);
         rc = count_free(txn, out);
+    }
     mdb_txn_abort(txn);
     pthread_rwlock_unlock(&db->resize_lock);
+    mem_free(dbis);
     if (rc)
         return db_lmdb_error(rc, "reading storage figures", err);
     out->page_size = env.ms_psize;

@@ -31,6 +31,7 @@ enum output_format {
 struct cli {
     const char *db_path;
     enum output_format output;
+    bool output_set; /* --output was given (kv's own commands default to text) */
     bool no_paginate;
     kv_db *db; /* opened on first need */
 };
@@ -108,6 +109,9 @@ int cli_cmd_items(struct cli *cli, int argc, char **argv);
 int cli_cmd_dump(struct cli *cli, int argc, char **argv);
 int cli_cmd_load(struct cli *cli, int argc, char **argv);
 int cli_cmd_help(struct cli *cli, int argc, char **argv);
+/* Commands that other parts of kv provide; see cli_hooks.c. */
+int cli_cmd_metrics(struct cli *cli, int argc, char **argv);
+int cli_cmd_check(struct cli *cli, int argc, char **argv);
 
 /* Help: the whole tool, or one command; false when there is no such command. */
 void cli_help_main(void);

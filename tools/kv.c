@@ -23,6 +23,7 @@ static const struct {
     const char *name;
     command_fn fn;
 } own_commands[] = {
+    {"check", cli_cmd_check},
     {"describe", cli_cmd_describe},
     {"dump", cli_cmd_dump},
     {"find", cli_cmd_find},
@@ -30,6 +31,7 @@ static const struct {
     {"help", cli_cmd_help},
     {"items", cli_cmd_items},
     {"load", cli_cmd_load},
+    {"metrics", cli_cmd_metrics},
     {"stats", cli_cmd_stats},
     {"tables", cli_cmd_tables},
 };
@@ -83,6 +85,7 @@ cli_db(struct cli *cli)
 static int
 parse_output(struct cli *cli, const char *v)
 {
+    cli->output_set = true;
     if (strcmp(v, "json") == 0)
         cli->output = OUTPUT_JSON;
     else if (strcmp(v, "text") == 0)
