@@ -2,8 +2,5 @@
 #include "cli.h"
 #include <stdio.h>
 #define STUB(n) int n(struct cli *cli, int argc, char **argv) { (void)cli; (void)argc; (void)argv; fprintf(stderr, "not yet\n"); return 255; }
-STUB(cli_cmd_get)
-STUB(cli_cmd_find)
-STUB(cli_cmd_items)
 STUB(cli_cmd_dump)
 STUB(cli_cmd_load)
