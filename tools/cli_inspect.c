@@ -37,11 +37,28 @@ human_size(char *buf, size_t size, uint64_t bytes, bool human)
         snprintf(buf, size, "%.1f %s", v, units[u]);
 }
 
+/*
+ * Allow global options; anything past @p max positional arguments is an
+ * error.  The first positional argument, if any, goes to argv[0]'s slot
+ * through @p first.
+ */
 static int
-no_arguments(int argc, char **argv, int max)
+positionals(struct cli *cli, int argc, char **argv, int max, const char **first)
 {
-    if (argc > max + 1)
-        return cli_usage_error("Unknown options: %s", argv[max + 1]);
+    int positional = 0;
+    if (first)
+        *first = NULL;
+    for (int i = 1; i < argc; i++) {
+        int used = cli_global_option(cli, argc - i, argv + i);
+        if (used < 0)
+            return EXIT_USAGE;
+        if (used > 0)
+            i += used - 1;
+        else if (!strncmp(argv[i], "--", 2) || ++positional > max)
+            return cli_usage_error("Unknown options: %s", argv[i]);
+        else if (first && !*first)
+            *first = argv[i];
+    }
     return 0;
 }
 
@@ -116,7 +133,7 @@ cli_cmd_tables(struct cli *cli, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv))
         return cli_help_command("tables") ? 0 : EXIT_USAGE;
-    int rc = no_arguments(argc, argv, 0);
+    int rc = positionals(cli, argc, argv, 0, NULL);
     json_t *names = rc ? NULL : all_tables(cli, &rc);
     if (!names)
         return rc;
@@ -240,10 +257,11 @@ cli_cmd_describe(struct cli *cli, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv))
         return cli_help_command("describe") ? 0 : EXIT_USAGE;
-    if (argc < 2)
-        return cli_usage_error("the following arguments are required: TABLE");
-    int rc = no_arguments(argc, argv, 1);
-    json_t *t = rc ? NULL : describe(cli, argv[1], &rc);
+    const char *table;
+    int rc = positionals(cli, argc, argv, 1, &table);
+    if (!rc && !table)
+        rc = cli_usage_error("the following arguments are required: TABLE");
+    json_t *t = rc ? NULL : describe(cli, table, &rc);
     if (!t)
         return rc;
     json_t *shaped = cli_shape_response(t, model_shape("TableDescription"));
@@ -298,7 +316,7 @@ cli_cmd_stats(struct cli *cli, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv))
         return cli_help_command("stats") ? 0 : EXIT_USAGE;
-    int rc = no_arguments(argc, argv, 0);
+    int rc = positionals(cli, argc, argv, 0, NULL);
     kv_db *db = rc ? NULL : cli_db(cli);
     if (!db)
         return rc ? rc : 255;

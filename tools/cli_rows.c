@@ -213,7 +213,7 @@ show_items(const struct cli *cli, const json_t *items, const struct schema *s, l
 }
 
 static int
-parse_read_opts(int argc, char **argv, struct read_opts *o, bool query)
+parse_read_opts(struct cli *cli, int argc, char **argv, struct read_opts *o, bool query)
 {
     memset(o, 0, sizeof *o);
     o->eqs = calloc((size_t)argc, sizeof *o->eqs);
@@ -222,7 +222,12 @@ parse_read_opts(int argc, char **argv, struct read_opts *o, bool query)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
-        if (!strcmp(a, "--where") && has_value)
+        int used = cli_global_option(cli, argc - i, argv + i);
+        if (used < 0)
+            return EXIT_USAGE;
+        if (used > 0)
+            i += used - 1;
+        else if (!strcmp(a, "--where") && has_value)
             o->where = argv[++i];
         else if (!strcmp(a, "--index") && has_value)
             o->index = argv[++i];
@@ -294,7 +299,7 @@ read_rows(struct cli *cli, int argc, char **argv, bool query)
     struct schema s = {0};
     json_t *req = NULL, *items = json_array();
     long long scanned = 0;
-    int rc = parse_read_opts(argc, argv, &o, query);
+    int rc = parse_read_opts(cli, argc, argv, &o, query);
     if (!rc)
         rc = load_schema(cli, &o, &s);
     if (!rc)
@@ -371,7 +376,7 @@ cli_cmd_get(struct cli *cli, int argc, char **argv)
     struct read_opts o;
     struct schema s = {0};
     json_t *key = NULL;
-    int rc = parse_read_opts(argc, argv, &o, false);
+    int rc = parse_read_opts(cli, argc, argv, &o, false);
     if (!rc && (o.where || o.index || o.limit))
         rc = cli_usage_error("get takes only TABLE and KEY=VALUE terms");
     if (!rc)
