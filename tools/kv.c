@@ -75,6 +75,9 @@ cli_db(struct cli *cli)
     }
     kv_options opt;
     kv_options_default(&opt);
+    /* For tests and bulk loads that can be redone: skip syncing each write. */
+    const char *no_sync = getenv("KV_NO_SYNC");
+    opt.no_sync = no_sync && *no_sync && strcmp(no_sync, "0") != 0;
     if (kv_db_open(path, &opt, &cli->db) != KV_OK) {
         fprintf(stderr, "\nkv: cannot open database %s: %s\n", path, kv_errmsg(NULL));
         return NULL;
