@@ -34,6 +34,7 @@ struct cli {
     bool output_set; /* --output was given (kv's own commands default to text) */
     bool no_paginate;
     kv_db *db; /* opened on first need */
+    int db_rc; /* why cli_db gave NULL: EXIT_USAGE (none named) or 255 */
 };
 
 /* A parsed `aws dynamodb` command line. */

@@ -77,7 +77,7 @@ cli_call_op(struct cli *cli, const char *operation, json_t *request, json_t **re
     kv_db *db = cli_db(cli);
     *response = NULL;
     if (!db)
-        return 255;
+        return cli->db_rc;
     int retries;
     kv_status st = cli_request(db, operation, request, response, &retries);
     if (st == KV_OK)
@@ -190,7 +190,7 @@ cli_aws_run(struct cli *cli, int argc, char **argv)
              !(rc = validate_request(model_shape(cmd->input), call.request))) {
         kv_db *db = cli_db(cli);
         if (!db)
-            rc = 255;
+            rc = cli->db_rc;
         else if (!cli_supported(db, cmd->operation))
             rc = invalid_command(cmd->name);
         else if (cmd->pager && !cli->no_paginate && !call.manual_paging)

@@ -319,7 +319,7 @@ cli_cmd_stats(struct cli *cli, int argc, char **argv)
     int rc = positionals(cli, argc, argv, 0, NULL);
     kv_db *db = rc ? NULL : cli_db(cli);
     if (!db)
-        return rc ? rc : 255;
+        return rc ? rc : cli->db_rc;
     kv_db_stats_info s;
     if (kv_db_stats(db, &s) != KV_OK) {
         fprintf(stderr, "\nkv: cannot read storage figures: %s\n", kv_errmsg(db));

@@ -207,8 +207,10 @@ read_number(struct reader *r)
     size_t digits = r->i;
     while (r->i < r->n && isdigit((unsigned char)r->s[r->i]))
         r->i++;
-    if (r->i == digits || (r->s[digits] == '0' && r->i - digits > 1))
+    if (r->i == digits || (r->s[digits] == '0' && r->i - digits > 1)) {
+        r->i = start;
         return bad(r, "bad number");
+    }
     if (r->i < r->n && r->s[r->i] == '.') {
         size_t frac = ++r->i;
         while (r->i < r->n && isdigit((unsigned char)r->s[r->i]))

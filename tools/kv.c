@@ -70,9 +70,10 @@ cli_db(struct cli *cli)
         return cli->db;
     const char *path = cli->db_path ? cli->db_path : getenv("KV_DB");
     if (!path || !*path) {
-        cli_usage_error("no database given: use --db DIR or set KV_DB");
+        cli->db_rc = cli_usage_error("no database given: use --db DIR or set KV_DB");
         return NULL;
     }
+    cli->db_rc = 255;
     kv_options opt;
     kv_options_default(&opt);
     /* For tests and bulk loads that can be redone: skip syncing each write. */
