@@ -7,8 +7,10 @@
  * (see cli_plain.h).
  *
  * The table is read with Scan, a page at a time, and each page is written
- * out before the next is read, so memory stays at one page (DynamoDB's
- * 1 MB, or --page-size items) however large the table.
+ * out before the next is read, so memory stays at one page however large
+ * the table.  A page is at most DEFAULT_PAGE items (or --page-size) and at
+ * most DynamoDB's 1 MB; the item bound keeps the parsed page small, since
+ * a full 1 MB page of small items costs tens of megabytes as JSON trees.
  */
 #include "cli.h"
 #include "cli_plain.h"
@@ -18,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define DEFAULT_PAGE 1000
 
 struct dump_opts {
     const char *table;
@@ -98,8 +102,7 @@ scan_to(struct cli *cli, const struct dump_opts *o, FILE *out, struct counter *c
         struct progress *bar)
 {
     json_t *req = json_pack("{s:s}", "TableName", o->table);
-    if (o->page_size)
-        json_object_set_new(req, "Limit", json_integer(o->page_size));
+    json_object_set_new(req, "Limit", json_integer(o->page_size ? o->page_size : DEFAULT_PAGE));
     uint64_t items = 0;
     int rc;
     for (;;) {
