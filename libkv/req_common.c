@@ -127,13 +127,108 @@ req_refuse(struct op_ctx *c, json_t *req, const char *const *fields, size_t n)
     return KV_OK;
 }
 
-json_t *
-req_consumed_json(const char *table, const struct consumed *cc, int mode)
+static size_t
+present(json_t *req, const char *const *fields, size_t n, const char **out)
 {
-    uint64_t halves = cc->read + cc->write;
-    json_t *o = json_pack("{s:s, s:f}", "TableName", table, "CapacityUnits", halves / 2.0);
-    if (o && mode == RETURN_CC_INDEXES)
-        json_object_set_new(o, "Table", json_pack("{s:f}", "CapacityUnits", halves / 2.0));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *f = json_object_get(req, fields[i]);
+        if (f && !json_is_null(f))
+            out[k++] = fields[i];
+    }
+    return k;
+}
+
+static void
+join(char *dst, size_t cap, const char *const *names, size_t n)
+{
+    size_t used = 0;
+    dst[0] = '\0';
+    for (size_t i = 0; i < n && used < cap; i++)
+        used += (size_t)snprintf(dst + used, cap - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+kv_status
+req_legacy(struct op_ctx *c, json_t *req, const char *const *legacy, size_t n_legacy,
+           const char *const *exprs, size_t n_exprs)
+{
+    const char *l[8], *e[8];
+    size_t nl = present(req, legacy, n_legacy < 8 ? n_legacy : 8, l);
+    size_t ne = present(req, exprs, n_exprs < 8 ? n_exprs : 8, e);
+    if (nl == 0)
+        return KV_OK;
+    if (ne == 0)
+        return req_refuse(c, req, legacy, n_legacy);
+    char lt[256], et[256];
+    join(lt, sizeof lt, l, nl);
+    join(et, sizeof et, e, ne);
+    return err_set(c->err, KV_VALIDATION,
+                   "Can not use both expression and non-expression parameters in the same "
+                   "request: Non-expression parameters: {%s} Expression parameters: {%s}",
+                   lt, et);
+}
+
+kv_status
+req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, bool *all_old)
+{
+    static const char *const set[] = {"NONE", "ALL_OLD"};
+    int which = 0;
+    kv_status st = req_enum(c, req, "ReturnValuesOnConditionCheckFailure",
+                            "returnValuesOnConditionCheckFailure", set, 2, "[ALL_OLD, NONE]", v,
+                            &which);
+    *all_old = which == 1;
+    return st;
+}
+
+/* {"CapacityUnits": n} and, for transactional operations, the read/write
+ * split DynamoDB adds only there. */
+static json_t *
+units_json(uint64_t read, uint64_t write, bool split)
+{
+    json_t *o = json_pack("{s:f}", "CapacityUnits", (double)(read + write) / 2.0);
+    if (o && split) {
+        json_object_set_new(o, "ReadCapacityUnits", json_real((double)read / 2.0));
+        json_object_set_new(o, "WriteCapacityUnits", json_real((double)write / 2.0));
+    }
     return o;
 }
 
+/* The per-index arms of INDEXES: only indexes the request charged. */
+static void
+index_arms(json_t *o, const struct consumed *cc, bool global, bool split)
+{
+    json_t *arms = NULL;
+    for (size_t i = 0; i < cc->n_indexes; i++) {
+        if (cc->idx[i].global != global || cc->idx[i].read + cc->idx[i].write == 0)
+            continue;
+        if (!arms)
+            arms = json_object();
+        json_object_set_new(arms, cc->idx[i].name,
+                            units_json(cc->idx[i].read, cc->idx[i].write, split));
+    }
+    if (arms)
+        json_object_set_new(o, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes",
+                            arms);
+}
+
+json_t *
+req_consumed_json(const char *table, const struct consumed *cc, int mode)
+{
+    return req_consumed_json_split(table, cc, mode, false);
+}
+
+json_t *
+req_consumed_json_split(const char *table, const struct consumed *cc, int mode, bool split)
+{
+    json_t *o = units_json(cc->read, cc->write, split);
+    if (!o || json_object_set_new(o, "TableName", json_string(table))) {
+        json_decref(o);
+        return NULL;
+    }
+    if (mode == RETURN_CC_INDEXES) {
+        json_object_set_new(o, "Table", units_json(cc->table_read, cc->table_write, split));
+        index_arms(o, cc, false, split);
+        index_arms(o, cc, true, split);
+    }
+    return o;
+}

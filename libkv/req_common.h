@@ -10,6 +10,7 @@
 #include "kv.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct kv_value;
@@ -51,7 +52,24 @@ kv_status req_string(struct op_ctx *c, json_t *req, const char *field, const cha
 /* Refuse the first present member of `fields` as unsupported. */
 kv_status req_refuse(struct op_ctx *c, json_t *req, const char *const *fields, size_t n);
 
-/* ConsumedCapacity of one table: {"TableName", "CapacityUnits", ...}. */
+/*
+ * The legacy (non-expression) parameters: present together with an
+ * expression parameter they are DynamoDB's "Can not use both expression and
+ * non-expression parameters" error; alone they are refused as unsupported.
+ */
+kv_status req_legacy(struct op_ctx *c, json_t *req, const char *const *legacy, size_t n_legacy,
+                     const char *const *exprs, size_t n_exprs);
+
+/* ReturnValuesOnConditionCheckFailure: true for ALL_OLD. */
+kv_status req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, bool *all_old);
+
+/*
+ * ConsumedCapacity of one table: {"CapacityUnits", "TableName"} and, for
+ * INDEXES, "Table" and the arms of the indexes charged.  DynamoDB splits
+ * read and write units only for transactional operations (`split`).
+ */
 json_t *req_consumed_json(const char *table, const struct consumed *cc, int mode);
+json_t *req_consumed_json_split(const char *table, const struct consumed *cc, int mode,
+                                bool split);
 
 #endif

@@ -30,6 +30,8 @@ static const struct route routes[] = {
     {"PutItem", req_put_item},
     {"Query", req_query},
     {"Scan", req_scan},
+    {"UpdateItem", req_update_item},
+    {"UpdateTable", req_update_table},
 };
 
 static request_fn

@@ -52,14 +52,16 @@ void validate_table_name(struct vlist *v, const char *name, size_t len, const ch
 void validate_name_pattern(struct vlist *v, const char *name, size_t len, const char *path);
 bool table_name_valid(const char *name, size_t len);
 
+/* A new table's name (CreateTable): the pattern and 3..255 bytes. */
+void validate_new_table_name(struct vlist *v, const char *name, size_t len);
+
 /*
- * The control-plane operations (CreateTable, DescribeTable, DeleteTable)
- * word a missing or mis-sized TableName on their own ("The parameter
- * 'TableName' is required ...", "TableName must be at least 3 characters
- * long and at most 255 characters long").  The first checks only that;
- * the second adds the pattern.
+ * The operations on a whole table (CreateTable, DescribeTable,
+ * DeleteTable) require TableName: "The parameter 'TableName' is required
+ * but was not present in the request".  validate_control_table_name adds
+ * the data-plane constraints for DescribeTable and DeleteTable.
  */
-kv_status validate_table_name_present(const char *name, size_t len, struct kv_err *err);
+kv_status validate_table_name_present(const char *name, struct kv_err *err);
 kv_status validate_control_table_name(const char *name, size_t len, struct kv_err *err);
 
 /*

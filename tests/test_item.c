@@ -344,14 +344,15 @@ item07_nesting_limit(void **state)
 {
     struct fx *f = *state;
     create_simple(f, "Deep", "S");
-    char *ok = nested_lists(32), *bad = nested_lists(33), req[4096];
+    char *ok = nested_lists(31), *bad = nested_lists(32), req[4096];
     snprintf(req, sizeof req, "{\"TableName\":\"Deep\",\"Item\":{\"pk\":{\"S\":\"a\"},\"v\":%s}}",
              ok);
     fx_ok(f, "PutItem", req);
     snprintf(req, sizeof req, "{\"TableName\":\"Deep\",\"Item\":{\"pk\":{\"S\":\"b\"},\"v\":%s}}",
              bad);
     fx_expect_error(f, "PutItem", req, KV_VALIDATION,
-                    "Nesting Levels have exceeded supported limits");
+                    "1 validation error detected: Nesting Levels have exceeded supported limits: "
+                    "Attributes in the item have nested levels beyond supported limit");
     counts_expect(f, "Deep", 1, -1);
     free(ok);
     free(bad);

@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "err.h"
 #include "expr/expr.h"
+#include "index.h"
 #include "itemcodec.h"
 #include "mem.h"
 #include "txn.h"
@@ -102,6 +103,36 @@ find_index(const struct table_def *def, const char *name)
     return NULL;
 }
 
+static bool
+names_projected(const struct table_def *def, const struct index_def *ix,
+                const struct expr_name *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!index_projects(def, ix, names[i].name, names[i].len))
+            return false;
+    return true;
+}
+
+/* Whether a local index read must fetch items: it asks for all their
+ * attributes, or its projection or filter names one the index lacks. */
+static bool
+needs_fetch(const struct table_def *def, const struct index_def *ix, const struct read_exprs *ex)
+{
+    size_t n;
+    const struct expr_name *names;
+    if (ix->projection == PROJECT_ALL)
+        return false;
+    if (ex->select == SELECT_ALL_ATTRIBUTES)
+        return true;
+    if (ex->projection && (names = expr_proj_names(ex->projection, &n)) &&
+        !names_projected(def, ix, names, n))
+        return true;
+    if (ex->filter && (names = expr_cond_names(ex->filter, &n)) &&
+        !names_projected(def, ix, names, n))
+        return true;
+    return false;
+}
+
 kv_status
 read_target_open(struct txn *t, const struct read_req *r, const struct read_exprs *ex,
                  struct read_target *tg)
@@ -124,6 +155,9 @@ read_target_open(struct txn *t, const struct read_req *r, const struct read_expr
         if (ix->global && r->consistent)
             return err_set(t->err, KV_VALIDATION,
                            "Consistent reads are not supported on global secondary indexes");
+        if (ix->backfilling)
+            return err_set(t->err, KV_VALIDATION,
+                           "Cannot read from backfilling global secondary index: %s", ix->name);
         if (ix->global && ex->select == SELECT_ALL_ATTRIBUTES && ix->projection != PROJECT_ALL)
             return err_set(t->err, KV_VALIDATION,
                            "One or more parameter values were invalid: Select type "
@@ -133,6 +167,9 @@ read_target_open(struct txn *t, const struct read_req *r, const struct read_expr
         tg->ix = ix;
         tg->key = &ix->key;
         dbname = ix->dbname;
+        tg->fetch = !ix->global && needs_fetch(def, ix, ex);
+        if (tg->fetch && (st = txn_dbi(t, def->dbname, &tg->table_dbi)) != KV_OK)
+            return st;
     }
     return txn_dbi(t, dbname, &tg->dbi);
 }
@@ -167,24 +204,59 @@ keep_item(struct pager *p, struct txn *t, const struct kv_value *item)
     return st;
 }
 
+/* Replace an index entry by its item from the table, charging the read. */
+static kv_status
+fetch_item(struct pager *p, struct txn *t, struct kv_value **item)
+{
+    const struct key_schema *k = &p->tg->def->key;
+    const struct kv_value *h = value_map_get(*item, k->hash.name, strlen(k->hash.name));
+    const struct kv_value *r = k->range.name ?
+        value_map_get(*item, k->range.name, strlen(k->range.name)) : NULL;
+    struct keybuf kb;
+    MDB_val key, val;
+    kv_status st = keycodec_item_key(&kb, h, r, t->err);
+    if (st != KV_OK)
+        return st;
+    key = (MDB_val){kb.len, kb.bytes};
+    int rc = mdb_get(t->txn, p->tg->table_dbi, &key, &val);
+    if (rc == MDB_NOTFOUND)
+        return ERR_CORRUPT(t->err, "index entry without its item");
+    if (rc)
+        return txn_check(t, rc, "reading an item");
+    size_t size;
+    struct kv_value *full = arena_alloc(p->scratch, sizeof *full);
+    if (!full)
+        return err_nomem(t->err);
+    if ((st = itemcodec_size(val.mv_data, val.mv_size, &size, t->err)) != KV_OK ||
+        (st = itemcodec_decode(val.mv_data, val.mv_size, p->scratch, true, full, t->err)))
+        return st;
+    p->fetch_units += capacity_read(size, p->r->consistent ? READ_STRONG : READ_EVENTUAL);
+    *item = full;
+    return KV_OK;
+}
+
 kv_status
 pager_take(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item)
 {
     size_t size;
-    struct kv_value decoded;
+    struct kv_value *decoded;
     kv_status st = itemcodec_size(val->mv_data, val->mv_size, &size, t->err);
     if (st != KV_OK)
         return st;
     if (!item) {
-        st = itemcodec_decode(val->mv_data, val->mv_size, p->scratch, true, &decoded, t->err);
+        if (!(decoded = arena_alloc(p->scratch, sizeof *decoded)))
+            return err_nomem(t->err);
+        st = itemcodec_decode(val->mv_data, val->mv_size, p->scratch, true, decoded, t->err);
         if (st != KV_OK)
             return st;
-        item = &decoded;
+        item = decoded;
     }
     p->out->scanned++;
     p->bytes += size;
     p->last = *item;
     p->have_last = true;
+    if (p->tg->fetch && (st = fetch_item(p, t, &item)) != KV_OK)
+        return st;
     if (!p->ex->filter || expr_eval(p->ex->filter, item)) {
         p->out->count++;
         if (p->ex->select != SELECT_COUNT && (st = keep_item(p, t, item)) != KV_OK)
@@ -226,8 +298,15 @@ pager_finish(struct pager *p, struct txn *t)
             return st;
         p->out->last_key = key;
     }
-    p->out->consumed.read =
-        capacity_read(p->bytes, p->r->consistent ? READ_STRONG : READ_EVENTUAL);
+    uint64_t units = capacity_read(p->bytes, p->r->consistent ? READ_STRONG : READ_EVENTUAL);
+    const struct index_def *ix = p->tg->ix;
+    if (ix)
+        consumed_add_index(&p->out->consumed, ix->name, ix->global, units, 0);
+    else
+        consumed_add_table(&p->out->consumed, units, 0);
+    /* Items fetched for a local index draw on the table's capacity. */
+    if (p->fetch_units)
+        consumed_add_table(&p->out->consumed, p->fetch_units, 0);
     return KV_OK;
 }
 

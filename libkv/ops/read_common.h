@@ -31,6 +31,10 @@ struct read_target {
     const struct index_def *ix; /* NULL for the table */
     MDB_dbi dbi;
     const struct key_schema *key; /* the target's own key schema */
+    /* A local index read that needs attributes the index does not
+     * project fetches each item from the table, as DynamoDB does. */
+    bool fetch;
+    MDB_dbi table_dbi;
 };
 
 /* The parsed expressions of a read. */
@@ -60,6 +64,7 @@ struct pager {
     const struct read_exprs *ex;
     struct arena *scratch;
     size_t bytes;            /* DynamoDB size of everything read */
+    uint64_t fetch_units;    /* half-units of items fetched from the table */
     struct kv_value last;    /* the last item read: LastEvaluatedKey's source */
     bool have_last;
     bool stopped;            /* Limit or the page size was reached */
