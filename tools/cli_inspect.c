@@ -244,7 +244,11 @@ print_summary(const json_t *t)
     print_throughput(json_object_get(t, "ProvisionedThroughput"), on_demand);
     json_t *gsi = json_object_get(t, "GlobalSecondaryIndexes");
     json_t *lsi = json_object_get(t, "LocalSecondaryIndexes");
-    printf("  %-12s %s\n", "indexes", json_array_size(gsi) + json_array_size(lsi) ? "" : "none");
+    size_t n_gsi = json_array_size(gsi), n_lsi = json_array_size(lsi);
+    if (n_gsi + n_lsi == 0)
+        printf("  %-12s none\n", "indexes");
+    else
+        printf("  %-12s %zu global, %zu local\n", "indexes", n_gsi, n_lsi);
     print_indexes(gsi, "global", defs, on_demand);
     print_indexes(lsi, "local", defs, on_demand);
     if (json_is_true(json_object_get(t, "DeletionProtectionEnabled")))
