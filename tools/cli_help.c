@@ -9,8 +9,12 @@
  */
 #include "cli.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct example {
     const char *command;
@@ -183,18 +187,64 @@ cli_help_command(const char *name)
     return true;
 }
 
+/* Remove a scratch database directory and the files in it. */
+static void
+remove_scratch(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[PATH_MAX + 256];
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
+/*
+ * Which operations the library has: asked of a scratch database, so that
+ * help needs no database and changes none.  Returns false when it cannot
+ * tell (then every command is listed).
+ */
+static bool
+probe_operations(const struct command_def *cmds, size_t n, bool *supported)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/kv-help-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return false;
+    kv_options opt;
+    kv_options_default(&opt);
+    opt.no_sync = 1;
+    kv_db *db;
+    bool ok = kv_db_open(dir, &opt, &db) == KV_OK;
+    for (size_t i = 0; ok && i < n; i++)
+        supported[i] = cli_supported(db, cmds[i].operation);
+    if (ok)
+        kv_db_close(db);
+    remove_scratch(dir);
+    return ok;
+}
+
 void
 cli_help_main(void)
 {
     size_t n;
     const struct command_def *cmds = model_commands(&n);
+    bool supported[64];
+    bool known = n <= 64 && probe_operations(cmds, n, supported);
     printf("kv -- a local database that behaves like Amazon DynamoDB\n\n"
            "usage: kv [--db DIR] [--output json|text|table] [--no-paginate] <command> ...\n\n"
            "The database is the directory given by --db or KV_DB.\n\n"
-           "DynamoDB commands (as in `aws dynamodb`; those the library does not\n"
-           "support yet answer with an error):\n");
+           "DynamoDB commands (as in `aws dynamodb`):\n");
     for (size_t i = 0; i < n; i++)
-        printf("  %-24s %s\n", cmds[i].name, cmds[i].summary);
+        if (!known || supported[i])
+            printf("  %-24s %s\n", cmds[i].name, cmds[i].summary);
     printf("\nLooking at data:\n"
            "  tables                   list tables with item counts and capacity\n"
            "  describe TABLE           a table's keys, indexes and throughput\n"
