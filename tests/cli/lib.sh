@@ -6,6 +6,16 @@
 # and its standard error ("-" for any; otherwise text that must appear in
 # it, in full lines).  finish prints the tally and sets the exit status.
 
+# With VALGRIND set to valgrind's path, expect runs kv under it, and a leak
+# or a bad access fails the check (exit 99).
+run_kv() {
+    if [ -n "${VALGRIND:-}" ]; then
+        "$VALGRIND" -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$kv" "$@"
+    else
+        "$kv" "$@"
+    fi
+}
+
 setup() {
     dir=$(mktemp -d)
     trap 'rm -rf "$dir"' EXIT
@@ -17,7 +27,7 @@ setup() {
 expect() {
     name=$1 want_rc=$2 want_out=$3 want_err=$4
     shift 5
-    "$kv" "$@" >"$dir/out" 2>"$dir/err"
+    run_kv "$@" >"$dir/out" 2>"$dir/err"
     rc=$?
     problem=""
     [ "$rc" = "$want_rc" ] || problem="exit $rc, want $want_rc"
