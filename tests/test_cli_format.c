@@ -1,9 +1,11 @@
 /*
  * test_cli_format.c -- the kv tool's output formats against the AWS CLI's:
  * Python's JSON layout and float text, the text format and the table
- * format, each on responses of the shapes DynamoDB returns.
+ * format, each on responses of the shapes DynamoDB returns; and items as
+ * plain JSON both ways (kv dump --plain, kv load --plain).
  */
 #include "cli_json.h"
+#include "cli_plain.h"
 #include "cli_table.h"
 #include "cli_text.h"
 
@@ -142,6 +144,82 @@ fmt03_3_table_empty(void **state)
     check_format(FMT_TABLE, "{}", "");
 }
 
+static void
+check_plain_write(const char *dynamodb_json, const char *want)
+{
+    json_t *item = json_loads(dynamodb_json, 0, NULL);
+    assert_non_null(item);
+    char *got = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&got, &len);
+    plain_write_item(f, item);
+    fclose(f);
+    assert_string_equal(got, want);
+    free(got);
+    json_decref(item);
+}
+
+static void
+check_plain_read(const char *plain, const char *want)
+{
+    char *err = NULL;
+    json_t *item = plain_parse_item(plain, strlen(plain), &err);
+    if (!item)
+        fail_msg("%s: %s", plain, err);
+    char *got = json_dumps(item, JSON_COMPACT);
+    assert_string_equal(got, want);
+    free(got);
+    json_decref(item);
+}
+
+static void
+check_plain_error(const char *plain, const char *want)
+{
+    char *err = NULL;
+    assert_null(plain_parse_item(plain, strlen(plain), &err));
+    assert_string_equal(err, want);
+    free(err);
+}
+
+static void
+fmt04_1_plain_write(void **state)
+{
+    (void)state;
+    check_plain_write("{\"s\": {\"S\": \"a\\\"b\"}, \"n\": {\"N\": \"-1.5E-3\"}, "
+                      "\"big\": {\"N\": \"12345678901234567890123456789012345678\"}}",
+                      "{\"s\": \"a\\\"b\", \"n\": -1.5E-3, "
+                      "\"big\": 12345678901234567890123456789012345678}");
+    check_plain_write("{\"t\": {\"BOOL\": true}, \"z\": {\"NULL\": true}, \"b\": {\"B\": \"AAE=\"}, "
+                      "\"ss\": {\"SS\": [\"x\", \"y\"]}, \"ns\": {\"NS\": [\"1\", \"2.5\"]}, "
+                      "\"m\": {\"M\": {\"l\": {\"L\": [{\"N\": \"1\"}, {\"S\": \"\"}]}}}}",
+                      "{\"t\": true, \"z\": null, \"b\": \"AAE=\", \"ss\": [\"x\", \"y\"], "
+                      "\"ns\": [1, 2.5], \"m\": {\"l\": [1, \"\"]}}");
+}
+
+static void
+fmt04_2_plain_read(void **state)
+{
+    (void)state;
+    check_plain_read("{\"a\": \"x\", \"n\": 12345678901234567890123456789012345678.5, \"e\": -1e-3}",
+                     "{\"a\":{\"S\":\"x\"},\"n\":{\"N\":\"12345678901234567890123456789012345678.5\"},"
+                     "\"e\":{\"N\":\"-1e-3\"}}");
+    check_plain_read(" { \"t\" : true , \"f\": false, \"z\": null, \"l\": [1, [], {}], \"u\": \"\\u00e9\\ud83d\\ude00\" } \n",
+                     "{\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},\"z\":{\"NULL\":true},"
+                     "\"l\":{\"L\":[{\"N\":\"1\"},{\"L\":[]},{\"M\":{}}]},"
+                     "\"u\":{\"S\":\"\xc3\xa9\xf0\x9f\x98\x80\"}}");
+}
+
+static void
+fmt04_3_plain_errors(void **state)
+{
+    (void)state;
+    check_plain_error("[1]", "expected a JSON object at column 1");
+    check_plain_error("{\"a\": 01}", "bad number at column 7");
+    check_plain_error("{\"a\": 1} x", "unexpected text after the object at column 10");
+    check_plain_error("{\"a\": \"open}", "unterminated string at column 13");
+    check_plain_error("{\"a\" 1}", "expected a member of an object at column 6");
+}
+
 int
 main(void)
 {
@@ -153,6 +231,9 @@ main(void)
         cmocka_unit_test(fmt03_1_table_nested),
         cmocka_unit_test(fmt03_2_table_header_row),
         cmocka_unit_test(fmt03_3_table_empty),
+        cmocka_unit_test(fmt04_1_plain_write),
+        cmocka_unit_test(fmt04_2_plain_read),
+        cmocka_unit_test(fmt04_3_plain_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
