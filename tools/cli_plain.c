@@ -249,10 +249,11 @@ read_container(struct reader *r, int depth, bool object)
             if (r->i >= r->n || r->s[r->i] != '"' || !(name = read_string(r)))
                 goto fail;
             skip(r);
-            if (r->i >= r->n || r->s[r->i++] != ':') {
+            if (r->i >= r->n || r->s[r->i] != ':') {
                 free(name);
                 goto fail;
             }
+            r->i++;
         }
         json_t *v = read_value(r, depth + 1);
         if (!v) {
