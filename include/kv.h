@@ -232,8 +232,16 @@ typedef struct kv_options {
      */
     const struct kv_retry_policy *retry;
 
+    /**
+     * The most bytes an item collection (the items of one partition key
+     * value with their local secondary index entries) may hold; 0 (default)
+     * means DynamoDB's 10 GB.  Tests set it small to reach the limit.
+     * @since 0.2
+     */
+    intptr_t item_collection_limit;
+
     /** Reserved for fields added later; leave zeroed. */
-    void *reserved[12];
+    void *reserved[11];
 } kv_options;
 
 /** Fill @p opt with the defaults described on each field. */
@@ -548,6 +556,29 @@ KV_API kv_status kv_table_delete(kv_db *db, const char *name);
  */
 KV_API kv_status kv_table_list(kv_db *db, const char *start, int limit, char ***names,
                                size_t *count, char **last);
+
+/**
+ * Receives one inconsistency found by kv_db_check: the table, the index
+ * (NULL for the table itself) and a description.  The strings are valid
+ * only during the call.
+ */
+typedef void (*kv_check_fn)(void *arg, const char *table, const char *index,
+                            const char *problem);
+
+/**
+ * Verify that every secondary index entry matches its item, that every
+ * item has exactly the entries it should, and that the item counts and
+ * sizes DescribeTable reports are right.  Reads one consistent snapshot, so
+ * it may run while others write.
+ * @param table   one table, or NULL for every table
+ * @param report  called once per inconsistency; may be NULL
+ * @param arg     passed to @p report
+ * @param[out] problems  the number found; may be NULL
+ * @return KV_OK when everything agrees, KV_CORRUPT when inconsistencies
+ *         were found, KV_RESOURCE_NOT_FOUND for an unknown table, KV_IO
+ */
+KV_API kv_status kv_db_check(kv_db *db, const char *table, kv_check_fn report, void *arg,
+                             uint64_t *problems);
 
 /* ------------------------------------------------------------------------ */
 /* Items                                                                     */

@@ -22,6 +22,7 @@
  * never see a stale description, and the common case costs one small read.
  */
 #include "catalog.h"
+#include "collection.h"
 #include "arena.h"
 #include "db.h"
 #include "err.h"
@@ -463,7 +464,8 @@ pool_return(struct txn *t, const char *dbname)
     kv_status st = txn_dbi(t, dbname, &dbi);
     if (st != KV_OK)
         return st;
-    if ((st = txn_check(t, mdb_drop(t->txn, dbi, 0), "emptying a table")) != KV_OK)
+    if ((st = txn_check(t, mdb_drop(t->txn, dbi, 0), "emptying a table")) != KV_OK ||
+        (st = collection_drop(t, dbname)) != KV_OK)
         return st;
     uint8_t kb[DBNAME_MAX + 1];
     MDB_val k = ckey(kb, 's', dbname, strlen(dbname)), empty = {0, ""};

@@ -14,6 +14,8 @@
  *   's' dbname   counters of a table or index: item count and size, 16
  *                bytes big-endian
  *   'b' dbname   progress of an index being built (backfill.h)
+ *   'k' dbname 0 partition
+ *                size of an item collection (collection.h)
  *
  * Every table and index keeps its entries in an LMDB database of its own,
  * named "d<number>".  Named databases are never deleted, only emptied and

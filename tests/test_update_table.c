@@ -69,8 +69,8 @@ static const char *at_least_one =
     "ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, "
     "OnDemandThroughput, WarmThroughput or TableClass is required";
 
-#define CREATE_X                                                                        \
-    "{\"Create\":{\"IndexName\":\"byX\",\"KeySchema\":[{\"AttributeName\":\"x\","    \
+#define CREATE_X                                                                                   \
+    "{\"Create\":{\"IndexName\":\"byX\",\"KeySchema\":[{\"AttributeName\":\"x\","                  \
     "\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}"
 #define ATTR_X "\"AttributeDefinitions\":[{\"AttributeName\":\"x\",\"AttributeType\":\"S\"}]"
 
@@ -88,8 +88,8 @@ update01_request_checks(void **state)
                     KV_VALIDATION,
                     "One or more parameter values were invalid: List of "
                     "GlobalSecondaryIndexUpdates is empty");
-    fx_expect_error(f, "UpdateTable", "{\"TableName\":\"Pay\",\"GlobalSecondaryIndexUpdates\":[{}]}",
-                    KV_VALIDATION,
+    fx_expect_error(f, "UpdateTable",
+                    "{\"TableName\":\"Pay\",\"GlobalSecondaryIndexUpdates\":[{}]}", KV_VALIDATION,
                     "One or more parameter values were invalid: One of "
                     "GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
                     "GlobalSecondaryIndexUpdate.Delete must not be null");
@@ -125,16 +125,15 @@ update01_request_checks(void **state)
                     "1 validation error detected: Value '0' at "
                     "'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: "
                     "Member must have value greater than or equal to 1");
-    fx_expect_error(f, "UpdateTable",
-                    "{\"TableName\":\"Pay\",\"BillingMode\":\"FREE\"}", KV_VALIDATION,
+    fx_expect_error(f, "UpdateTable", "{\"TableName\":\"Pay\",\"BillingMode\":\"FREE\"}",
+                    KV_VALIDATION,
                     "1 validation error detected: Value 'FREE' at 'billingMode' failed to "
                     "satisfy constraint: Member must satisfy enum value set: [PROVISIONED, "
                     "PAY_PER_REQUEST]");
     fx_expect_error(f, "UpdateTable",
                     "{\"TableName\":\"Pay\",\"StreamSpecification\":{\"StreamEnabled\":true}}",
                     KV_VALIDATION, "The parameter StreamSpecification is not supported by libkv");
-    fx_expect_error(f, "UpdateTable",
-                    "{\"TableName\":\"Nope\",\"DeletionProtectionEnabled\":true}",
+    fx_expect_error(f, "UpdateTable", "{\"TableName\":\"Nope\",\"DeletionProtectionEnabled\":true}",
                     KV_RESOURCE_NOT_FOUND, "Requested resource not found: Table: Nope not found");
 }
 
@@ -199,9 +198,10 @@ update03_throughput_and_decreases(void **state)
 {
     struct fx *f = *state;
     create_provisioned(f);
-    json_t *j = request(f, "UpdateTable",
-                        "{\"TableName\":\"Tbl\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":50,"
-                        "\"WriteCapacityUnits\":40}}");
+    json_t *j =
+        request(f, "UpdateTable",
+                "{\"TableName\":\"Tbl\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":50,"
+                "\"WriteCapacityUnits\":40}}");
     json_t *t = json_object_get(j, "TableDescription");
     assert_string_equal(json_string_value(json_object_get(t, "TableStatus")), "UPDATING");
     json_t *pt = json_object_get(t, "ProvisionedThroughput");
@@ -260,17 +260,17 @@ update04_billing_switches(void **state)
 {
     struct fx *f = *state;
     create_provisioned(f);
-    json_t *j = request(f, "UpdateTable",
-                        "{\"TableName\":\"Tbl\",\"BillingMode\":\"PAY_PER_REQUEST\"}");
+    json_t *j =
+        request(f, "UpdateTable", "{\"TableName\":\"Tbl\",\"BillingMode\":\"PAY_PER_REQUEST\"}");
     json_t *t = json_object_get(j, "TableDescription");
-    assert_string_equal(json_string_value(json_object_get(
-                            json_object_get(t, "BillingModeSummary"), "BillingMode")),
-                        "PAY_PER_REQUEST");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(t, "BillingModeSummary"), "BillingMode")),
+        "PAY_PER_REQUEST");
     json_t *pt = json_object_get(t, "ProvisionedThroughput");
     assert_int_equal(json_integer_value(json_object_get(pt, "ReadCapacityUnits")), 0);
     json_t *g = json_array_get(json_object_get(t, "GlobalSecondaryIndexes"), 0);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(g, "ProvisionedThroughput"), "WriteCapacityUnits")),
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(g, "ProvisionedThroughput"),
+                                                        "WriteCapacityUnits")),
                      0);
     json_decref(j);
     /* Back to provisioned: the table and every index need throughput. */
@@ -296,12 +296,12 @@ update04_billing_switches(void **state)
     j = request(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
     t = json_object_get(j, "Table");
     assert_null(json_object_get(t, "BillingModeSummary"));
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(t, "ProvisionedThroughput"), "WriteCapacityUnits")),
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "ProvisionedThroughput"),
+                                                        "WriteCapacityUnits")),
                      3);
     g = json_array_get(json_object_get(t, "GlobalSecondaryIndexes"), 0);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(g, "ProvisionedThroughput"), "ReadCapacityUnits")),
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(g, "ProvisionedThroughput"),
+                                                        "ReadCapacityUnits")),
                      7);
     json_decref(j);
     /* Three more switches to on-demand are allowed in 24 hours, not a fifth. */
@@ -326,8 +326,8 @@ update05_deletion_protection(void **state)
 {
     struct fx *f = *state;
     create_on_demand(f);
-    json_t *j = request(f, "UpdateTable",
-                        "{\"TableName\":\"Pay\",\"DeletionProtectionEnabled\":true}");
+    json_t *j =
+        request(f, "UpdateTable", "{\"TableName\":\"Pay\",\"DeletionProtectionEnabled\":true}");
     json_t *t = json_object_get(j, "TableDescription");
     assert_true(json_is_true(json_object_get(t, "DeletionProtectionEnabled")));
     assert_string_equal(json_string_value(json_object_get(t, "TableStatus")), "ACTIVE");
@@ -347,9 +347,10 @@ put_items(struct fx *f, int n)
     for (int i = 0; i < n; i++) {
         char body[256];
         if (i % 5 == 0)
-            snprintf(body, sizeof body,
-                     "{\"TableName\":\"Pay\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"}}}",
-                     i);
+            snprintf(
+                body, sizeof body,
+                "{\"TableName\":\"Pay\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"}}}",
+                i);
         else if (i % 11 == 0)
             snprintf(body, sizeof body,
                      "{\"TableName\":\"Pay\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"},"
@@ -449,9 +450,9 @@ update06_create_index_backfills(void **state)
     assert_string_equal(json_string_value(json_object_get(g, "IndexStatus")), "CREATING");
     assert_true(json_is_false(json_object_get(g, "Backfilling")));
     assert_json_value(json_object_get(t, "AttributeDefinitions"),
-                   "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
-                   "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},"
-                   "{\"AttributeName\":\"x\",\"AttributeType\":\"S\"}]");
+                      "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                      "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},"
+                      "{\"AttributeName\":\"x\",\"AttributeType\":\"S\"}]");
     json_decref(j);
 
     json_t *root;
@@ -499,7 +500,8 @@ update06_create_index_backfills(void **state)
                  a, a);
         fx_ok(f, "UpdateItem", body);
         snprintf(body, sizeof body,
-                 "{\"TableName\":\"Pay\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"}}}", b);
+                 "{\"TableName\":\"Pay\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"}}}",
+                 b);
         if (b % 5 != 0 && b % 11 != 0 && step % 3 == 0) {
             fx_ok(f, "DeleteItem", body);
             snprintf(body, sizeof body,
@@ -508,6 +510,8 @@ update06_create_index_backfills(void **state)
                      b, b % 7, b);
             fx_ok(f, "PutItem", body);
         }
+        if (step % 4 == 0)
+            assert_int_equal(kv_db_check(f->db, NULL, NULL, NULL, NULL), KV_OK);
         step++;
     }
     backfill_hold(f->db, false);
@@ -522,8 +526,8 @@ update06_create_index_backfills(void **state)
                 "\"x = :x AND pk = :p\",\"ExpressionAttributeValues\":{\":x\":{\"S\":\"x2\"},"
                 "\":p\":{\"S\":\"p37\"}}}");
     assert_json_value(json_object_get(j, "Items"),
-                   "[{\"x\":{\"S\":\"x2\"},\"pk\":{\"S\":\"p37\"},\"sk\":{\"N\":\"1\"},"
-                   "\"v\":{\"N\":\"-37\"}}]");
+                      "[{\"x\":{\"S\":\"x2\"},\"pk\":{\"S\":\"p37\"},\"sk\":{\"N\":\"1\"},"
+                      "\"v\":{\"N\":\"-37\"}}]");
     json_decref(j);
     fx_ok(f, "DeleteTable", "{\"TableName\":\"Pay\"}");
 }
@@ -571,7 +575,8 @@ update07_create_checks(void **state)
                     "Existing schema: Schema:[SchemaElement: key{g:S:HASH}] New schema: "
                     "Schema:[SchemaElement: key{g:N:HASH}]");
     fx_expect_error(f, "UpdateTable",
-                    "{\"TableName\":\"Tbl\"," ATTR_X ",\"GlobalSecondaryIndexUpdates\":[{\"Create\":"
+                    "{\"TableName\":\"Tbl\"," ATTR_X
+                    ",\"GlobalSecondaryIndexUpdates\":[{\"Create\":"
                     "{\"IndexName\":\"byX\",\"KeySchema\":[{\"AttributeName\":\"x\",\"KeyType\":"
                     "\"HASH\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE\","
                     "\"NonKeyAttributes\":[\"a\",\"a\"]},\"ProvisionedThroughput\":{"
@@ -582,7 +587,8 @@ update07_create_checks(void **state)
     fx_expect_error(f, "UpdateTable",
                     "{\"TableName\":\"Tbl\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
                     "\"IndexName\":\"nope\"}}]}",
-                    KV_RESOURCE_NOT_FOUND, "Requested resource not found: Index nope for table Tbl");
+                    KV_RESOURCE_NOT_FOUND,
+                    "Requested resource not found: Index nope for table Tbl");
 }
 
 static void
@@ -590,7 +596,8 @@ update08_delete_index(void **state)
 {
     struct fx *f = *state;
     create_provisioned(f);
-    fx_ok(f, "PutItem", "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}}");
+    fx_ok(f, "PutItem",
+          "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}}");
     json_t *j = request(f, "UpdateTable",
                         "{\"TableName\":\"Tbl\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
                         "\"IndexName\":\"byG\"}}]}");
@@ -605,12 +612,13 @@ update08_delete_index(void **state)
     assert_null(json_object_get(t, "GlobalSecondaryIndexes"));
     /* The definition of g went with the only key that used it. */
     assert_json_value(json_object_get(t, "AttributeDefinitions"),
-                   "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}]");
+                      "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}]");
     json_decref(j);
     fx_expect_error(f, "Scan", "{\"TableName\":\"Tbl\",\"IndexName\":\"byG\"}", KV_VALIDATION,
                     "The table does not have the specified index: byG");
     /* g may now hold any type. */
-    fx_ok(f, "PutItem", "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"c\"},\"g\":{\"N\":\"1\"}}}");
+    fx_ok(f, "PutItem",
+          "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"c\"},\"g\":{\"N\":\"1\"}}}");
     /* A new index of the same name starts empty and fills from the table. */
     fx_ok(f, "UpdateTable",
           "{\"TableName\":\"Tbl\",\"AttributeDefinitions\":[{\"AttributeName\":\"g\","
@@ -620,8 +628,7 @@ update08_delete_index(void **state)
           "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}}]}");
     wait_active(f, "Tbl", "byG");
     j = request(f, "Scan", "{\"TableName\":\"Tbl\",\"IndexName\":\"byG\"}");
-    assert_json_value(json_object_get(j, "Items"),
-                   "[{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}]");
+    assert_json_value(json_object_get(j, "Items"), "[{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}]");
     json_decref(j);
 }
 
@@ -683,6 +690,7 @@ update11_backfill_50k(void **state)
           "{\"TableName\":\"Pay\"," ATTR_X ",\"GlobalSecondaryIndexUpdates\":[" CREATE_X "]}");
     wait_active(f, "Pay", "byX");
     assert_int_equal(index_count(f, "Pay", "byX"), expected_in_index(n));
+    assert_int_equal(kv_db_check(f->db, NULL, NULL, NULL, NULL), KV_OK);
     /* Query returns exactly the items that carry the key. */
     for (int k = 0; k < 7; k++) {
         char body[256];

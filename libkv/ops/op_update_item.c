@@ -118,6 +118,7 @@ update_body(struct txn *t, void *arg)
         (st = write_store(t, &w, new_item, false)) != KV_OK)
         return st;
     a->out->consumed = w.consumed;
+    a->out->collection = w.collection;
     return returned(t, a, w.old, new_item);
 }
 

@@ -149,13 +149,24 @@ struct put_item_req {
     struct item_exprs ex;    /* ConditionExpression */
     int return_values;       /* kv_return_values */
     int return_cc;           /* enum return_cc */
+    bool return_icm;         /* ReturnItemCollectionMetrics SIZE */
     bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
     struct arena *out;       /* where Attributes are allocated */
+};
+
+/* ItemCollectionMetrics: the partition key and the collection's size. */
+struct collection_size {
+    bool present; /* the table has local indexes */
+    const char *key_name;       /* the partition key attribute (request memory) */
+    size_t key_name_len;
+    const struct kv_value *key; /* its value */
+    uint64_t bytes;
 };
 
 struct write_resp {
     struct kv_value *attributes; /* per ReturnValues, or NULL */
     struct consumed consumed;
+    struct collection_size collection;
 };
 
 kv_status op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *out);
@@ -168,6 +179,7 @@ struct key_req {
     bool consistent;
     int return_values;
     int return_cc;
+    bool return_icm;
     bool return_old_on_fail;
     struct arena *out; /* where the item is allocated */
 };
