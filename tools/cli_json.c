@@ -116,54 +116,65 @@ newline(FILE *f, int indent, int depth)
         fputc(' ', f);
 }
 
+static void write_value(FILE *f, const json_t *v, int indent, bool ascii, int depth);
+
+static void
+write_object(FILE *f, const json_t *v, int indent, bool ascii, int depth)
+{
+    if (json_object_size(v) == 0) {
+        fputs("{}", f);
+        return;
+    }
+    fputc('{', f);
+    const char *key;
+    json_t *child;
+    bool first = true;
+    json_object_foreach((json_t *)v, key, child) {
+        if (!first)
+            fputs(indent > 0 ? "," : ", ", f);
+        first = false;
+        if (indent > 0)
+            newline(f, indent, depth + 1);
+        write_string(f, key, strlen(key), ascii);
+        fputs(": ", f);
+        write_value(f, child, indent, ascii, depth + 1);
+    }
+    if (indent > 0)
+        newline(f, indent, depth);
+    fputc('}', f);
+}
+
+static void
+write_array(FILE *f, const json_t *v, int indent, bool ascii, int depth)
+{
+    if (json_array_size(v) == 0) {
+        fputs("[]", f);
+        return;
+    }
+    fputc('[', f);
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        if (i)
+            fputs(indent > 0 ? "," : ", ", f);
+        if (indent > 0)
+            newline(f, indent, depth + 1);
+        write_value(f, json_array_get(v, i), indent, ascii, depth + 1);
+    }
+    if (indent > 0)
+        newline(f, indent, depth);
+    fputc(']', f);
+}
+
 static void
 write_value(FILE *f, const json_t *v, int indent, bool ascii, int depth)
 {
     char num[40];
-    const char *sep = indent > 0 ? "," : ", ";
     switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        if (json_object_size(v) == 0) {
-            fputs("{}", f);
-            break;
-        }
-        fputc('{', f);
-        const char *key;
-        json_t *child;
-        bool first = true;
-        json_object_foreach((json_t *)v, key, child) {
-            if (!first)
-                fputs(sep, f);
-            first = false;
-            if (indent > 0)
-                newline(f, indent, depth + 1);
-            write_string(f, key, strlen(key), ascii);
-            fputs(": ", f);
-            write_value(f, child, indent, ascii, depth + 1);
-        }
-        if (indent > 0)
-            newline(f, indent, depth);
-        fputc('}', f);
+    case JSON_OBJECT:
+        write_object(f, v, indent, ascii, depth);
         break;
-    }
-    case JSON_ARRAY: {
-        if (json_array_size(v) == 0) {
-            fputs("[]", f);
-            break;
-        }
-        fputc('[', f);
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i)
-                fputs(sep, f);
-            if (indent > 0)
-                newline(f, indent, depth + 1);
-            write_value(f, json_array_get(v, i), indent, ascii, depth + 1);
-        }
-        if (indent > 0)
-            newline(f, indent, depth);
-        fputc(']', f);
+    case JSON_ARRAY:
+        write_array(f, v, indent, ascii, depth);
         break;
-    }
     case JSON_STRING:
         write_string(f, json_string_value(v), json_string_length(v), ascii);
         break;
@@ -175,13 +186,9 @@ write_value(FILE *f, const json_t *v, int indent, bool ascii, int depth)
         fputs(num, f);
         break;
     case JSON_TRUE:
-        fputs("true", f);
-        break;
     case JSON_FALSE:
-        fputs("false", f);
-        break;
     case JSON_NULL:
-        fputs("null", f);
+        fputs(json_is_true(v) ? "true" : json_is_false(v) ? "false" : "null", f);
         break;
     }
 }

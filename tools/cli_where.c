@@ -286,6 +286,61 @@ parse_lhs(struct parser *p, struct operand *op)
     return true;
 }
 
+/* "between A and B" with p at "between". */
+static bool
+parse_between(struct parser *p, struct node *n)
+{
+    struct operand v;
+    n->kind = N_BETWEEN;
+    lex(p);
+    if (!parse_value(p, &v) || !add_op(n, v))
+        return false;
+    if (!is_word(p, "and"))
+        return fail(p, "'and'") != NULL;
+    lex(p);
+    return parse_value(p, &v) && add_op(n, v);
+}
+
+/* "in (A, B, ...)" with p at "in". */
+static bool
+parse_in(struct parser *p, struct node *n)
+{
+    struct operand v;
+    n->kind = N_IN;
+    lex(p);
+    if (p->tok != T_LP)
+        return fail(p, "'('") != NULL;
+    do {
+        lex(p);
+        if (!parse_value(p, &v) || !add_op(n, v))
+            return false;
+    } while (p->tok == T_COMMA);
+    if (p->tok != T_RP)
+        return fail(p, "')'") != NULL;
+    lex(p);
+    return true;
+}
+
+/* A comparison operator, with "==" read as "=" and "!=" as "<>". */
+static bool
+parse_operator(struct parser *p, struct node *n)
+{
+    static const char *const ops[] = {"=", "==", "!=", "<>", "<", "<=", ">", ">="};
+    bool known = false;
+    for (size_t k = 0; p->tok == T_OP && k < sizeof ops / sizeof ops[0]; k++)
+        known |= p->len == strlen(ops[k]) && strncmp(p->s + p->start, ops[k], p->len) == 0;
+    if (!known)
+        return fail(p, "a comparison (=, <>, <, <=, >, >=, between, in)") != NULL;
+    if (p->s[p->start] == '!')
+        strcpy(n->op, "<>");
+    else if (p->len == 2 && p->s[p->start] == '=')
+        strcpy(n->op, "=");
+    else
+        snprintf(n->op, sizeof n->op, "%.*s", (int)p->len, p->s + p->start);
+    lex(p);
+    return true;
+}
+
 static struct node *
 parse_compare(struct parser *p)
 {
@@ -293,61 +348,18 @@ parse_compare(struct parser *p)
     if (!parse_lhs(p, &lhs))
         return NULL;
     struct node *n = new_node(N_CMP);
-    if (!n || !add_op(n, lhs))
-        goto fail;
-    if (is_word(p, "between")) {
-        n->kind = N_BETWEEN;
-        lex(p);
-        if (!parse_value(p, &v) || !add_op(n, v))
-            goto fail;
-        if (!is_word(p, "and")) {
-            fail(p, "'and'");
-            goto fail;
-        }
-        lex(p);
-        if (!parse_value(p, &v) || !add_op(n, v))
-            goto fail;
-        return n;
+    bool ok = n && add_op(n, lhs);
+    if (ok && is_word(p, "between"))
+        ok = parse_between(p, n);
+    else if (ok && is_word(p, "in"))
+        ok = parse_in(p, n);
+    else if (ok)
+        ok = parse_operator(p, n) && parse_value(p, &v) && add_op(n, v);
+    if (!ok) {
+        free_node(n);
+        return NULL;
     }
-    if (is_word(p, "in")) {
-        n->kind = N_IN;
-        lex(p);
-        if (p->tok != T_LP) {
-            fail(p, "'('");
-            goto fail;
-        }
-        do {
-            lex(p);
-            if (!parse_value(p, &v) || !add_op(n, v))
-                goto fail;
-        } while (p->tok == T_COMMA);
-        if (p->tok != T_RP) {
-            fail(p, "')'");
-            goto fail;
-        }
-        lex(p);
-        return n;
-    }
-    static const char *const ops[] = {"=", "==", "!=", "<>", "<", "<=", ">", ">="};
-    bool known = false;
-    for (size_t k = 0; p->tok == T_OP && k < sizeof ops / sizeof ops[0]; k++)
-        known |= p->len == strlen(ops[k]) && strncmp(p->s + p->start, ops[k], p->len) == 0;
-    if (!known) {
-        fail(p, "a comparison (=, <>, <, <=, >, >=, between, in)");
-        goto fail;
-    }
-    snprintf(n->op, sizeof n->op, "%s",
-             p->s[p->start] == '!' ? "<>" : p->len == 2 && p->s[p->start] == '=' ? "="
-                                                                                 : "");
-    if (!*n->op)
-        snprintf(n->op, sizeof n->op, "%.*s", (int)p->len, p->s + p->start);
-    lex(p);
-    if (!parse_value(p, &v) || !add_op(n, v))
-        goto fail;
     return n;
-fail:
-    free_node(n);
-    return NULL;
 }
 
 static struct node *
