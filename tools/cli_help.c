@@ -215,7 +215,7 @@ probe_operations(const struct command_def *cmds, size_t n, bool *supported)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/kv-help-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    snprintf(dir, sizeof dir, "%s/kv-help-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
     if (!mkdtemp(dir))
         return false;
     kv_options opt;
