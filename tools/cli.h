@@ -55,6 +55,13 @@ kv_db *cli_db(struct cli *cli);
 /* Print "usage: ..." and an error line to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * "argument WHAT: Invalid choice, valid choices are: ..." with the close
+ * matches of @p value, as the AWS CLI prints it; returns EXIT_USAGE.
+ */
+int cli_invalid_choice(const char *what, const char *value, const char *const *choices,
+                       size_t n);
+
 /* "\nError parsing parameter '--x': msg" on stderr; returns EXIT_USAGE. */
 int cli_param_error(const char *param, const char *msg);
 

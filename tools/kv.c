@@ -131,6 +131,20 @@ cli_global_option(struct cli *cli, int argc, char **argv)
     return 2;
 }
 
+/* The AWS CLI's "Invalid choice" error, listing every command in order. */
+static int
+invalid_command(const char *command)
+{
+    size_t n_aws, n_own = sizeof own_commands / sizeof own_commands[0], n = 0;
+    const struct command_def *aws = model_commands(&n_aws);
+    const char *names[128];
+    for (size_t i = 0, j = 0; (i < n_aws || j < n_own) && n < 128;) {
+        bool take_aws = j >= n_own || (i < n_aws && strcmp(aws[i].name, own_commands[j].name) < 0);
+        names[n++] = take_aws ? aws[i++].name : own_commands[j++].name;
+    }
+    return cli_invalid_choice("command", command, names, n);
+}
+
 static int
 dispatch(struct cli *cli, int argc, char **argv)
 {
@@ -140,7 +154,7 @@ dispatch(struct cli *cli, int argc, char **argv)
             return own_commands[i].fn(cli, argc, argv);
     if (model_command(command))
         return cli_aws_run(cli, argc, argv);
-    return cli_usage_error("argument command: Invalid choice: '%s' (see kv help)", command);
+    return invalid_command(command);
 }
 
 int

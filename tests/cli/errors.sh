@@ -39,7 +39,12 @@ expect bad-integer 252 "" "Error parsing parameter '--limit': invalid literal fo
 expect bad-shorthand-integer 252 "" "Error parsing parameter '--provisioned-throughput': invalid literal for int() with base 10: 'many'" -- \
     update-table --table-name Music --provisioned-throughput ReadCapacityUnits=many,WriteCapacityUnits=1
 expect bad-output 252 "" "kv: error: argument --output: Invalid choice, valid choices are:" -- --output xml list-tables
-expect bad-command 252 "" "kv: error: argument command: Invalid choice: 'frobnicate' (see kv help)" -- frobnicate
+expect bad-command 252 "" "kv: error: argument command: Invalid choice, valid choices are:" -- frobnicate
+ok bad-command-no-guess sh -c "! grep -q 'maybe you meant' '$dir/err'"
+expect typo-command 252 "" "kv: error: argument command: Invalid choice, valid choices are:
+get-item                                 | help                                    
+Invalid choice: 'get-itme', maybe you meant:
+  * get-item" -- get-itme
 expect no-command 252 "" "kv: error: the following arguments are required: command" --
 expect bad-skeleton 252 "" "kv: error: argument --generate-cli-skeleton: Invalid choice, valid choices are:" -- list-tables --generate-cli-skeleton yaml
 expect paging-conflict 252 "" "Error parsing parameter '--no-paginate': Cannot specify --no-paginate along with pagination arguments: --max-items" -- list-tables --no-paginate --max-items 1
