@@ -19,6 +19,8 @@
 
 enum fmt { FMT_JSON, FMT_TEXT, FMT_TABLE };
 
+static int table_width = 80;
+
 static void
 check_format(enum fmt fmt, const char *json, const char *want)
 {
@@ -27,7 +29,7 @@ check_format(enum fmt fmt, const char *json, const char *want)
     char *got = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&got, &len);
-    struct table_style st = {80, false};
+    struct table_style st = {table_width, false};
     if (fmt == FMT_JSON)
         cli_json_write(f, v, 4, false);
     else if (fmt == FMT_TEXT)
@@ -137,6 +139,22 @@ fmt03_2_table_header_row(void **state)
                  "+--------+----------------+\n");
 }
 
+/* Too wide for the terminal: one-row sections turn into name | value rows. */
+static void
+fmt03_4_table_vertical(void **state)
+{
+    (void)state;
+    table_width = 20;
+    check_format(FMT_TABLE, "{\"Count\": 2, \"ScannedCount\": 3}",
+                 "-----------------------\n"
+                 "|       GetItem       |\n"
+                 "+----------------+----+\n"
+                 "|  Count         |  2 |\n"
+                 "|  ScannedCount  |  3 |\n"
+                 "+----------------+----+\n");
+    table_width = 80;
+}
+
 static void
 fmt03_3_table_empty(void **state)
 {
@@ -231,6 +249,7 @@ main(void)
         cmocka_unit_test(fmt03_1_table_nested),
         cmocka_unit_test(fmt03_2_table_header_row),
         cmocka_unit_test(fmt03_3_table_empty),
+        cmocka_unit_test(fmt03_4_table_vertical),
         cmocka_unit_test(fmt04_1_plain_write),
         cmocka_unit_test(fmt04_2_plain_read),
         cmocka_unit_test(fmt04_3_plain_errors),
