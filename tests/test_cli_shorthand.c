@@ -110,9 +110,8 @@ sh02_1_errors(void **state)
     check_error("a", "Expected: '=', received: 'EOF' for input:\na\n ^");
     check_error("a=b,", "Expected: '<second>', received: '<none>' for input:\na=b,\n    ^");
     check_error("a=[b", "Expected: ',', received: 'EOF' for input:\na=[b\n    ^");
-    check_error("a=b,a=c",
-                "Second instance of key \"a\" encountered for input:\na=b,a=c\n    ^\n"
-                "This is often because there is a preceeding \",\" instead of a space.");
+    check_error("a=b,a=c", "Second instance of key \"a\" encountered for input:\na=b,a=c\n    ^\n"
+                           "This is often because there is a preceeding \",\" instead of a space.");
     check_error("a='b", "Expected: '<singled quoted>', received: '<none>' for input:\na='b\n"
                         "  ^");
     check_error("a=[b\n", "Expected: ',', received: 'EOF' for input:\na=[b\n\n^");

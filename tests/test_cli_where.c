@@ -67,8 +67,7 @@ where01_2_scan_keeps_everything_in_filter(void **state)
 {
     (void)state;
     char *eqs[] = {"Artist=Acme"};
-    check("SongTitle between A and M", eqs, 1, false, NULL,
-          "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2",
+    check("SongTitle between A and M", eqs, 1, false, NULL, "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2",
           "{\"#n0\":\"Artist\",\"#n1\":\"SongTitle\"}",
           "{\":v0\":{\"S\":\"Acme\"},\":v1\":{\"S\":\"A\"},\":v2\":{\"S\":\"M\"}}");
 }
@@ -91,8 +90,8 @@ where02_1_logic_and_precedence(void **state)
           "#n0 >= :v0 AND (#n1 = :v1 OR #n1 = :v2)", "{\"#n0\":\"Year\",\"#n1\":\"Genre\"}",
           "{\":v0\":{\"N\":\"2000\"},\":v1\":{\"S\":\"Rock\"},\":v2\":{\"S\":\"Pop\"}}");
     check("not attribute_exists(Awards) and size(Tags) > 2", NULL, 0, false, NULL,
-          "NOT attribute_exists(#n0) AND size(#n1) > :v0",
-          "{\"#n0\":\"Awards\",\"#n1\":\"Tags\"}", "{\":v0\":{\"N\":\"2\"}}");
+          "NOT attribute_exists(#n0) AND size(#n1) > :v0", "{\"#n0\":\"Awards\",\"#n1\":\"Tags\"}",
+          "{\":v0\":{\"N\":\"2\"}}");
     check("not (a = 1 or b = 2)", NULL, 0, false, NULL, "NOT (#n0 = :v0 OR #n1 = :v1)",
           "{\"#n0\":\"a\",\"#n1\":\"b\"}", "{\":v0\":{\"N\":\"1\"},\":v1\":{\"N\":\"2\"}}");
 }
@@ -115,8 +114,7 @@ where02_3_numbers_on_string_keys_stay_strings(void **state)
 {
     (void)state;
     char *eqs[] = {"Artist=02134", "Year=1999"};
-    check(NULL, eqs, 2, true, "#n0 = :v0", "#n1 = :v1",
-          "{\"#n0\":\"Artist\",\"#n1\":\"Year\"}",
+    check(NULL, eqs, 2, true, "#n0 = :v0", "#n1 = :v1", "{\"#n0\":\"Artist\",\"#n1\":\"Year\"}",
           "{\":v0\":{\"S\":\"02134\"},\":v1\":{\"N\":\"1999\"}}");
 }
 

@@ -79,8 +79,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(stats01_1_fresh_database, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(stats01_2_tables_and_items_counted, fx_setup,
-                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(stats01_2_tables_and_items_counted, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(stats01_3_deletes_free_pages, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(stats02_1_misuse, fx_setup, fx_teardown),
     };

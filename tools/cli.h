@@ -41,12 +41,12 @@ struct cli {
 struct cli_call {
     const struct command_def *cmd;
     json_t *request;
-    bool input_json;       /* --cli-input-json was given */
-    const char *skeleton;  /* --generate-cli-skeleton: "input", "output" or NULL */
+    bool input_json;      /* --cli-input-json was given */
+    const char *skeleton; /* --generate-cli-skeleton: "input", "output" or NULL */
     const char *starting_token;
-    long long max_items;   /* 0: all */
-    long long page_size;   /* 0: the service's page */
-    bool manual_paging;    /* --limit or --exclusive-start-* turn paging off */
+    long long max_items; /* 0: all */
+    long long page_size; /* 0: the service's page */
+    bool manual_paging;  /* --limit or --exclusive-start-* turn paging off */
 };
 
 /* Open the database named by --db or KV_DB; prints the error itself. */
@@ -59,8 +59,7 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * "argument WHAT: Invalid choice, valid choices are: ..." with the close
  * matches of @p value, as the AWS CLI prints it; returns EXIT_USAGE.
  */
-int cli_invalid_choice(const char *what, const char *value, const char *const *choices,
-                       size_t n);
+int cli_invalid_choice(const char *what, const char *value, const char *const *choices, size_t n);
 
 /* "\nError parsing parameter '--x': msg" on stderr; returns EXIT_USAGE. */
 int cli_param_error(const char *param, const char *msg);
@@ -100,8 +99,7 @@ bool cli_supported(kv_db *db, const char *operation);
 int cli_paginate(struct cli *cli, struct cli_call *call);
 
 /* Print a response as the AWS CLI prints it (nothing for an empty one). */
-void cli_print_response(const struct cli *cli, const struct command_def *cmd,
-                        json_t *response);
+void cli_print_response(const struct cli *cli, const struct command_def *cmd, json_t *response);
 /* The response arranged as the output shape orders it, timestamps as text. */
 json_t *cli_shape_response(const json_t *response, const struct shape *shape);
 /* "An error occurred (Name) when calling the Op operation: message". */

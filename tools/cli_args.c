@@ -235,8 +235,8 @@ special_option(struct parse_state *ps, const char *flag, int argc, char **argv, 
     struct cli_call *call = ps->call;
     if (strcmp(flag, "generate-cli-skeleton") == 0) {
         call->skeleton = "input";
-        if (*i + 1 < argc && (strcmp(argv[*i + 1], "input") == 0 ||
-                              strcmp(argv[*i + 1], "output") == 0))
+        if (*i + 1 < argc &&
+            (strcmp(argv[*i + 1], "input") == 0 || strcmp(argv[*i + 1], "output") == 0))
             call->skeleton = argv[++*i];
         else if (*i + 1 < argc && !is_option(argv[*i + 1]))
             return cli_usage_error("argument --generate-cli-skeleton: Invalid choice, "
@@ -244,9 +244,9 @@ special_option(struct parse_state *ps, const char *flag, int argc, char **argv, 
                                    "        | output");
         return 1;
     }
-    bool paging = call->cmd->pager && (strcmp(flag, "starting-token") == 0 ||
-                                       strcmp(flag, "page-size") == 0 ||
-                                       strcmp(flag, "max-items") == 0);
+    bool paging =
+        call->cmd->pager && (strcmp(flag, "starting-token") == 0 ||
+                             strcmp(flag, "page-size") == 0 || strcmp(flag, "max-items") == 0);
     if (strcmp(flag, "cli-input-json") != 0 && !paging)
         return 0;
     if (*i + 1 >= argc || is_option(argv[*i + 1]))
@@ -272,8 +272,8 @@ special_option(struct parse_state *ps, const char *flag, int argc, char **argv, 
 
 /* One member option at argv[*i]; its values follow. */
 static int
-member_option(struct parse_state *ps, const struct member *m, bool negated, int argc,
-              char **argv, int *i)
+member_option(struct parse_state *ps, const struct member *m, bool negated, int argc, char **argv,
+              int *i)
 {
     const char *arg = argv[*i];
     if (m->shape->kind == SH_BOOLEAN) {
@@ -281,8 +281,7 @@ member_option(struct parse_state *ps, const struct member *m, bool negated, int 
         return 0;
     }
     int n = 0;
-    while (*i + 1 + n < argc && !is_option(argv[*i + 1 + n]) &&
-           (n == 0 || takes_many(m->shape)))
+    while (*i + 1 + n < argc && !is_option(argv[*i + 1 + n]) && (n == 0 || takes_many(m->shape)))
         n++;
     if (n == 0)
         return cli_usage_error("argument %s: expected %s argument", arg,
@@ -322,7 +321,8 @@ report_unknown(json_t *unknown)
     char list[1024] = "";
     size_t k;
     json_t *v;
-    json_array_foreach(unknown, k, v) {
+    json_array_foreach(unknown, k, v)
+    {
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", json_string_value(v));
     }

@@ -113,7 +113,8 @@ validate_request(const struct shape *input, json_t *request)
             fprintf(f, "\nMissing required parameter in input: \"%s\"", input->members[i].name);
     const char *key;
     json_t *v;
-    json_object_foreach(request, key, v) {
+    json_object_foreach(request, key, v)
+    {
         if (shape_member(input, key))
             continue;
         fprintf(f, "\nUnknown parameter in input: \"%s\", must be one of: ", key);
@@ -169,8 +170,8 @@ paging_conflict(const struct cli *cli, const struct cli_call *call)
     if (!*used)
         return 0;
     char msg[256];
-    snprintf(msg, sizeof msg,
-             "Cannot specify --no-paginate along with pagination arguments: %s", used);
+    snprintf(msg, sizeof msg, "Cannot specify --no-paginate along with pagination arguments: %s",
+             used);
     return cli_param_error("--no-paginate", msg);
 }
 

@@ -39,8 +39,7 @@ read_all(FILE *f, size_t *len)
 char *
 cli_base64(const unsigned char *data, size_t len)
 {
-    static const char digits[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char *out = malloc((len + 2) / 3 * 4 + 1);
     if (!out)
         return NULL;
@@ -116,8 +115,8 @@ cli_file_read(const char *arg, char **err)
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
-        if (asprintf(err, "Unable to load paramfile %s: [Errno %d] %s: '%s'", arg, e,
-                     strerror(e), path) < 0)
+        if (asprintf(err, "Unable to load paramfile %s: [Errno %d] %s: '%s'", arg, e, strerror(e),
+                     path) < 0)
             *err = NULL;
         return NULL;
     }

@@ -19,7 +19,7 @@
 
 struct grid {
     size_t n_cols;
-    char **cells; /* row-major, the header row first */
+    char **cells;  /* row-major, the header row first */
     size_t n_rows; /* including the header */
     size_t cap_rows;
 };

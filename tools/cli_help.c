@@ -22,13 +22,12 @@ struct example {
 };
 
 static const struct example examples[] = {
-    {"create-table",
-     "kv create-table --table-name Music \\\n"
-     "    --attribute-definitions AttributeName=Artist,AttributeType=S "
-     "AttributeName=SongTitle,AttributeType=S \\\n"
-     "    --key-schema AttributeName=Artist,KeyType=HASH "
-     "AttributeName=SongTitle,KeyType=RANGE \\\n"
-     "    --provisioned-throughput ReadCapacityUnits=5,WriteCapacityUnits=5"},
+    {"create-table", "kv create-table --table-name Music \\\n"
+                     "    --attribute-definitions AttributeName=Artist,AttributeType=S "
+                     "AttributeName=SongTitle,AttributeType=S \\\n"
+                     "    --key-schema AttributeName=Artist,KeyType=HASH "
+                     "AttributeName=SongTitle,KeyType=RANGE \\\n"
+                     "    --provisioned-throughput ReadCapacityUnits=5,WriteCapacityUnits=5"},
     {"put-item", "kv put-item --table-name Music \\\n"
                  "    --item '{\"Artist\": {\"S\": \"Acme Band\"}, \"SongTitle\": {\"S\": "
                  "\"Happy Day\"}}' \\\n    --return-consumed-capacity TOTAL"},

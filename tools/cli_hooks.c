@@ -12,8 +12,8 @@
 static int
 not_yet(const char *name, const char *what)
 {
-    return cli_usage_error("argument command: '%s' (%s) is not available in this build yet",
-                           name, what);
+    return cli_usage_error("argument command: '%s' (%s) is not available in this build yet", name,
+                           what);
 }
 
 int

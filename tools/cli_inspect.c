@@ -81,8 +81,8 @@ table_row(struct grid *g, const json_t *t, bool human)
 {
     char items[32], size[32], rcu[32] = "-", wcu[32] = "-", indexes[16];
     json_t *pt = json_object_get(t, "ProvisionedThroughput");
-    const char *mode = json_string_value(
-        json_object_get(json_object_get(t, "BillingModeSummary"), "BillingMode"));
+    const char *mode =
+        json_string_value(json_object_get(json_object_get(t, "BillingModeSummary"), "BillingMode"));
     if (!mode)
         mode = "PROVISIONED";
     snprintf(items, sizeof items, "%lld",
@@ -98,8 +98,8 @@ table_row(struct grid *g, const json_t *t, bool human)
     snprintf(indexes, sizeof indexes, "%zu",
              json_array_size(json_object_get(t, "GlobalSecondaryIndexes")) +
                  json_array_size(json_object_get(t, "LocalSecondaryIndexes")));
-    const char *cells[] = {json_string_value(json_object_get(t, "TableName")), items, size,
-                           mode, rcu, wcu, indexes};
+    const char *cells[] = {
+        json_string_value(json_object_get(t, "TableName")), items, size, mode, rcu, wcu, indexes};
     grid_add(g, cells);
 }
 
@@ -138,12 +138,13 @@ cli_cmd_tables(struct cli *cli, int argc, char **argv)
     if (!names)
         return rc;
     int width = grid_terminal_width();
-    static const char *const headers[] = {"NAME", "ITEMS", "SIZE", "BILLING", "RCU", "WCU",
-                                          "INDEXES"};
+    static const char *const headers[] = {"NAME", "ITEMS", "SIZE",   "BILLING",
+                                          "RCU",  "WCU",   "INDEXES"};
     struct grid *g = grid_new(7, headers);
     size_t i;
     json_t *name;
-    json_array_foreach(names, i, name) {
+    json_array_foreach(names, i, name)
+    {
         json_t *t = describe(cli, json_string_value(name), &rc);
         if (!t)
             break;
@@ -169,10 +170,12 @@ print_keys(const json_t *schema, const json_t *defs)
 {
     size_t i, j;
     json_t *k, *d;
-    json_array_foreach(schema, i, k) {
+    json_array_foreach(schema, i, k)
+    {
         const char *name = json_string_value(json_object_get(k, "AttributeName"));
         const char *type = "?";
-        json_array_foreach(defs, j, d) {
+        json_array_foreach(defs, j, d)
+        {
             if (!strcmp(json_string_value(json_object_get(d, "AttributeName")), name))
                 type = json_string_value(json_object_get(d, "AttributeType"));
         }
@@ -198,21 +201,21 @@ print_indexes(const json_t *list, const char *kind, const json_t *defs, bool on_
 {
     size_t i;
     json_t *ix;
-    json_array_foreach(list, i, ix) {
+    json_array_foreach(list, i, ix)
+    {
         char size[32];
         human_size(size, sizeof size,
                    (uint64_t)json_integer_value(json_object_get(ix, "IndexSizeBytes")), true);
         json_t *proj = json_object_get(ix, "Projection");
-        printf("  %-12s %s index on ", json_string_value(json_object_get(ix, "IndexName")),
-               kind);
+        printf("  %-12s %s index on ", json_string_value(json_object_get(ix, "IndexName")), kind);
         print_keys(json_object_get(ix, "KeySchema"), defs);
         printf("  %-12s projection %s", "",
                json_string_value(json_object_get(proj, "ProjectionType")));
         json_t *extra = json_object_get(proj, "NonKeyAttributes");
         for (size_t k = 0; k < json_array_size(extra); k++)
             printf("%s%s", k ? ", " : " + ", json_string_value(json_array_get(extra, k)));
-        printf("; %lld items, %s",
-               (long long)json_integer_value(json_object_get(ix, "ItemCount")), size);
+        printf("; %lld items, %s", (long long)json_integer_value(json_object_get(ix, "ItemCount")),
+               size);
         if (!strcmp(kind, "global")) {
             printf("; ");
             print_throughput(json_object_get(ix, "ProvisionedThroughput"), on_demand);
@@ -226,8 +229,8 @@ static void
 print_summary(const json_t *t)
 {
     json_t *defs = json_object_get(t, "AttributeDefinitions");
-    const char *mode = json_string_value(
-        json_object_get(json_object_get(t, "BillingModeSummary"), "BillingMode"));
+    const char *mode =
+        json_string_value(json_object_get(json_object_get(t, "BillingModeSummary"), "BillingMode"));
     bool on_demand = mode && !strcmp(mode, "PAY_PER_REQUEST");
     char size[32];
     human_size(size, sizeof size,
@@ -280,12 +283,11 @@ stats_json(const kv_db_stats_info *s)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
                      "PageSize", (json_int_t)s->page_size, "MapSize", (json_int_t)s->map_size,
-                     "PagesUsed", (json_int_t)s->pages_used, "FreePages",
-                     (json_int_t)s->free_pages, "Depth", (json_int_t)s->depth, "BranchPages",
-                     (json_int_t)s->branch_pages, "LeafPages", (json_int_t)s->leaf_pages,
-                     "OverflowPages", (json_int_t)s->overflow_pages, "Entries",
-                     (json_int_t)s->entries, "Databases", (json_int_t)s->n_databases,
-                     "Readers", (json_int_t)s->readers, "MaxReaders",
+                     "PagesUsed", (json_int_t)s->pages_used, "FreePages", (json_int_t)s->free_pages,
+                     "Depth", (json_int_t)s->depth, "BranchPages", (json_int_t)s->branch_pages,
+                     "LeafPages", (json_int_t)s->leaf_pages, "OverflowPages",
+                     (json_int_t)s->overflow_pages, "Entries", (json_int_t)s->entries, "Databases",
+                     (json_int_t)s->n_databases, "Readers", (json_int_t)s->readers, "MaxReaders",
                      (json_int_t)s->max_readers, "LastTransaction", (json_int_t)s->last_txn);
 }
 
@@ -303,8 +305,8 @@ print_stats(const kv_db_stats_info *s)
     printf("%-14s %llu pages (%s), %.0f%% of the map\n", "in use",
            (unsigned long long)s->pages_used, used,
            s->map_size ? 100.0 * (double)(s->pages_used * ps) / (double)s->map_size : 0.0);
-    printf("%-14s %llu pages (%s) ready for reuse\n", "free",
-           (unsigned long long)s->free_pages, free_b);
+    printf("%-14s %llu pages (%s) ready for reuse\n", "free", (unsigned long long)s->free_pages,
+           free_b);
     printf("%-14s %u\n", "b-tree depth", s->depth);
     printf("%-14s %llu branch, %llu leaf, %llu overflow\n", "tree pages",
            (unsigned long long)s->branch_pages, (unsigned long long)s->leaf_pages,

@@ -29,9 +29,14 @@ write_string(FILE *f, const char *s, size_t n, bool ascii)
     fputc('"', f);
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n"
-                        : c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == '\b' ? "\\b"
-                        : c == '\f' ? "\\f" : NULL;
+        const char *esc = c == '"'    ? "\\\""
+                          : c == '\\' ? "\\\\"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t"
+                          : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f"
+                                      : NULL;
         if (esc) {
             fputs(esc, f);
             i++;
@@ -129,7 +134,8 @@ write_object(FILE *f, const json_t *v, int indent, bool ascii, int depth)
     const char *key;
     json_t *child;
     bool first = true;
-    json_object_foreach((json_t *)v, key, child) {
+    json_object_foreach((json_t *)v, key, child)
+    {
         if (!first)
             fputs(indent > 0 ? "," : ", ", f);
         first = false;

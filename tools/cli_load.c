@@ -31,13 +31,13 @@ struct load {
     struct cli *cli;
     const char *table;
     bool plain;
-    bool batch_api;     /* the library has BatchWriteItem */
+    bool batch_api; /* the library has BatchWriteItem */
     char hash[256], range[256];
     char hash_type, range_type;
-    json_t *batch;      /* array of items */
-    json_t *batch_keys; /* key text -> true */
+    json_t *batch;         /* array of items */
+    json_t *batch_keys;    /* key text -> true */
     long lines[BATCH_MAX]; /* line of each item in the batch */
-    long committed_line; /* last line whose item is written */
+    long committed_line;   /* last line whose item is written */
     uint64_t loaded;
 };
 
@@ -52,11 +52,13 @@ load_schema(struct load *l)
     json_t *t = json_object_get(resp, "Table");
     size_t i, j;
     json_t *k, *d;
-    json_array_foreach(json_object_get(t, "KeySchema"), i, k) {
+    json_array_foreach(json_object_get(t, "KeySchema"), i, k)
+    {
         const char *name = json_string_value(json_object_get(k, "AttributeName"));
         bool hash = !strcmp(json_string_value(json_object_get(k, "KeyType")), "HASH");
         snprintf(hash ? l->hash : l->range, sizeof l->hash, "%s", name);
-        json_array_foreach(json_object_get(t, "AttributeDefinitions"), j, d) {
+        json_array_foreach(json_object_get(t, "AttributeDefinitions"), j, d)
+        {
             if (!strcmp(json_string_value(json_object_get(d, "AttributeName")), name))
                 *(hash ? &l->hash_type : &l->range_type) =
                     json_string_value(json_object_get(d, "AttributeType"))[0];
@@ -70,8 +72,9 @@ static int
 line_error(const struct load *l, long line, const char *detail)
 {
     fprintf(stderr, "\nkv load: line %ld: %s", line, detail);
-    fprintf(stderr, "\n%llu items loaded (lines up to %ld); nothing after line %ld was "
-                    "written\n",
+    fprintf(stderr,
+            "\n%llu items loaded (lines up to %ld); nothing after line %ld was "
+            "written\n",
             (unsigned long long)l->loaded, l->committed_line, l->committed_line);
     return EXIT_USAGE;
 }
@@ -112,8 +115,8 @@ parse_line(const struct load *l, const char *text, size_t len, long line, int *r
     if (err || missing) {
         char msg[600];
         if (missing)
-            snprintf(msg, sizeof msg, "the key attribute %s is missing or not of type %c",
-                     missing, missing == l->hash ? l->hash_type : l->range_type);
+            snprintf(msg, sizeof msg, "the key attribute %s is missing or not of type %c", missing,
+                     missing == l->hash ? l->hash_type : l->range_type);
         *rc = line_error(l, line, err ? err : msg);
         free(err);
         json_decref(item);
@@ -136,7 +139,8 @@ write_batch_api(struct load *l)
     json_t *puts_ = json_array();
     size_t i;
     json_t *item;
-    json_array_foreach(l->batch, i, item) {
+    json_array_foreach(l->batch, i, item)
+    {
         json_array_append_new(puts_, json_pack("{s:{s:O}}", "PutRequest", "Item", item));
     }
     json_t *req = json_pack("{s:{s:o}}", "RequestItems", l->table, puts_);
@@ -164,7 +168,8 @@ write_batch_puts(struct load *l)
 {
     size_t i;
     json_t *item;
-    json_array_foreach(l->batch, i, item) {
+    json_array_foreach(l->batch, i, item)
+    {
         json_t *req = json_pack("{s:s, s:O}", "TableName", l->table, "Item", item), *resp;
         int rc = cli_call_op(l->cli, "PutItem", req, &resp);
         json_decref(req);
@@ -185,8 +190,9 @@ flush_batch(struct load *l)
         return 0;
     int rc = l->batch_api ? write_batch_api(l) : write_batch_puts(l);
     if (rc) {
-        fprintf(stderr, "kv load: lines %ld to %ld were not written; %llu items loaded (lines "
-                        "up to %ld)\n",
+        fprintf(stderr,
+                "kv load: lines %ld to %ld were not written; %llu items loaded (lines "
+                "up to %ld)\n",
                 l->lines[0], l->lines[n - 1], (unsigned long long)l->loaded, l->committed_line);
     } else if (l->batch_api) {
         l->loaded += n;
@@ -300,8 +306,7 @@ cli_cmd_load(struct cli *cli, int argc, char **argv)
         return 255;
     }
     struct stat st;
-    uint64_t total = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size
-                                                                         : 0;
+    uint64_t total = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
     l.batch_api = cli_supported(cli->db, "BatchWriteItem");
     l.batch = json_array();
     l.batch_keys = json_object();

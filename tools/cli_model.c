@@ -66,8 +66,7 @@ static struct shape *
 find_named(const char *name, size_t len)
 {
     for (size_t i = 0; i < model->n_named; i++)
-        if (strlen(model->named[i]->name) == len &&
-            memcmp(model->named[i]->name, name, len) == 0)
+        if (strlen(model->named[i]->name) == len && memcmp(model->named[i]->name, name, len) == 0)
             return model->named[i];
     return NULL;
 }
@@ -117,8 +116,8 @@ parse_scalar(const char **p)
         const char *word;
         enum shape_kind kind;
     } words[] = {
-        {"s", SH_STRING}, {"i", SH_INTEGER}, {"l", SH_LONG},      {"d", SH_DOUBLE},
-        {"bool", SH_BOOLEAN}, {"b", SH_BLOB}, {"t", SH_TIMESTAMP},
+        {"s", SH_STRING},     {"i", SH_INTEGER}, {"l", SH_LONG},      {"d", SH_DOUBLE},
+        {"bool", SH_BOOLEAN}, {"b", SH_BLOB},    {"t", SH_TIMESTAMP},
     };
     const char *start = *p;
     while (isalnum((unsigned char)**p))
@@ -239,8 +238,8 @@ model_flag_name(const char *member, char *out, size_t size)
         bool upper = isupper((unsigned char)c);
         bool prev_lower = i > 0 && (islower((unsigned char)member[i - 1]) ||
                                     isdigit((unsigned char)member[i - 1]));
-        bool acronym_end = i > 0 && isupper((unsigned char)member[i - 1]) &&
-                           islower((unsigned char)member[i + 1]);
+        bool acronym_end =
+            i > 0 && isupper((unsigned char)member[i - 1]) && islower((unsigned char)member[i + 1]);
         if (upper && (prev_lower || acronym_end))
             out[o++] = '-';
         out[o++] = (char)tolower((unsigned char)c);
@@ -252,15 +251,15 @@ static const struct paginator list_tables_pager = {
     "ExclusiveStartTableName", "LastEvaluatedTableName", "Limit", {"TableNames"}, {NULL},
 };
 static const struct paginator items_pager = {
-    "ExclusiveStartKey", "LastEvaluatedKey", "Limit",
-    {"Items", "Count", "ScannedCount"}, {"ConsumedCapacity"},
+    "ExclusiveStartKey",  "LastEvaluatedKey", "Limit", {"Items", "Count", "ScannedCount"},
+    {"ConsumedCapacity"},
 };
 
 static const struct command_def commands[] = {
     {"batch-get-item", "BatchGetItem", "BatchGetItemInput", "BatchGetItemOutput", NULL,
      "read items from one or more tables by key"},
-    {"batch-write-item", "BatchWriteItem", "BatchWriteItemInput", "BatchWriteItemOutput",
-     NULL, "put or delete up to 25 items in one or more tables"},
+    {"batch-write-item", "BatchWriteItem", "BatchWriteItemInput", "BatchWriteItemOutput", NULL,
+     "put or delete up to 25 items in one or more tables"},
     {"create-table", "CreateTable", "CreateTableInput", "CreateTableOutput", NULL,
      "create a table"},
     {"delete-item", "DeleteItem", "DeleteItemInput", "DeleteItemOutput", NULL,
@@ -274,21 +273,20 @@ static const struct command_def commands[] = {
     {"get-item", "GetItem", "GetItemInput", "GetItemOutput", NULL, "read one item by key"},
     {"list-tables", "ListTables", "ListTablesInput", "ListTablesOutput", &list_tables_pager,
      "list table names"},
-    {"put-item", "PutItem", "PutItemInput", "PutItemOutput", NULL,
-     "create or replace an item"},
+    {"put-item", "PutItem", "PutItemInput", "PutItemOutput", NULL, "create or replace an item"},
     {"query", "Query", "QueryInput", "QueryOutput", &items_pager,
      "read the items of one partition"},
     {"scan", "Scan", "ScanInput", "ScanOutput", &items_pager, "read every item of a table"},
-    {"transact-get-items", "TransactGetItems", "TransactGetItemsInput",
-     "TransactGetItemsOutput", NULL, "read up to 100 items atomically"},
+    {"transact-get-items", "TransactGetItems", "TransactGetItemsInput", "TransactGetItemsOutput",
+     NULL, "read up to 100 items atomically"},
     {"transact-write-items", "TransactWriteItems", "TransactWriteItemsInput",
      "TransactWriteItemsOutput", NULL, "write up to 100 items atomically"},
     {"update-item", "UpdateItem", "UpdateItemInput", "UpdateItemOutput", NULL,
      "change attributes of an item"},
     {"update-table", "UpdateTable", "UpdateTableInput", "UpdateTableOutput", NULL,
      "change a table's throughput, billing mode or indexes"},
-    {"update-time-to-live", "UpdateTimeToLive", "UpdateTimeToLiveInput",
-     "UpdateTimeToLiveOutput", NULL, "turn time to live on or off"},
+    {"update-time-to-live", "UpdateTimeToLive", "UpdateTimeToLiveInput", "UpdateTimeToLiveOutput",
+     NULL, "turn time to live on or off"},
 };
 
 const struct command_def *

@@ -31,8 +31,8 @@ struct member;
 
 struct shape {
     enum shape_kind kind;
-    const char *name;   /* "" for a shape written inline */
-    const char *first;  /* first value of an enum string, or NULL */
+    const char *name;         /* "" for a shape written inline */
+    const char *first;        /* first value of an enum string, or NULL */
     const struct shape *elem; /* list element or map value */
     const struct member *members;
     size_t n_members;
@@ -59,12 +59,12 @@ struct paginator {
 };
 
 struct command_def {
-    const char *name;      /* "put-item" */
-    const char *operation; /* "PutItem" */
-    const char *input;     /* input shape name */
-    const char *output;    /* output shape name */
+    const char *name;              /* "put-item" */
+    const char *operation;         /* "PutItem" */
+    const char *input;             /* input shape name */
+    const char *output;            /* output shape name */
     const struct paginator *pager; /* NULL when not paged */
-    const char *summary;   /* one line for `kv help` */
+    const char *summary;           /* one line for `kv help` */
 };
 
 /* The shape called @p name, or NULL.  Builds the graph on first call. */

@@ -29,12 +29,12 @@
 
 struct pager_state {
     const struct paginator *pg;
-    json_t *token;         /* the token value for the next request, or NULL */
-    long long skip;        /* items of the first page already printed */
-    long long total;       /* items taken so far */
-    json_t *merged;        /* json and table: the result so far */
-    json_t *first_only;    /* members taken from the first page */
-    json_t *resume;        /* token object to print as NextToken */
+    json_t *token;      /* the token value for the next request, or NULL */
+    long long skip;     /* items of the first page already printed */
+    long long total;    /* items taken so far */
+    json_t *merged;     /* json and table: the result so far */
+    json_t *first_only; /* members taken from the first page */
+    json_t *resume;     /* token object to print as NextToken */
     bool first;
 };
 
@@ -45,7 +45,8 @@ encoded_keys(const char *member, const json_t *key)
     json_t *paths = json_array();
     const char *name;
     json_t *av;
-    json_object_foreach((json_t *)key, name, av) {
+    json_object_foreach((json_t *)key, name, av)
+    {
         if (json_object_get(av, "B"))
             json_array_append_new(paths, json_pack("[sss]", member, name, "B"));
     }
@@ -183,8 +184,7 @@ cut_items(json_t *page, const char *key, long long keep)
  * (ps->token set), or -1 when the service repeated its token.
  */
 static int
-take_page(const struct cli *cli, struct pager_state *ps, const struct cli_call *call,
-          json_t *page)
+take_page(const struct cli *cli, struct pager_state *ps, const struct cli_call *call, json_t *page)
 {
     long long start = 0;
     if (ps->first && call->starting_token) {
@@ -259,8 +259,8 @@ fetch_pages(struct cli *cli, struct pager_state *ps, const struct cli_call *call
 int
 cli_paginate(struct cli *cli, struct cli_call *call)
 {
-    struct pager_state ps = {call->cmd->pager, NULL, 0, 0, json_object(), json_object(), NULL,
-                             true};
+    struct pager_state ps = {call->cmd->pager, NULL,          0,    0,
+                             json_object(),    json_object(), NULL, true};
     if (call->starting_token)
         decode_token(&ps, call->starting_token);
     int rc = fetch_pages(cli, &ps, call);

@@ -39,7 +39,8 @@ plain_write_value(FILE *f, const json_t *av)
 {
     const char *type;
     json_t *v;
-    json_object_foreach((json_t *)av, type, v) {
+    json_object_foreach((json_t *)av, type, v)
+    {
         if (!strcmp(type, "N")) {
             fputs(json_string_value(v), f);
         } else if (!strcmp(type, "NS")) {
@@ -70,7 +71,8 @@ plain_write_item(FILE *f, const json_t *item)
     const char *name;
     json_t *av;
     bool first = true;
-    json_object_foreach((json_t *)item, name, av) {
+    json_object_foreach((json_t *)item, name, av)
+    {
         if (!first)
             fputs(", ", f);
         first = false;

@@ -55,7 +55,8 @@ shape_struct(const json_t *v, const struct shape *shape)
     }
     const char *key;
     json_t *child;
-    json_object_foreach((json_t *)v, key, child) {
+    json_object_foreach((json_t *)v, key, child)
+    {
         if (!shape_member(shape, key))
             json_object_set(out, key, child);
     }
@@ -73,14 +74,16 @@ cli_shape_response(const json_t *v, const struct shape *shape)
         json_t *out = json_array();
         size_t i;
         json_t *el;
-        json_array_foreach(v, i, el) json_array_append_new(out, cli_shape_response(el, shape->elem));
+        json_array_foreach(v, i, el)
+            json_array_append_new(out, cli_shape_response(el, shape->elem));
         return out;
     }
     if (shape->kind == SH_MAP && json_is_object(v)) {
         json_t *out = json_object();
         const char *key;
         json_t *child;
-        json_object_foreach((json_t *)v, key, child) {
+        json_object_foreach((json_t *)v, key, child)
+        {
             json_object_set_new(out, key, cli_shape_response(child, shape->elem));
         }
         return out;

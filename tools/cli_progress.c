@@ -23,11 +23,10 @@ now(void)
 }
 
 void
-progress_start(struct progress *p, const char *label, uint64_t total_items,
-               uint64_t total_bytes)
+progress_start(struct progress *p, const char *label, uint64_t total_items, uint64_t total_bytes)
 {
-    *p = (struct progress){isatty(STDERR_FILENO) == 1, label, total_items, total_bytes, 0, 0,
-                           now(), 0};
+    *p = (struct progress){
+        isatty(STDERR_FILENO) == 1, label, total_items, total_bytes, 0, 0, now(), 0};
 }
 
 static void
@@ -67,8 +66,8 @@ draw(struct progress *p, double t)
             fputc(i < filled ? '#' : '.', stderr);
         fprintf(stderr, "] %3d%%", (int)(fraction * 100));
     }
-    fprintf(stderr, "  %llu items  %s  %.0f/s%s\033[K", (unsigned long long)p->items, bytes,
-            rate, eta);
+    fprintf(stderr, "  %llu items  %s  %.0f/s%s\033[K", (unsigned long long)p->items, bytes, rate,
+            eta);
     fflush(stderr);
     p->last_draw = t;
 }

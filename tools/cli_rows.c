@@ -35,7 +35,7 @@ struct read_opts {
 };
 
 struct schema {
-    json_t *table;         /* TableDescription */
+    json_t *table;          /* TableDescription */
     struct where_keys keys; /* of the table or the index read */
     const char *table_hash, *table_range;
 };
@@ -45,7 +45,8 @@ attr_type(const json_t *defs, const char *name)
 {
     size_t i;
     json_t *d;
-    json_array_foreach(defs, i, d) {
+    json_array_foreach(defs, i, d)
+    {
         if (!strcmp(json_string_value(json_object_get(d, "AttributeName")), name))
             return json_string_value(json_object_get(d, "AttributeType"))[0];
     }
@@ -57,7 +58,8 @@ keys_of(const json_t *schema, const json_t *defs, struct where_keys *k)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(schema, i, e) {
+    json_array_foreach(schema, i, e)
+    {
         const char *name = json_string_value(json_object_get(e, "AttributeName"));
         bool hash = !strcmp(json_string_value(json_object_get(e, "KeyType")), "HASH");
         if (hash) {
@@ -94,7 +96,8 @@ load_schema(struct cli *cli, const struct read_opts *o, struct schema *s)
     for (int l = 0; l < 2; l++) {
         size_t i;
         json_t *ix;
-        json_array_foreach(json_object_get(s->table, lists[l]), i, ix) {
+        json_array_foreach(json_object_get(s->table, lists[l]), i, ix)
+        {
             if (strcmp(json_string_value(json_object_get(ix, "IndexName")), o->index))
                 continue;
             memset(&s->keys, 0, sizeof s->keys);
@@ -111,7 +114,8 @@ cell_text(const json_t *av)
 {
     const char *type;
     json_t *v;
-    json_object_foreach((json_t *)av, type, v) {
+    json_object_foreach((json_t *)av, type, v)
+    {
         if (json_is_string(v))
             return strdup(json_string_value(v));
         if (!strcmp(type, "BOOL"))
@@ -148,10 +152,12 @@ columns(const json_t *items, const struct schema *s)
         }
     size_t n_keys = json_array_size(cols), i;
     json_t *item;
-    json_array_foreach(items, i, item) {
+    json_array_foreach(items, i, item)
+    {
         const char *name;
         json_t *v;
-        json_object_foreach(item, name, v) {
+        json_object_foreach(item, name, v)
+        {
             if (!json_object_get(seen, name)) {
                 json_object_set_new(seen, name, json_false());
                 json_array_append_new(cols, json_string(name));
@@ -181,7 +187,8 @@ show_items(const struct cli *cli, const json_t *items, const struct schema *s, l
     size_t i;
     json_t *item;
     if (cli->output_set && cli->output == OUTPUT_JSON) {
-        json_array_foreach(items, i, item) {
+        json_array_foreach(items, i, item)
+        {
             plain_write_item(stdout, item);
             putchar('\n');
         }
@@ -193,7 +200,8 @@ show_items(const struct cli *cli, const json_t *items, const struct schema *s, l
     for (size_t c = 0; cells && c < n; c++)
         cells[c] = json_string_value(json_array_get(cols, c));
     struct grid *g = grid_new(n, cells);
-    json_array_foreach(items, i, item) {
+    json_array_foreach(items, i, item)
+    {
         for (size_t c = 0; cells && c < n; c++) {
             json_t *av = json_object_get(item, json_string_value(json_array_get(cols, c)));
             cells[c] = av ? cell_text(av) : NULL;
@@ -238,8 +246,9 @@ parse_read_opts(struct cli *cli, int argc, char **argv, struct read_opts *o, boo
         else if (!strcmp(a, "--consistent"))
             o->consistent = true;
         else if (!strncmp(a, "--", 2))
-            return cli_usage_error(has_value || strchr(a, '=') ? "Unknown options: %s"
-                                                               : "argument %s: expected one argument",
+            return cli_usage_error(has_value || strchr(a, '=')
+                                       ? "Unknown options: %s"
+                                       : "argument %s: expected one argument",
                                    a);
         else if (!o->table)
             o->table = a;
@@ -310,7 +319,8 @@ read_rows(struct cli *cli, int argc, char **argv, bool query)
             break;
         size_t i;
         json_t *item;
-        json_array_foreach(json_object_get(resp, "Items"), i, item) {
+        json_array_foreach(json_object_get(resp, "Items"), i, item)
+        {
             if (!o.limit || (long long)json_array_size(items) < o.limit)
                 json_array_append(items, item);
         }
@@ -385,7 +395,8 @@ cli_cmd_get(struct cli *cli, int argc, char **argv)
         rc = build_key(&o, &s, &key);
     if (!rc) {
         json_t *req = json_pack("{s:s, s:O, s:b}", "TableName", o.table, "Key", key,
-                                "ConsistentRead", o.consistent), *resp;
+                                "ConsistentRead", o.consistent),
+               *resp;
         if (!(rc = cli_call_op(cli, "GetItem", req, &resp))) {
             json_t *items = json_array();
             json_t *item = json_object_get(resp, "Item");

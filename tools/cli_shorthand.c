@@ -110,8 +110,8 @@ syntax_error(struct sh *p, const char *expected, const char *actual)
     if (p->err)
         return -1;
     char *loc = error_location(p, p->i);
-    if (loc && asprintf(&p->err, "Expected: '%s', received: '%s' for input:\n%s", expected,
-                        actual, loc) < 0)
+    if (loc && asprintf(&p->err, "Expected: '%s', received: '%s' for input:\n%s", expected, actual,
+                        loc) < 0)
         p->err = NULL;
     free(loc);
     return -1;
@@ -568,7 +568,8 @@ visit_children(json_t *v, const struct shape *shape, char **err)
         const char *k;
         json_t *child;
         void *tmp;
-        json_object_foreach_safe(v, tmp, k, child) {
+        json_object_foreach_safe(v, tmp, k, child)
+        {
             if (visit(v, k, 0, child, shape->elem, err))
                 return -1;
         }

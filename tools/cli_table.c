@@ -182,7 +182,8 @@ group_keys(const json_t *list, bool scalars)
     for (size_t i = 0; i < json_array_size(list); i++) {
         const char *k;
         json_t *v;
-        json_object_foreach(json_array_get(list, i), k, v) {
+        json_object_foreach(json_array_get(list, i), k, v)
+        {
             if (is_scalar(v) == scalars)
                 json_object_set(seen, k, json_null());
         }
@@ -209,7 +210,8 @@ all_scalars(const json_t *list)
 {
     size_t i;
     json_t *el;
-    json_array_foreach(list, i, el) {
+    json_array_foreach(list, i, el)
+    {
         if (!is_scalar(el))
             return false;
     }
@@ -231,10 +233,12 @@ build_from_object(struct table *t, const json_t *obj, int indent)
         add_row(s, row);
     } else if (json_array_size(headers) > 1) {
         set_headers(s, headers);
-        json_array_foreach(headers, i, h) json_array_append(row, json_object_get(obj, json_string_value(h)));
+        json_array_foreach(headers, i, h)
+            json_array_append(row, json_object_get(obj, json_string_value(h)));
         add_row(s, row);
     }
-    json_array_foreach(more, i, h) {
+    json_array_foreach(more, i, h)
+    {
         const char *key = json_string_value(h);
         build(t, key, json_object_get(obj, key), indent + 1);
     }
@@ -251,19 +255,22 @@ build_from_list(struct table *t, const json_t *list, int indent, const char *tit
     set_headers(t->sections[t->n - 1], headers);
     size_t i, j;
     json_t *el, *h;
-    json_array_foreach(list, i, el) {
+    json_array_foreach(list, i, el)
+    {
         if (i > 0 && json_array_size(more) > 0) {
             new_section(t, title, indent);
             set_headers(t->sections[t->n - 1], headers);
         }
         json_t *row = json_array();
-        json_array_foreach(headers, j, h) {
+        json_array_foreach(headers, j, h)
+        {
             json_t *v = json_object_get(el, json_string_value(h));
             json_array_append_new(row, v ? json_incref(v) : json_string(""));
         }
         add_row(t->sections[t->n - 1], row);
         json_decref(row);
-        json_array_foreach(more, j, h) {
+        json_array_foreach(more, j, h)
+        {
             json_t *v = json_object_get(el, json_string_value(h));
             if (v)
                 build(t, json_string_value(h), v, indent + 1);
@@ -300,7 +307,8 @@ build(struct table *t, const char *title, const json_t *v, int indent)
         } else {
             size_t i;
             json_t *el;
-            json_array_foreach(v, i, el) {
+            json_array_foreach(v, i, el)
+            {
                 if (is_scalar(el)) {
                     json_t *row = json_pack("[O]", el);
                     add_row(t->sections[t->n - 1], row);

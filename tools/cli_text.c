@@ -58,7 +58,8 @@ sorted_keys(const json_t *obj, const json_t *list, bool scalars_only)
         const json_t *o = list ? json_array_get(list, i) : obj;
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)o, k, v) {
+        json_object_foreach((json_t *)o, k, v)
+        {
             if (!scalars_only || is_scalar(v))
                 json_object_set(seen, k, json_null());
         }
@@ -90,7 +91,8 @@ format_object(FILE *f, const json_t *obj, const char *name, const json_t *scalar
     size_t i;
     json_t *k;
     /* The scalar line. */
-    json_array_foreach(scalar_keys ? scalar_keys : all, i, k) {
+    json_array_foreach(scalar_keys ? scalar_keys : all, i, k)
+    {
         json_t *v = json_object_get(obj, json_string_value(k));
         if (!scalar_keys && !is_scalar(v))
             continue;
@@ -107,7 +109,8 @@ format_object(FILE *f, const json_t *obj, const char *name, const json_t *scalar
     if (wrote)
         fputc('\n', f);
     /* Then the rest, by key. */
-    json_array_foreach(all, i, k) {
+    json_array_foreach(all, i, k)
+    {
         const char *key = json_string_value(k);
         json_t *v = json_object_get(obj, key);
         bool in_keys = false;
@@ -126,7 +129,8 @@ format_scalars(FILE *f, const json_t *list, const char *name, bool only_scalars)
     size_t i;
     json_t *v;
     bool first = true;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         if (only_scalars && !is_scalar(v))
             continue;
         if (name) {
@@ -151,7 +155,8 @@ format_list(FILE *f, const json_t *list, const char *name)
     bool has_object = false, has_list = false;
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         has_object |= json_is_object(v);
         has_list |= json_is_array(v);
     }
@@ -163,7 +168,8 @@ format_list(FILE *f, const json_t *list, const char *name)
         json_decref(keys);
     } else if (has_list) {
         format_scalars(f, list, name, true);
-        json_array_foreach(list, i, v) {
+        json_array_foreach(list, i, v)
+        {
             if (!is_scalar(v))
                 format_value(f, v, name, NULL);
         }

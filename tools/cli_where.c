@@ -31,10 +31,10 @@
 enum tok { T_EOF, T_NAME, T_NUMBER, T_STRING, T_OP, T_LP, T_RP, T_COMMA, T_DOT, T_LB, T_RB };
 
 struct operand {
-    bool path;     /* an attribute path, else a value */
-    bool literal;  /* a path that is one name, dots and all (NAME=VALUE terms) */
-    bool size;     /* size(path) */
-    char kind;     /* value: 'N' number, 'S' quoted, 'W' bare word */
+    bool path;    /* an attribute path, else a value */
+    bool literal; /* a path that is one name, dots and all (NAME=VALUE terms) */
+    bool size;    /* size(path) */
+    char kind;    /* value: 'N' number, 'S' quoted, 'W' bare word */
     char *text;
 };
 
@@ -87,8 +87,8 @@ lex(struct parser *p)
         p->tok = s[p->i] ? T_STRING : T_EOF;
         if (s[p->i])
             p->i++;
-        else if (!p->err && asprintf(&p->err, "unterminated string at position %zu",
-                                     p->start + 1) < 0)
+        else if (!p->err &&
+                 asprintf(&p->err, "unterminated string at position %zu", p->start + 1) < 0)
             p->err = NULL;
     } else if (strchr("=!<>", c)) {
         p->i++;
@@ -97,8 +97,13 @@ lex(struct parser *p)
         p->tok = T_OP;
     } else {
         p->i++;
-        p->tok = c == '(' ? T_LP : c == ')' ? T_RP : c == ',' ? T_COMMA : c == '.' ? T_DOT
-               : c == '[' ? T_LB : c == ']' ? T_RB : T_OP;
+        p->tok = c == '('   ? T_LP
+                 : c == ')' ? T_RP
+                 : c == ',' ? T_COMMA
+                 : c == '.' ? T_DOT
+                 : c == '[' ? T_LB
+                 : c == ']' ? T_RB
+                            : T_OP;
     }
     p->len = p->i - p->start;
 }
@@ -115,9 +120,8 @@ fail(struct parser *p, const char *what)
 {
     if (!p->err) {
         const char *near = p->tok == T_EOF ? "the end" : NULL;
-        if (asprintf(&p->err, "expected %s at %s%.*s%s (position %zu)", what,
-                     near ? near : "'", near ? 0 : (int)p->len, p->s + p->start,
-                     near ? "" : "'", p->start + 1) < 0)
+        if (asprintf(&p->err, "expected %s at %s%.*s%s (position %zu)", what, near ? near : "'",
+                     near ? 0 : (int)p->len, p->s + p->start, near ? "" : "'", p->start + 1) < 0)
             p->err = NULL;
     }
     return NULL;
@@ -226,8 +230,10 @@ parse_value(struct parser *p, struct operand *op)
         op->kind = 'S';
         op->text = unquote(p->s + p->start, p->len);
     } else if (p->tok == T_NAME) {
-        op->kind = is_word(p, "true") ? 'T' : is_word(p, "false") ? 'F'
-                 : is_word(p, "null") ? '0' : 'W';
+        op->kind = is_word(p, "true")    ? 'T'
+                   : is_word(p, "false") ? 'F'
+                   : is_word(p, "null")  ? '0'
+                                         : 'W';
         op->text = strndup(p->s + p->start, p->len);
     } else {
         return fail(p, "a value") != NULL;
@@ -426,9 +432,9 @@ parse_expr(struct parser *p)
 
 struct emit {
     const struct where_keys *keys;
-    json_t *names;     /* "#n0" -> name */
-    json_t *name_ids;  /* name -> "#n0" */
-    json_t *values;    /* ":v0" -> AttributeValue */
+    json_t *names;    /* "#n0" -> name */
+    json_t *name_ids; /* name -> "#n0" */
+    json_t *values;   /* ":v0" -> AttributeValue */
     FILE *f;
 };
 
@@ -650,7 +656,8 @@ add_equalities(struct node *root, char **eqs, int n_eqs, char **err)
         (void)strtod(v, &end);
         bool number = *v && !*end && !isspace((unsigned char)*v);
         strcpy(n->op, "=");
-        add_op(n, (struct operand){.path = true, .literal = true,
+        add_op(n, (struct operand){.path = true,
+                                   .literal = true,
                                    .text = strndup(eqs[i], (size_t)(eq - eqs[i]))});
         add_op(n, (struct operand){.kind = number ? 'N' : 'W', .text = strdup(v)});
         if (both) {
@@ -675,8 +682,8 @@ add_equalities(struct node *root, char **eqs, int n_eqs, char **err)
 }
 
 int
-where_translate(const char *where, char **eqs, int n_eqs, const struct where_keys *keys,
-                bool query, struct where_out *out, char **err)
+where_translate(const char *where, char **eqs, int n_eqs, const struct where_keys *keys, bool query,
+                struct where_out *out, char **err)
 {
     memset(out, 0, sizeof *out);
     *err = NULL;

@@ -23,17 +23,10 @@ static const struct {
     const char *name;
     command_fn fn;
 } own_commands[] = {
-    {"check", cli_cmd_check},
-    {"describe", cli_cmd_describe},
-    {"dump", cli_cmd_dump},
-    {"find", cli_cmd_find},
-    {"get", cli_cmd_get},
-    {"help", cli_cmd_help},
-    {"items", cli_cmd_items},
-    {"load", cli_cmd_load},
-    {"metrics", cli_cmd_metrics},
-    {"stats", cli_cmd_stats},
-    {"tables", cli_cmd_tables},
+    {"check", cli_cmd_check}, {"describe", cli_cmd_describe}, {"dump", cli_cmd_dump},
+    {"find", cli_cmd_find},   {"get", cli_cmd_get},           {"help", cli_cmd_help},
+    {"items", cli_cmd_items}, {"load", cli_cmd_load},         {"metrics", cli_cmd_metrics},
+    {"stats", cli_cmd_stats}, {"tables", cli_cmd_tables},
 };
 
 static const char usage_text[] =
@@ -112,9 +105,9 @@ cli_global_option(struct cli *cli, int argc, char **argv)
         return 1;
     }
     /* Accepted for compatibility with scripts written for the AWS CLI. */
-    static const char *const ignored[] = {"--region", "--profile", "--endpoint-url",
-                                          "--color", "--cli-read-timeout",
-                                          "--cli-connect-timeout"};
+    static const char *const ignored[] = {"--region",           "--profile",
+                                          "--endpoint-url",     "--color",
+                                          "--cli-read-timeout", "--cli-connect-timeout"};
     bool known = strcmp(opt, "--db") == 0 || strcmp(opt, "--output") == 0;
     for (size_t i = 0; !known && i < sizeof ignored / sizeof ignored[0]; i++)
         known = strcmp(opt, ignored[i]) == 0;
