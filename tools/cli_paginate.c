@@ -263,7 +263,18 @@ cli_paginate(struct cli *cli, struct cli_call *call)
                              json_object(),    json_object(), NULL, true};
     if (call->starting_token)
         decode_token(&ps, call->starting_token);
-    int rc = fetch_pages(cli, &ps, call);
+    const struct member *m = shape_member(model_shape(call->cmd->input), ps.pg->input_token);
+    int rc = 0;
+    if (ps.token && m && m->shape->kind == SH_MAP && !json_is_object(ps.token)) {
+        /* A token that is not one of ours, passed on as the SDK would: refused. */
+        fprintf(stderr,
+                "\nParameter validation failed:\nInvalid type for parameter %s, value: %s, "
+                "type: <class 'str'>, valid types: <class 'dict'>\n",
+                ps.pg->input_token, json_string_value(ps.token));
+        rc = EXIT_USAGE;
+    }
+    if (!rc)
+        rc = fetch_pages(cli, &ps, call);
     char *token = rc == 0 && ps.resume ? encode_token(ps.pg, ps.resume) : NULL;
     if (rc == 0 && cli->output == OUTPUT_TEXT) {
         if (token) {

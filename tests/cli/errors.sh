@@ -49,6 +49,9 @@ expect no-command 252 "" "kv: error: the following arguments are required: comma
 expect bad-skeleton 252 "" "kv: error: argument --generate-cli-skeleton: Invalid choice, valid choices are:" -- list-tables --generate-cli-skeleton yaml
 expect paging-conflict 252 "" "Error parsing parameter '--no-paginate': Cannot specify --no-paginate along with pagination arguments: --max-items" -- list-tables --no-paginate --max-items 1
 expect paging-manual-conflict 252 "" "Error parsing parameter '--no-paginate': Cannot specify --no-paginate along with pagination arguments: --page-size" -- list-tables --limit 1 --page-size 1
+expect bad-token 252 "" "Parameter validation failed:
+Invalid type for parameter ExclusiveStartKey, value: nonsense, type: <class 'str'>, valid types: <class 'dict'>" -- \
+    scan --table-name Music --starting-token nonsense
 expect input-json-bad 252 "" "Error parsing parameter 'cli-input-json': Invalid JSON received." -- describe-table --cli-input-json '{x'
 expect input-json-missing 252 "" 'Parameter validation failed:
 Missing required parameter in input: "TableName"' -- describe-table --cli-input-json '{}'
