@@ -153,19 +153,21 @@ check_size(const struct attr_def *a, const struct kv_value *v, bool hash, struct
 }
 
 kv_status
-index_check_item(const struct table_def *def, const struct kv_value *item, bool update,
-                 const struct kv_value *before, struct kv_err *err)
+index_check(const struct table_def *def, const struct kv_value *item, bool update,
+            const struct kv_value *before, unsigned checks, struct kv_err *err)
 {
     const struct index_def *ixs[CONSUMED_MAX_INDEXES];
     size_t n = sorted_indexes(def, ixs);
     for (int pass = 0; pass < 3; pass++) {
+        if (!(checks & (pass == 0 ? INDEX_CHECK_TYPES : INDEX_CHECK_VALUES)))
+            continue;
         for (size_t i = 0; i < n; i++) {
             const struct attr_def *keys[2] = {&ixs[i]->key.hash, &ixs[i]->key.range};
             for (int k = 0; k < 2; k++) {
                 const struct kv_value *v = keys[k]->name ? checked(item, before, keys[k]->name)
                                                          : NULL;
                 kv_status st = KV_OK;
-                if (!v)
+                if (!v || (pass > 0 && v->type != keys[k]->type))
                     continue;
                 if (pass == 0 && v->type != keys[k]->type)
                     st = err_set(err, KV_VALIDATION,
@@ -183,6 +185,13 @@ index_check_item(const struct table_def *def, const struct kv_value *item, bool 
         }
     }
     return KV_OK;
+}
+
+kv_status
+index_check_item(const struct table_def *def, const struct kv_value *item, bool update,
+                 const struct kv_value *before, struct kv_err *err)
+{
+    return index_check(def, item, update, before, INDEX_CHECK_TYPES | INDEX_CHECK_VALUES, err);
 }
 
 /* --- upkeep -------------------------------------------------------------------- */

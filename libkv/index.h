@@ -42,6 +42,20 @@ kv_status index_check_item(const struct table_def *def, const struct kv_value *i
                            const struct kv_value *before, struct kv_err *err);
 
 /*
+ * The same checks in two halves, for transactions, where DynamoDB reports
+ * them differently: a value of the wrong type cancels the transaction with
+ * a ValidationError reason, while an empty or oversized value of the right
+ * type is rejected for the whole request.  INDEX_CHECK_VALUES looks only
+ * at values of the declared type.
+ */
+enum index_check {
+    INDEX_CHECK_TYPES = 1,
+    INDEX_CHECK_VALUES = 2,
+};
+kv_status index_check(const struct table_def *def, const struct kv_value *item, bool update,
+                      const struct kv_value *before, unsigned checks, struct kv_err *err);
+
+/*
  * Bring every index of the table in step with an item going from `old` to
  * `item` (either may be NULL: created or deleted).  Entries whose key and
  * projection did not change are left alone, and so is an index still

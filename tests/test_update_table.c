@@ -722,6 +722,95 @@ update11_backfill_50k(void **state)
     }
 }
 
+/* The typed C API: indexes at creation, kv_table_update, kv_index_info. */
+static void
+update12_typed_api(void **state)
+{
+    struct fx *f = *state;
+    const char *inc[] = {"v"};
+    kv_index_def ix[2] = {
+        {.name = "byL",
+         .global = 0,
+         .hash_key = {"pk", KV_S},
+         .range_key = {"l", KV_N},
+         .projection = KV_PROJECT_KEYS_ONLY},
+        {.name = "byG",
+         .global = 1,
+         .hash_key = {"g", KV_S},
+         .projection = KV_PROJECT_INCLUDE,
+         .non_key_attrs = inc,
+         .n_non_key_attrs = 1,
+         .read_capacity = 3,
+         .write_capacity = 4},
+    };
+    kv_table_def def = {.name = "Typed",
+                        .hash_key = {"pk", KV_S},
+                        .range_key = {"sk", KV_N},
+                        .billing_mode = KV_PROVISIONED,
+                        .read_capacity = 5,
+                        .write_capacity = 6,
+                        .indexes = ix,
+                        .n_indexes = 2};
+    kv_table_info *info;
+    assert_int_equal(kv_table_create(f->db, &def, &info), KV_OK);
+    assert_int_equal(info->n_indexes, 2);
+    assert_string_equal(info->indexes[0].name, "byL");
+    assert_int_equal(info->indexes[0].global, 0);
+    assert_string_equal(info->indexes[0].range_key.name, "l");
+    assert_int_equal(info->indexes[0].range_key.type, KV_N);
+    assert_string_equal(info->indexes[1].name, "byG");
+    assert_int_equal(info->indexes[1].projection, KV_PROJECT_INCLUDE);
+    assert_int_equal(info->indexes[1].n_non_key_attrs, 1);
+    assert_string_equal(info->indexes[1].non_key_attrs[0], "v");
+    assert_int_equal(info->indexes[1].write_capacity, 4);
+    assert_string_equal(info->indexes[1].arn,
+                        "arn:aws:dynamodb:ddblocal:000000000000:table/Typed/index/byG");
+    kv_table_info_free(info);
+
+    kv_item *it = kv_item_new();
+    kv_item_put_s(it, "pk", "a");
+    kv_item_put_n(it, "sk", "1");
+    kv_item_put_s(it, "h", "x");
+    assert_int_equal(kv_put_item(f->db, "Typed", it, NULL, NULL), KV_OK);
+    kv_item_free(it);
+
+    kv_index_def byh = {.name = "byH",
+                        .global = 1,
+                        .hash_key = {"h", KV_S},
+                        .projection = KV_PROJECT_ALL,
+                        .read_capacity = 1,
+                        .write_capacity = 1};
+    kv_table_changes ch = {.create_index = &byh};
+    assert_int_equal(kv_table_update(f->db, "Typed", &ch, &info), KV_OK);
+    assert_string_equal(info->status, "UPDATING");
+    assert_int_equal(info->n_indexes, 3);
+    assert_string_equal(info->indexes[2].status, "CREATING");
+    kv_table_info_free(info);
+    wait_active(f, "Typed", "byH");
+    assert_int_equal(kv_table_describe(f->db, "Typed", &info), KV_OK);
+    assert_int_equal(info->indexes[2].item_count, 1);
+    kv_table_info_free(info);
+
+    kv_table_changes dec = {.read_capacity = 5, .write_capacity = 6};
+    assert_int_equal(kv_table_update(f->db, "Typed", &dec, NULL), KV_VALIDATION);
+    assert_non_null(strstr(kv_errmsg(f->db), "will not change"));
+    kv_table_changes upd = {.update_index = "byG",
+                            .index_read_capacity = 9,
+                            .index_write_capacity = 9,
+                            .set_deletion_protection = 1,
+                            .deletion_protection = 1};
+    assert_int_equal(kv_table_update(f->db, "Typed", &upd, &info), KV_OK);
+    assert_int_equal(info->indexes[1].read_capacity, 9);
+    assert_int_equal(info->deletion_protection, 1);
+    kv_table_info_free(info);
+    kv_table_changes del = {.delete_index = "byH"};
+    assert_int_equal(kv_table_update(f->db, "Typed", &del, NULL), KV_OK);
+    assert_int_equal(kv_table_describe(f->db, "Typed", &info), KV_OK);
+    assert_int_equal(info->n_indexes, 2);
+    kv_table_info_free(info);
+    assert_int_equal(kv_table_update(f->db, "Typed", NULL, NULL), KV_MISUSE);
+}
+
 int
 main(void)
 {
@@ -737,6 +826,7 @@ main(void)
         cmocka_unit_test_setup_teardown(update09_delete_while_creating, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(update10_resume_after_reopen, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(update11_backfill_50k, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(update12_typed_api, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
  *
  * Capacity follows DynamoDB's write rule: the larger of the item's size
  * before and after, rounded up to 1 KB units, at least one unit (a delete
- * of an absent item still costs one), twice that in a transaction.
+ * of an absent item still costs one), twice that in a transaction.  Index
+ * entries are charged by index.c, never doubled.
  */
 #include "write_core.h"
 #include "arena.h"
@@ -103,8 +104,11 @@ write_store(struct txn *t, struct item_write *w, const struct kv_value *item,
     if ((st = catalog_stats_add(t, w->def->dbname, items, bytes)) != KV_OK)
         return st;
     memset(&w->consumed, 0, sizeof w->consumed);
+    /* A transaction doubles only the table's own units: DynamoDB charges an
+     * index entry written by a transaction what the same write costs
+     * outside one. */
     int64_t local_bytes = 0;
-    if ((st = index_update(t, w->def, &w->key, w->old, item, transactional, &w->consumed,
+    if ((st = index_update(t, w->def, &w->key, w->old, item, false, &w->consumed,
                            &local_bytes)))
         return st;
     if ((st = collection_update(t, w, bytes + local_bytes)) != KV_OK)

@@ -52,9 +52,10 @@ kv_status write_load(struct txn *t, struct item_write *w, const struct table_def
 /*
  * Store `item` (NULL deletes) as the loaded item's new state: the item,
  * the table's counters and its indexes.  w->consumed receives the write
- * units, transactional or not.  The item must have been checked.  On a
- * table with local indexes a write that grows its item collection past
- * the limit fails with ItemCollectionSizeLimitExceededException.
+ * units: the table's doubled when `transactional`, the indexes' never.
+ * The item must have been checked.  On a table with local indexes a write
+ * that grows its item collection past the limit fails with
+ * ItemCollectionSizeLimitExceededException.
  */
 kv_status write_store(struct txn *t, struct item_write *w, const struct kv_value *item,
                       bool transactional);

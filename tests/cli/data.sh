@@ -83,6 +83,13 @@ printf '{"Artist": "n", "SongTitle": "t", "Big": 1234567890123456789012345678901
 expect plain-exact 0 '{"Artist": "n", "SongTitle": "t", "Big": 12345678901234567890123456789012345678, "Small": -0.0015}' - -- \
     get MusicPlain Artist=n SongTitle=t --output json
 
+# The same key twice in a row: both written in order (never in one batch,
+# which DynamoDB would refuse), the later one wins.
+printf '%s\n' '{"Item":{"Artist":{"S":"dup"},"SongTitle":{"S":"x"},"V":{"N":"1"}}}' \
+    '{"Item":{"Artist":{"S":"dup"},"SongTitle":{"S":"x"},"V":{"N":"2"}}}' >"$dir/dup.jsonl"
+expect load-duplicates 0 "" - -- load MusicCopy "$dir/dup.jsonl"
+expect load-duplicates-last 0 '{"Artist": "dup", "SongTitle": "x", "V": 2}' - -- get MusicCopy Artist=dup SongTitle=x --output json
+
 # The commands for people, on the same data (plain output: not a terminal).
 expect get 0 "Artist	SongTitle	Genre	Price	Year
 Artist 03	Song 004	Pop	4.04	1975" - -- get Music Artist="Artist 03" SongTitle="Song 004"

@@ -104,9 +104,12 @@ printf '\n{"Item":{"Artist":{"S":"b"},"SongTitle":{"N":"1"}}}\n' >"$dir/mistyped
 expect load-mistyped-key 252 "" "kv load: line 2: the key attribute SongTitle is missing or not of type S" -- load Music "$dir/mistyped.jsonl"
 printf '{"Artist": "b", "SongTitle": 01}\n' >"$dir/plain-bad.jsonl"
 expect load-plain-bad 252 "" "kv load: line 1: bad number at column 30" -- load Music --plain "$dir/plain-bad.jsonl"
-expect load-service-error 254 "" "An error occurred (ValidationException) when calling the PutItem operation: One or more parameter values were invalid: An string set  may not be empty
-kv load: lines 1 to 1 were not written; 0 items loaded (lines up to 0)" -- load Music /dev/stdin <<'JSON'
-{"Item": {"Artist": {"S": "c"}, "SongTitle": {"S": "d"}, "Bad": {"SS": []}}}
-JSON
+# A line the service refuses: its whole batch is not written, earlier ones are.
+awk 'BEGIN { for (i = 1; i <= 30; i++) printf "{\"Item\":{\"Artist\":{\"S\":\"c\"},\"SongTitle\":{\"S\":\"%02d\"}}}\n", i }' >"$dir/refused.jsonl"
+echo '{"Item": {"Artist": {"S": "c"}, "SongTitle": {"S": "31"}, "Bad": {"SS": []}}}' >>"$dir/refused.jsonl"
+expect load-service-error 254 "" "An error occurred (ValidationException) when calling the BatchWriteItem operation: One or more parameter values were invalid: An string set  may not be empty
+kv load: lines 26 to 31 were not written; 25 items loaded (lines up to 25)" -- load Music "$dir/refused.jsonl"
+expect load-service-error-count 0 "25	None	25" - -- query --table-name Music --key-condition-expression 'Artist = :a' \
+    --expression-attribute-values ':a={S=c}' --select COUNT --output text
 
 finish
