@@ -9,6 +9,7 @@
 #include "err.h"
 #include "mem.h"
 #include "ops/ops.h"
+#include "retry_call.h"
 #include "validate.h"
 #include "value.h"
 
@@ -39,6 +40,20 @@ call_end(struct call *c)
 {
     arena_free(c->ctx.arena);
     return db_finish(c->db, &c->err);
+}
+
+/*
+ * Whether to run an operation again after it ended in `st`: the handle's
+ * retry policy (kv_options.retry) asks for it (retry_call.h).  *attempt
+ * counts the attempts made.  Used as
+ *
+ *     for (int tries = 1; again(&c, st = op_...(...), &tries);)
+ *         ;
+ */
+static bool
+again(struct call *c, kv_status st, int *attempt)
+{
+    return st != KV_OK && retry_call_again(c->db, (*attempt)++, &c->err);
 }
 
 /* The data-plane table name constraints, as the JSON face applies them. */
@@ -156,7 +171,11 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
             if (attrs[k].type != KV_S && attrs[k].type != KV_N && attrs[k].type != KV_B)
                 ERR_MISUSE(&c.err, "key attribute %s must be of type S, N or B", attrs[k].name);
         struct table_desc d;
-        if (c.err.status == KV_OK && op_create_table(&c.ctx, &r, &d) == KV_OK)
+        kv_status st = c.err.status;
+        if (st == KV_OK)
+            for (int tries = 1; again(&c, st = op_create_table(&c.ctx, &r, &d), &tries);)
+                ;
+        if (st == KV_OK)
             give_info(&c, &d, info);
     }
     return call_end(&c);
@@ -173,10 +192,13 @@ kv_table_describe(kv_db *db, const char *name, kv_table_info **info)
     if (!call_begin(&c, db))
         return call_end(&c);
     struct table_desc d;
+    kv_status st;
     if (!info)
-        ERR_MISUSE(&c.err, "kv_table_describe needs an out-parameter");
-    else if (validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
-             op_describe_table(&c.ctx, name, &d) == KV_OK)
+        st = ERR_MISUSE(&c.err, "kv_table_describe needs an out-parameter");
+    else if ((st = validate_control_table_name(name, name ? strlen(name) : 0, &c.err)) == KV_OK)
+        for (int tries = 1; again(&c, st = op_describe_table(&c.ctx, name, &d), &tries);)
+            ;
+    if (st == KV_OK)
         give_info(&c, &d, info);
     return call_end(&c);
 }
@@ -190,8 +212,11 @@ kv_table_delete(kv_db *db, const char *name)
     if (!call_begin(&c, db))
         return call_end(&c);
     struct table_desc d;
-    if (validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
-        op_delete_table(&c.ctx, name, &d) == KV_OK)
+    kv_status st = validate_control_table_name(name, name ? strlen(name) : 0, &c.err);
+    if (st == KV_OK)
+        for (int tries = 1; again(&c, st = op_delete_table(&c.ctx, name, &d), &tries);)
+            ;
+    if (st == KV_OK)
         table_desc_release(&d);
     return call_end(&c);
 }
@@ -233,14 +258,18 @@ kv_table_list(kv_db *db, const char *start, int limit, char ***names, size_t *co
     if (!call_begin(&c, db))
         return call_end(&c);
     struct list_tables_resp r;
+    kv_status st;
     if (!names || !count)
-        ERR_MISUSE(&c.err, "kv_table_list needs names and count out-parameters");
+        st = ERR_MISUSE(&c.err, "kv_table_list needs names and count out-parameters");
     else if (limit < 0 || limit > 100)
-        err_set(&c.err, KV_VALIDATION,
-                "1 validation error detected: Value '%d' at 'limit' failed to satisfy "
-                "constraint: Member must have value %s",
-                limit, limit < 0 ? "greater than or equal to 1" : "less than or equal to 100");
-    else if (op_list_tables(&c.ctx, start, limit, &r) == KV_OK) {
+        st = err_set(&c.err, KV_VALIDATION,
+                     "1 validation error detected: Value '%d' at 'limit' failed to satisfy "
+                     "constraint: Member must have value %s",
+                     limit, limit < 0 ? "greater than or equal to 1" : "less than or equal to 100");
+    else
+        for (int tries = 1; again(&c, st = op_list_tables(&c.ctx, start, limit, &r), &tries);)
+            ;
+    if (st == KV_OK) {
         if (!(*names = pack_names(&r)) || (last && r.last && !(*last = mem_strdup(r.last)))) {
             mem_free(*names);
             *names = NULL;
@@ -328,7 +357,10 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
         };
         fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
-        if (op_put_item(&c.ctx, &r, &w) == KV_OK && old) {
+        kv_status st;
+        for (int tries = 1; again(&c, st = op_put_item(&c.ctx, &r, &w), &tries);)
+            ;
+        if (st == KV_OK && old) {
             settle_result(res, w.attributes, old);
             res = NULL;
         }
@@ -360,7 +392,10 @@ kv_get_item(kv_db *db, const char *table, const kv_item *key, const kv_get_opts 
         };
         fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct get_resp g;
-        if (op_get_item(&c.ctx, &r, &g) == KV_OK) {
+        kv_status st;
+        for (int tries = 1; again(&c, st = op_get_item(&c.ctx, &r, &g), &tries);)
+            ;
+        if (st == KV_OK) {
             settle_result(res, g.item, out);
             res = NULL;
         }
@@ -393,7 +428,10 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
         };
         fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
-        if (op_delete_item(&c.ctx, &r, &w) == KV_OK && old) {
+        kv_status st;
+        for (int tries = 1; again(&c, st = op_delete_item(&c.ctx, &r, &w), &tries);)
+            ;
+        if (st == KV_OK && old) {
             settle_result(res, w.attributes, old);
             res = NULL;
         }
@@ -428,7 +466,10 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
         r.ex.update = update;
         r.ex.update_len = update ? strlen(update) : 0;
         struct write_resp w;
-        if (op_update_item(&c.ctx, &r, &w) == KV_OK && attributes) {
+        kv_status st;
+        for (int tries = 1; again(&c, st = op_update_item(&c.ctx, &r, &w), &tries);)
+            ;
+        if (st == KV_OK && attributes) {
             settle_result(res, w.attributes, attributes);
             res = NULL;
         }

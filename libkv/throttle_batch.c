@@ -69,7 +69,7 @@ throttle_error(const struct throttle_hit *hits, size_t n, struct kv_err *err)
         return err->status; /* the first error wins */
     err_set(err, st, "%s", hits_message(hits, n, st));
     struct arena *a = err_extra(err);
-    struct err_throttle *r = a ? arena_alloc(a, (n ? n : 1) * sizeof *r) : NULL;
+    kv_throttling_reason *r = a ? arena_alloc(a, (n ? n : 1) * sizeof *r) : NULL;
     if (!r)
         return st; /* the exception stands without its reasons */
     for (size_t i = 0; i < n; i++) {
