@@ -311,6 +311,16 @@ kv_error_item(kv_db *db)
     return it;
 }
 
+const kv_throttling_reason *
+kv_error_throttling_reasons(kv_db *db, size_t *count)
+{
+    struct thread_state *ts = db ? pthread_getspecific(db->tls) : NULL;
+    bool any = ts && ts->last.n_throttle;
+    if (count)
+        *count = any ? ts->last.n_throttle : 0;
+    return any ? ts->last.throttle : NULL;
+}
+
 /* A fresh item to receive a result, its arena used as the op's output. */
 static kv_item *
 result_item(struct call *c)
