@@ -145,8 +145,10 @@ kv_request(kv_db *db, const char *operation, const char *request, size_t len, ch
     else
         for (int n = 1; run(&c, operation, request, len, &resp) != KV_OK &&
                         retry_call_again(db, n, &err);
-             n++)
-            ;
+             n++) {
+            json_decref(resp); /* whatever a failed attempt left */
+            resp = NULL;
+        }
     if (err.status == KV_OK && !resp)
         err_nomem(&err);
     json_t *body = err.status == KV_OK ? resp : request_error_body(&err);
