@@ -4,6 +4,7 @@
  * with the ConsumedCapacity DynamoDB returns for each, worked out by hand
  * (the file says how).  Item sizes sit one byte below, at and above the
  * 1 KB and 4 KB boundaries; reads are strongly and eventually consistent;
+ * batches and transactions list their units per table;
  * tables have global and local secondary indexes.
  *
  * The steps run in order against one database (capacity is counted but
@@ -107,7 +108,7 @@ run_step(struct fx *f, json_t *step)
     return ok;
 }
 
-/* cap00..cap06: every step of the corpus, in order. */
+/* cap00..cap07: every step of the corpus, in order. */
 static void
 capacity_golden(void **state)
 {
