@@ -1234,6 +1234,99 @@ KV_API kv_status kv_metric_get(kv_db *db, const char *table, const char *index,
                                const char *metric, const char *operation, int64_t start_ms,
                                int64_t end_ms, kv_metric_datum **data, size_t *count);
 
+/**
+ * One token bucket of a table or global secondary index, as
+ * kv_capacity_get reads it: the reads' or the writes'.  Amounts are
+ * capacity units (read units or write units); whole and half units are
+ * exact.
+ * @since 0.2
+ */
+typedef struct kv_capacity_bucket {
+    /**
+     * Units per second flowing in now: the provisioned throughput, or an
+     * on-demand table's current allowance (DynamoDB's on-demand limits:
+     * 12,000 reads and 4,000 writes a second when new, up to twice the
+     * previous peak, at most 40,000 or the OnDemandThroughput maximum).
+     */
+    double rate;
+    /**
+     * Units a request could spend now: the bucket's level.  Below zero
+     * while a read charged more than it was admitted with is being repaid
+     * (debt); nothing is admitted until it is back above zero.
+     */
+    double available;
+    /**
+     * The part of `available` above one second of `rate`: the burst
+     * capacity banked from unused throughput.  0 when there is none, and
+     * always 0 on demand (those buckets bank one second).
+     */
+    double burst;
+    /**
+     * The most the bucket holds: `rate` times the burst window
+     * (kv_options.burst_seconds), and never less than one second of it.
+     */
+    double ceiling;
+    /** Reserved for fields added later. */
+    void *reserved[2];
+} kv_capacity_bucket;
+
+/**
+ * The capacity state of a table or global secondary index right now,
+ * filled by kv_capacity_get.  Plain data: nothing to free.
+ *
+ * Example: after N writes of items up to 1 KB, in one instant, on a new
+ * table with 10 write units and burst_seconds 0, write.available is
+ * 10 - N and write.burst is 0; half a second later 5 units more are
+ * available.
+ * @since 0.2
+ */
+typedef struct kv_capacity_info {
+    kv_billing_mode billing_mode;
+    kv_capacity_bucket read;  /**< read capacity units */
+    kv_capacity_bucket write; /**< write capacity units */
+    /**
+     * Partitions the table's or index's hash space is split into (see
+     * docs/capacity.md); each serves at most 3,000 read and 1,000 write
+     * units a second, whatever `available` says.
+     */
+    uint32_t partitions;
+    /**
+     * 1 when the handle was opened with kv_options.unlimited_capacity:
+     * nothing is debited, so the buckets stay as they are.
+     */
+    int unlimited;
+    /** The moment the levels are for, in milliseconds since the epoch, on
+     * the handle's clock (kv_options.clock). */
+    int64_t at_ms;
+    /** Reserved for fields added later. */
+    void *reserved[6];
+} kv_capacity_info;
+
+/**
+ * Read how much capacity a table (@p index NULL) or one of its global
+ * secondary indexes has available now, and how much of it is banked burst.
+ * (Local secondary indexes spend their table's capacity and have no
+ * buckets of their own.)
+ *
+ * Read-only: nothing is debited, and no bucket's stored state changes;
+ * the levels are those the next request would meet at this instant.  With
+ * the real clock they are shared by every process using the database;
+ * with an injected clock they are the handle's own.  A table never used
+ * since it was created shows the capacity it has banked since then.
+ *
+ * @param[in]  table  table name
+ * @param[in]  index  a global secondary index of the table, or NULL
+ * @param[out] out    filled on success; zeroed on failure.  Nothing to
+ *                    free.
+ * @return KV_OK, KV_RESOURCE_NOT_FOUND (no such table, or no such global
+ *         secondary index: "Requested resource not found: Index: NAME not
+ *         found"), KV_MISUSE (NULL db, table or out), KV_NOMEM, KV_IO
+ * Thread-safe.
+ * @since 0.2
+ */
+KV_API kv_status kv_capacity_get(kv_db *db, const char *table, const char *index,
+                                 kv_capacity_info *out);
+
 #ifdef __cplusplus
 }
 #endif

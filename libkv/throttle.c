@@ -53,6 +53,7 @@
 #include "partition.h"
 #include "throttle_impl.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -764,6 +765,62 @@ throttle_metrics(struct throttle *th, const struct throttle_table *t, const char
     if ((st = slot_get(th, t, index, now, &s, err)) == KV_OK)
         *n = metrics_read(&s->ring, &s->log, m, op, start_ms, end_ms, now, s->created_ms, out);
     bucketfile_unlock(th->bf);
+    return st;
+}
+
+/* Bring a private copy of a slot (or a fresh one, `found` false) to now,
+ * exactly as slot_get brings the shared one. */
+static void
+slot_advance(const struct throttle *th, struct tslot *s, bool found, const struct res_cfg *c,
+             int64_t now)
+{
+    if (!found)
+        slot_init(th, s, c);
+    slot_sync(th, s, c, now);
+    for (int d = 0; d < 2; d++)
+        dir_refresh(th, s, d, now);
+    parts_refresh(s, now);
+}
+
+kv_status
+throttle_peek(struct throttle *th, const struct throttle_table *t, const char *index,
+              struct throttle_state *out, struct kv_err *err)
+{
+    char key[BUCKETFILE_KEY_MAX];
+    struct res_cfg c;
+    struct bucketfile_slot *h = NULL;
+    const struct throttle_index *gi = NULL;
+    int64_t now;
+    memset(out, 0, sizeof *out);
+    if (index && !(gi = gsi_find(t, index)))
+        return ERR_MISUSE(err, "no global secondary index %s", index);
+    size_t len = res_key(t, index, key);
+    if (!len)
+        return ERR_MISUSE(err, "table id or index name too long for capacity state");
+    /* The minute ring is neither copied nor needed: only what precedes it. */
+    struct tslot *s = mem_calloc(1, sizeof *s);
+    if (!s)
+        return err_nomem(err);
+    kv_status st = lock_now(th, &now, err);
+    if (st == KV_OK) {
+        st = bucketfile_find(th->bf, key, len, &h, err);
+        if (st == KV_OK && h)
+            memcpy(s, h, offsetof(struct tslot, ring));
+        bucketfile_unlock(th->bf);
+    }
+    if (st == KV_OK) {
+        res_cfg_of(t, gi, now, &c);
+        slot_advance(th, s, h != NULL, &c, now);
+        out->billing = s->billing;
+        out->n_parts = s->n_parts;
+        out->now_ms = now;
+        for (int d = 0; d < 2; d++) {
+            out->dir[d].level = s->dir[d].main.level;
+            out->dir[d].per_ms = s->dir[d].rate.per_ms;
+            out->dir[d].ceiling = s->dir[d].rate.ceiling;
+        }
+    }
+    mem_free(s);
     return st;
 }
 

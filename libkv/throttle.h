@@ -285,6 +285,29 @@ kv_status throttle_metrics(struct throttle *th, const struct throttle_table *t,
                            int64_t end_ms, struct metrics_point *out, size_t *n,
                            struct kv_err *err);
 
+/* A table's or GSI's main buckets as of now (kv_capacity_get), in ticks
+ * (bucket.h: BUCKET_TICKS to a half-unit). */
+struct throttle_state {
+    int billing;       /* kv_billing_mode */
+    uint32_t n_parts;  /* partitions */
+    int64_t now_ms;    /* the moment the levels are for */
+    struct {
+        int64_t level;   /* ticks; below zero is debt */
+        int64_t per_ms;  /* ticks per millisecond (= half-units per second) */
+        int64_t ceiling; /* ticks */
+    } dir[2];          /* [0] reads, [1] writes */
+};
+
+/*
+ * Read a resource's state without changing it: nothing is debited,
+ * refilled, claimed or applied in the shared state.  The slot is copied
+ * under the lock and brought to now in the copy, the way an admission
+ * would bring it; a resource with no state yet is computed as it would
+ * start.  KV_MISUSE (not a GSI of t), KV_NOMEM, KV_IO.
+ */
+kv_status throttle_peek(struct throttle *th, const struct throttle_table *t, const char *index,
+                        struct throttle_state *out, struct kv_err *err);
+
 /* For tests: the level of a resource's main bucket in half-units (rounded
  * down), after refilling to now (creating its state if new); INT64_MIN on
  * failure. */
