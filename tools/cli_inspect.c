@@ -11,6 +11,7 @@
 #include "cli_grid.h"
 #include "cli_json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,9 +197,57 @@ print_throughput(const json_t *pt, bool on_demand)
                (long long)json_integer_value(json_object_get(pt, "WriteCapacityUnits")));
 }
 
+/* Capacity units, cut (not rounded) to a tenth: never more than there is. */
 static void
-print_indexes(const json_t *list, const char *kind, const json_t *defs, bool on_demand)
+fmt_units(double v, char *buf, size_t size)
 {
+    double tenths = floor(v * 10);
+    if (tenths == 10 * floor(v))
+        snprintf(buf, size, "%.0f", floor(v));
+    else
+        snprintf(buf, size, "%.1f", tenths / 10);
+}
+
+static void
+print_bucket(const kv_capacity_bucket *b, const char *unit)
+{
+    char avail[32], burst[32];
+    fmt_units(b->available, avail, sizeof avail);
+    fmt_units(b->burst, burst, sizeof burst);
+    printf("%s %s", avail, unit);
+    if (b->burst > 0)
+        printf(" (%s banked burst)", burst);
+}
+
+/*
+ * What a table or global index can spend now (kv_capacity_get):
+ * "available    3000 RCU (2990 banked burst), 9.5 WCU"; an index's line
+ * is indented under it.
+ */
+static void
+print_available(kv_db *db, const char *table, const char *index)
+{
+    kv_capacity_info c;
+    printf(index ? "  %-12s available " : "  %-12s ", index ? "" : "available");
+    if (kv_capacity_get(db, table, index, &c) != KV_OK) {
+        printf("unknown: %s\n", kv_errmsg(db));
+        return;
+    }
+    print_bucket(&c.read, "RCU");
+    printf(", ");
+    print_bucket(&c.write, "WCU");
+    if (c.partitions > 1)
+        printf("; %u partitions", c.partitions);
+    putchar('\n');
+}
+
+static void
+print_indexes(kv_db *db, const json_t *t, const char *kind, bool on_demand)
+{
+    const char *lists = strcmp(kind, "global") ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes";
+    const json_t *list = json_object_get(t, lists);
+    const json_t *defs = json_object_get(t, "AttributeDefinitions");
+    const char *table = json_string_value(json_object_get(t, "TableName"));
     size_t i;
     json_t *ix;
     json_array_foreach(list, i, ix)
@@ -219,6 +268,7 @@ print_indexes(const json_t *list, const char *kind, const json_t *defs, bool on_
         if (!strcmp(kind, "global")) {
             printf("; ");
             print_throughput(json_object_get(ix, "ProvisionedThroughput"), on_demand);
+            print_available(db, table, json_string_value(json_object_get(ix, "IndexName")));
         } else {
             putchar('\n');
         }
@@ -226,7 +276,7 @@ print_indexes(const json_t *list, const char *kind, const json_t *defs, bool on_
 }
 
 static void
-print_summary(const json_t *t)
+print_summary(kv_db *db, const json_t *t)
 {
     json_t *defs = json_object_get(t, "AttributeDefinitions");
     const char *mode =
@@ -245,6 +295,7 @@ print_summary(const json_t *t)
            (long long)json_integer_value(json_object_get(t, "ItemCount")), size);
     printf("  %-12s ", "throughput");
     print_throughput(json_object_get(t, "ProvisionedThroughput"), on_demand);
+    print_available(db, json_string_value(json_object_get(t, "TableName")), NULL);
     json_t *gsi = json_object_get(t, "GlobalSecondaryIndexes");
     json_t *lsi = json_object_get(t, "LocalSecondaryIndexes");
     size_t n_gsi = json_array_size(gsi), n_lsi = json_array_size(lsi);
@@ -252,8 +303,8 @@ print_summary(const json_t *t)
         printf("  %-12s none\n", "indexes");
     else
         printf("  %-12s %zu global, %zu local\n", "indexes", n_gsi, n_lsi);
-    print_indexes(gsi, "global", defs, on_demand);
-    print_indexes(lsi, "local", defs, on_demand);
+    print_indexes(db, t, "global", on_demand);
+    print_indexes(db, t, "local", on_demand);
     if (json_is_true(json_object_get(t, "DeletionProtectionEnabled")))
         printf("  %-12s on\n", "protection");
     printf("  %-12s %s\n", "arn", json_string_value(json_object_get(t, "TableArn")));
@@ -272,7 +323,7 @@ cli_cmd_describe(struct cli *cli, int argc, char **argv)
     if (!t)
         return rc;
     json_t *shaped = cli_shape_response(t, model_shape("TableDescription"));
-    print_summary(shaped);
+    print_summary(cli_db(cli), shaped);
     json_decref(shaped);
     json_decref(t);
     return 0;
