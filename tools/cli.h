@@ -7,7 +7,8 @@
  * and cli_print.c (print as the AWS CLI prints, with cli_text.c and
  * cli_table.c for the text and table formats).  kv's own commands live in
  * cli_inspect.c (tables, describe, stats), cli_rows.c (get, find, items),
- * cli_dump.c and cli_load.c; cli_help.c has the help texts.
+ * cli_metrics.c (metrics), cli_check.c (check), cli_dump.c and
+ * cli_load.c; cli_help.c has the help texts.
  */
 #ifndef KV_CLI_H
 #define KV_CLI_H
@@ -105,6 +106,13 @@ json_t *cli_shape_response(const json_t *response, const struct shape *shape);
 /* "An error occurred (Name) when calling the Op operation: message". */
 void cli_print_error(const char *operation, const char *response_body, int retries);
 
+/*
+ * A failed call of the C API in one of kv's own commands: "kv COMMAND:
+ * ExceptionName: message" on stderr, returning EXIT_SERVICE, or for a
+ * local failure (KV_NOMEM and up) "kv COMMAND: message", returning 255.
+ */
+int cli_api_error(const char *command, kv_db *db, kv_status st);
+
 /* The commands of kv itself. */
 int cli_cmd_tables(struct cli *cli, int argc, char **argv);
 int cli_cmd_describe(struct cli *cli, int argc, char **argv);
@@ -115,7 +123,6 @@ int cli_cmd_items(struct cli *cli, int argc, char **argv);
 int cli_cmd_dump(struct cli *cli, int argc, char **argv);
 int cli_cmd_load(struct cli *cli, int argc, char **argv);
 int cli_cmd_help(struct cli *cli, int argc, char **argv);
-/* Commands that other parts of kv provide; see cli_hooks.c. */
 int cli_cmd_metrics(struct cli *cli, int argc, char **argv);
 int cli_cmd_check(struct cli *cli, int argc, char **argv);
 

@@ -135,3 +135,14 @@ cli_print_error(const char *operation, const char *body, int retries)
             operation, retry, msg ? msg : "");
     json_decref(j);
 }
+
+int
+cli_api_error(const char *command, kv_db *db, kv_status st)
+{
+    if (st >= KV_NOMEM) {
+        fprintf(stderr, "\nkv %s: %s\n", command, kv_errmsg(db));
+        return 255;
+    }
+    fprintf(stderr, "\nkv %s: %s: %s\n", command, kv_status_name(st), kv_errmsg(db));
+    return EXIT_SERVICE;
+}

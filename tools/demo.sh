@@ -111,7 +111,14 @@ while [ "$i" -lt 30 ]; do
 done
 echo "$((30 - throttled)) written, $throttled throttled."
 [ "$throttled" -gt 0 ] && echo "The last refusal: $last"
-run metrics Burst || true
+echo
+echo "What the table consumed and what was throttled, minute by minute (kv metrics),"
+echo "and what it can spend now (kv describe):"
+run metrics Burst --since 5m
+run describe Burst
+
+section "Checking the database"
+run check
 
 echo
 echo "More: kv help, kv COMMAND --help, man kv."

@@ -61,8 +61,6 @@ expect paramfile-missing 252 "" "Error parsing parameter '--item': Unable to loa
     put-item --table-name Music --item "file://$dir/none.json"
 expect no-database 252 "" "kv: error: no database given: use --db DIR or set KV_DB" -- --db "" list-tables
 expect help-unknown 252 "" "kv: error: argument command: Invalid choice: 'nosuch' (see kv help)" -- help nosuch
-expect metrics-hook 252 "" "kv: error: argument command: 'metrics' (capacity and throttling figures of a table) is not available in this build yet" -- metrics Music
-expect check-hook 252 "" "kv: error: argument command: 'check' (a consistency check of the database) is not available in this build yet" -- check
 
 # --- the service (254) ---------------------------------------------------
 expect not-found 254 "" "An error occurred (ResourceNotFoundException) when calling the DescribeTable operation: Requested resource not found: Table: Nope not found" -- describe-table --table-name Nope
