@@ -502,14 +502,14 @@ check_index(struct cli *cli, const struct metrics_opts *o)
     json_t *req = json_pack("{s:s}", "TableName", o->table), *resp;
     int rc = cli_call_op(cli, "DescribeTable", req, &resp);
     json_decref(req);
-    if (rc || !o->index)
+    if (rc)
         return rc;
     size_t i;
     json_t *ix;
     json_array_foreach(json_object_get(json_object_get(resp, "Table"), "LocalSecondaryIndexes"),
                        i, ix)
     {
-        if (!strcmp(json_string_value(json_object_get(ix, "IndexName")), o->index))
+        if (o->index && !strcmp(json_string_value(json_object_get(ix, "IndexName")), o->index))
             rc = cli_usage_error("argument --index: %s is a local secondary index: it spends "
                                  "the table's capacity (kv metrics %s)",
                                  o->index, o->table);
