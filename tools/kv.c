@@ -8,6 +8,7 @@
  * local database.  KV_DB in the environment stands for --db.
  */
 #include "cli.h"
+#include "serve.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,6 +112,8 @@ main(int argc, char **argv)
         print_help();
         return 0;
     }
+    if (strcmp(command, "serve") == 0)
+        return serve_main(cli.db_path, argc - i, argv + i);
     int rc;
     if (cli_aws_known(command))
         rc = cli_aws_run(&cli, argc - i, argv + i);
