@@ -433,6 +433,9 @@ keep_escaped(void *cls, struct MHD_Connection *conn, char *s)
     return strlen(s);
 }
 
+static void log_mhd_error(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_mhd_error(void *cls, const char *fmt, va_list ap)
 {

@@ -62,7 +62,9 @@ class Server:
 
     def __init__(self, *args, db=None):
         self.db = db or os.path.join(scratch_dir("serve-"), "db")
-        cmd = [kv_path(), "serve", "--db", self.db, "--port", "0", *args]
+        # KV_SERVE_WRAPPER runs the server under a checker such as valgrind.
+        wrapper = os.environ.get("KV_SERVE_WRAPPER", "").split()
+        cmd = [*wrapper, kv_path(), "serve", "--db", self.db, "--port", "0", *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)
         # Drained all along, so a chatty server never blocks on a full pipe.
