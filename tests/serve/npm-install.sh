@@ -20,9 +20,9 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 rm -f "$dir/.installed"
 cp "$package" "$dir/package.json"
-echo "Installing the npm test clients into $dir"
+echo "Installing the npm packages of $package into $dir"
 if ! (cd "$dir" && npm install --no-audit --no-fund --no-package-lock --loglevel=error); then
-    echo "SKIP: npm could not install the test clients (is the npm registry reachable?)"
+    echo "SKIP: npm could not install the packages (is the npm registry reachable?)"
     exit 77
 fi
 touch "$dir/.installed"
