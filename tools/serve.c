@@ -159,8 +159,8 @@ parse_args(struct serve_config *c, int argc, char **argv)
 static int
 resolve_bind(const char *host, unsigned port, struct sockaddr_storage *ss)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res;
     if (getaddrinfo(host, NULL, &hints, &res) != 0)
         return -1;
@@ -203,8 +203,9 @@ print_banner(const struct serve_config *c, const struct sockaddr_storage *ss, un
         fprintf(stderr, "kv serve: no --credentials given: any access key and signature "
                         "is accepted, as DynamoDB Local does\n");
     if (!creds && !is_loopback(ss))
-        fprintf(stderr, "kv serve: warning: %s is reachable from other machines and any "
-                        "client is accepted; consider --credentials\n",
+        fprintf(stderr,
+                "kv serve: warning: %s is reachable from other machines and any "
+                "client is accepted; consider --credentials\n",
                 host);
 }
 
@@ -261,8 +262,7 @@ open_resources(const struct serve_config *c, struct serve_state *s)
             return -1;
         }
         if (loose)
-            fprintf(stderr, "kv serve: warning: %s may be read by other users\n",
-                    c->credentials);
+            fprintf(stderr, "kv serve: warning: %s may be read by other users\n", c->credentials);
     }
     kv_options opt;
     kv_options_default(&opt);
@@ -308,7 +308,7 @@ run(const struct serve_config *c)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    struct serve_http_opts o = {s.db, s.creds, s.log, (const struct sockaddr *)&ss,
+    struct serve_http_opts o = {s.db,       s.creds,   s.log, (const struct sockaddr *)&ss,
                                 c->threads, c->timeout};
     char err[256];
     if (!(s.http = serve_http_start(&o, err, sizeof err))) {

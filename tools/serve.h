@@ -37,8 +37,7 @@ struct serve_http_opts {
 };
 
 /* Start listening; NULL and a message in @p err on failure. */
-struct serve_http *serve_http_start(const struct serve_http_opts *opts, char *err,
-                                    size_t errlen);
+struct serve_http *serve_http_start(const struct serve_http_opts *opts, char *err, size_t errlen);
 
 /* The port actually listened on (useful when 0 was asked for). */
 unsigned serve_http_port(const struct serve_http *h);

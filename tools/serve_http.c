@@ -144,15 +144,13 @@ log_reply(struct serve_http *h, struct MHD_Connection *conn, const struct req *q
 
 /* Queue @p r; its body is handed over to libmicrohttpd (or freed). */
 static enum MHD_Result
-send_reply(struct serve_http *h, struct MHD_Connection *conn, const struct req *q,
-           struct reply *r)
+send_reply(struct serve_http *h, struct MHD_Connection *conn, const struct req *q, struct reply *r)
 {
     char request_id[53];
     serve_proto_request_id(request_id);
     log_reply(h, conn, q, r, request_id);
     struct MHD_Response *resp =
-        r->release ? MHD_create_response_from_buffer_with_free_callback(r->len, r->body,
-                                                                        r->release)
+        r->release ? MHD_create_response_from_buffer_with_free_callback(r->len, r->body, r->release)
                    : MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_PERSISTENT);
     if (!resp) {
         if (r->release)
@@ -166,8 +164,8 @@ send_reply(struct serve_http *h, struct MHD_Connection *conn, const struct req *
 }
 
 static enum MHD_Result
-send_static(struct serve_http *h, struct MHD_Connection *conn, const struct req *q,
-            unsigned status, const char *ctype, const char *text)
+send_static(struct serve_http *h, struct MHD_Connection *conn, const struct req *q, unsigned status,
+            const char *ctype, const char *text)
 {
     struct reply r = {status, ctype, (char *)text, strlen(text), NULL, NULL};
     return send_reply(h, conn, q, &r);
@@ -181,8 +179,8 @@ send_error(struct serve_http *h, struct MHD_Connection *conn, const struct req *
     char *body = serve_proto_error_body(SERVE_NS_CORAL, name, message);
     if (!body)
         return send_static(h, conn, q, 500, ctype, serve_proto_internal_error_body);
-    struct reply r = {serve_proto_is_server_error(name) ? 500 : 400, ctype, body, strlen(body),
-                      free, operation};
+    struct reply r = {
+        serve_proto_is_server_error(name) ? 500 : 400, ctype, body, strlen(body), free, operation};
     return send_reply(h, conn, q, &r);
 }
 
@@ -196,10 +194,10 @@ send_preflight(struct serve_http *h, struct MHD_Connection *conn, const struct r
         return MHD_NO;
     struct reply r = {200, NULL, "", 0, NULL, NULL};
     add_common_headers(h, conn, resp, &r, request_id);
-    const char *hdrs = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                   "Access-Control-Request-Headers");
-    const char *method = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     "Access-Control-Request-Method");
+    const char *hdrs =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+    const char *method =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Method");
     if (hdrs)
         MHD_add_response_header(resp, "Access-Control-Allow-Headers", hdrs);
     if (method)

@@ -162,10 +162,10 @@ serve_log_format(const struct serve_log_entry *e, char *buf, size_t size)
         json_decref(resp);
     }
     format_time(e->time, when);
-    int n = snprintf(buf, size, "%s %s %s %s %u %s %s %.3f %s\n", when,
-                     e->client ? e->client : "-", e->operation ? e->operation : "-",
-                     *tables ? tables : "-", e->status, *exception ? exception : "-", capacity,
-                     e->latency_ms, e->request_id ? e->request_id : "-");
+    int n = snprintf(buf, size, "%s %s %s %s %u %s %s %.3f %s\n", when, e->client ? e->client : "-",
+                     e->operation ? e->operation : "-", *tables ? tables : "-", e->status,
+                     *exception ? exception : "-", capacity, e->latency_ms,
+                     e->request_id ? e->request_id : "-");
     if (n < 0)
         return 0;
     return (size_t)n < size ? (size_t)n : size - 1;

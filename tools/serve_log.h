@@ -23,14 +23,14 @@
 struct serve_log;
 
 struct serve_log_entry {
-    double time;            /* seconds since the epoch */
-    const char *client;     /* address text, or NULL */
-    const char *operation;  /* NULL when the request named none */
-    const char *request;    /* request body (for the table name) */
+    double time;           /* seconds since the epoch */
+    const char *client;    /* address text, or NULL */
+    const char *operation; /* NULL when the request named none */
+    const char *request;   /* request body (for the table name) */
     size_t request_len;
-    const char *response;   /* response body (for capacity and exception) */
+    const char *response; /* response body (for capacity and exception) */
     size_t response_len;
-    unsigned status;        /* HTTP status */
+    unsigned status; /* HTTP status */
     double latency_ms;
     const char *request_id;
 };

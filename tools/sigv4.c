@@ -184,8 +184,8 @@ sigv4_signature(const uint8_t key[32], const char *string_to_sign, char hex[SIGV
 static int
 is_unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 /* Percent-encode every byte but the unreserved ones (and '/' if asked). */
@@ -458,12 +458,12 @@ sigv4_has_authorization(const struct sigv4_request *req)
 /* Everything one check needs, parsed once. */
 struct check {
     const struct sigv4_request *req;
-    const char *header;  /* Authorization as received */
-    char *copy;          /* its parts, split in place */
+    const char *header; /* Authorization as received */
+    char *copy;         /* its parts, split in place */
     const char *algorithm, *credential, *signed_headers, *signature;
-    char *scope_copy;    /* the credential, split at '/' */
+    char *scope_copy; /* the credential, split at '/' */
     const char *akid, *day, *region, *service, *terminator;
-    char amz_date[17];   /* the request's time in ISO 8601 basic format */
+    char amz_date[17]; /* the request's time in ISO 8601 basic format */
     const char *date_text;
     time_t when;
     struct sb msg;
@@ -493,8 +493,7 @@ parse_authorization(struct check *c)
     p += alen;
     if (*p)
         *p++ = '\0';
-    for (char *save = NULL, *tok = strtok_r(p, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(p, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         if (!eq)
             continue;
@@ -649,8 +648,7 @@ static enum sigv4_verdict
 check_scope(struct check *c, const char *service)
 {
     if (!*c->region)
-        sb_printf(&c->msg, "Credential should be scoped to a valid region, not '%s'. ",
-                  c->region);
+        sb_printf(&c->msg, "Credential should be scoped to a valid region, not '%s'. ", c->region);
     if (strcmp(c->service, service) != 0)
         sb_printf(&c->msg, "Credential should be scoped to correct service: '%s'. ", service);
     if (strcmp(c->terminator, TERMINATOR) != 0)
@@ -700,8 +698,7 @@ check_signature(struct check *c, const char *secret)
 }
 
 static enum sigv4_verdict
-run_checks(struct check *c, const char *service, time_t now, sigv4_lookup_fn lookup,
-           void *ctx)
+run_checks(struct check *c, const char *service, time_t now, sigv4_lookup_fn lookup, void *ctx)
 {
     enum sigv4_verdict v;
     if (parse_authorization(c))

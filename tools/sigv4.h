@@ -85,12 +85,11 @@ char *sigv4_canonical_request(const struct sigv4_request *req, const char *signe
 char *sigv4_string_to_sign(const char *amz_date, const char *scope, const char *canonical);
 
 /* The key derived from a secret for one day, region and service. */
-void sigv4_signing_key(const char *secret, const char *day, const char *region,
-                       const char *service, uint8_t key[32]);
+void sigv4_signing_key(const char *secret, const char *day, const char *region, const char *service,
+                       uint8_t key[32]);
 
 /* Hex HMAC-SHA256 of @p string_to_sign under @p key. */
-void sigv4_signature(const uint8_t key[32], const char *string_to_sign,
-                     char hex[SIGV4_HEX_SIZE]);
+void sigv4_signature(const uint8_t key[32], const char *string_to_sign, char hex[SIGV4_HEX_SIZE]);
 
 /* Hex SHA-256 of a buffer. */
 void sigv4_sha256_hex(const void *data, size_t len, char hex[SIGV4_HEX_SIZE]);

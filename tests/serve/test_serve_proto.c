@@ -30,14 +30,14 @@ proto01_1_operations(void **state)
 {
     (void)state;
     const char *op;
-    assert_int_equal(route("POST", "/", "application/x-amz-json-1.0",
-                           "DynamoDB_20120810.PutItem", NULL, 2, &op),
-                     ROUTE_OPERATION);
+    assert_int_equal(
+        route("POST", "/", "application/x-amz-json-1.0", "DynamoDB_20120810.PutItem", NULL, 2, &op),
+        ROUTE_OPERATION);
     assert_string_equal(op, "PutItem");
     /* Any path: DynamoDB does not look at it. */
-    assert_int_equal(route("POST", "/x/y", "application/json", "DynamoDB_20120810.Query", NULL,
-                           2, &op),
-                     ROUTE_OPERATION);
+    assert_int_equal(
+        route("POST", "/x/y", "application/json", "DynamoDB_20120810.Query", NULL, 2, &op),
+        ROUTE_OPERATION);
     assert_string_equal(op, "Query");
     /* Names the library does not know still reach it, which answers for them. */
     assert_int_equal(route("POST", "/", "application/x-amz-json-1.0",
@@ -62,8 +62,7 @@ proto01_2_targets(void **state)
                      ROUTE_UNKNOWN_OPERATION);
     assert_int_equal(route("POST", "/", json, "DynamoDB_20120810.A.B", NULL, 2, &op),
                      ROUTE_UNKNOWN_OPERATION);
-    assert_int_equal(route("POST", "/", json, "ListTables", NULL, 2, &op),
-                     ROUTE_UNKNOWN_OPERATION);
+    assert_int_equal(route("POST", "/", json, "ListTables", NULL, 2, &op), ROUTE_UNKNOWN_OPERATION);
 }
 
 static void
@@ -204,8 +203,8 @@ log01_1_success(void **state)
     char line[512];
     const char *req = "{\"TableName\":\"Music\",\"Item\":{}}";
     const char *resp = "{\"ConsumedCapacity\":{\"TableName\":\"Music\",\"CapacityUnits\":1.0}}";
-    struct serve_log_entry e = {1700000000.25, "127.0.0.1", "PutItem", req, strlen(req), resp,
-                                strlen(resp), 200, 0.4121, "REQ1"};
+    struct serve_log_entry e = {1700000000.25, "127.0.0.1",  "PutItem", req,    strlen(req),
+                                resp,          strlen(resp), 200,       0.4121, "REQ1"};
     serve_log_format(&e, line, sizeof line);
     assert_string_equal(line, "2023-11-14T22:13:20.250Z 127.0.0.1 PutItem Music 200 - 1 0.412 "
                               "REQ1\n");
@@ -219,8 +218,8 @@ log01_2_error_and_batch(void **state)
     const char *req = "{\"RequestItems\":{\"A\":{},\"B\":{}}}";
     const char *resp = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
                        "ProvisionedThroughputExceededException\",\"message\":\"x\"}";
-    struct serve_log_entry e = {1700000000, "::1", "BatchGetItem", req, strlen(req), resp,
-                                strlen(resp), 400, 12, "R"};
+    struct serve_log_entry e = {
+        1700000000, "::1", "BatchGetItem", req, strlen(req), resp, strlen(resp), 400, 12, "R"};
     serve_log_format(&e, line, sizeof line);
     assert_string_equal(line, "2023-11-14T22:13:20.000Z ::1 BatchGetItem A,B 400 "
                               "ProvisionedThroughputExceededException - 12.000 R\n");
@@ -228,8 +227,8 @@ log01_2_error_and_batch(void **state)
     req = "{\"TransactItems\":[{\"Put\":{\"TableName\":\"T1\"}},{\"Delete\":{\"TableName\":"
           "\"T2\"}},{\"Update\":{\"TableName\":\"T1\"}}]}";
     resp = "{\"ConsumedCapacity\":[{\"CapacityUnits\":2},{\"CapacityUnits\":0.5}]}";
-    e = (struct serve_log_entry){1700000000, NULL, "TransactWriteItems", req, strlen(req),
-                                 resp, strlen(resp), 200, 1, NULL};
+    e = (struct serve_log_entry){
+        1700000000, NULL, "TransactWriteItems", req, strlen(req), resp, strlen(resp), 200, 1, NULL};
     serve_log_format(&e, line, sizeof line);
     assert_string_equal(line, "2023-11-14T22:13:20.000Z - TransactWriteItems T1,T2 200 - 2.5 "
                               "1.000 -\n");
@@ -243,12 +242,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(proto01_1_operations),  cmocka_unit_test(proto01_2_targets),
+        cmocka_unit_test(proto01_1_operations),     cmocka_unit_test(proto01_2_targets),
         cmocka_unit_test(proto01_3_other_requests), cmocka_unit_test(proto01_4_content_types),
-        cmocka_unit_test(proto02_1_http_status), cmocka_unit_test(proto02_2_error_bodies),
-        cmocka_unit_test(proto02_3_request_ids), cmocka_unit_test(proto02_4_crc32),
-        cmocka_unit_test(creds01_1_parse),       cmocka_unit_test(creds01_2_errors),
-        cmocka_unit_test(log01_1_success),       cmocka_unit_test(log01_2_error_and_batch),
+        cmocka_unit_test(proto02_1_http_status),    cmocka_unit_test(proto02_2_error_bodies),
+        cmocka_unit_test(proto02_3_request_ids),    cmocka_unit_test(proto02_4_crc32),
+        cmocka_unit_test(creds01_1_parse),          cmocka_unit_test(creds01_2_errors),
+        cmocka_unit_test(log01_1_success),          cmocka_unit_test(log01_2_error_and_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
