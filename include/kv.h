@@ -187,8 +187,53 @@ typedef struct kv_options {
      */
     unsigned max_dbs;
 
+    /*
+     * Fields added in 0.2.  Each takes one pointer-sized slot from
+     * `reserved`, which shrank by the same number of slots, so the struct
+     * keeps its size and every older field its offset.  Integer options are
+     * intptr_t for that reason.
+     */
+
+    /**
+     * The clock that provisioned capacity refills by, or NULL (default) for
+     * the real wall clock.  kv_db_open copies the struct; its `arg` must
+     * stay valid until kv_db_close.
+     *
+     * With the real clock, the capacity buckets and metrics of a database
+     * live in a file beside it and are shared by every process that opens
+     * it.  With an injected clock they are private to this handle and kept
+     * in memory only, so a test's fake time cannot disturb other processes.
+     * @since 0.2
+     */
+    const struct kv_clock *clock;
+
+    /**
+     * Seconds of unused provisioned capacity a table or index banks for
+     * bursts (DynamoDB's "burst capacity").  kv_options_default sets 300, as
+     * DynamoDB documents; 0 disables bursting, so a table never serves more
+     * than one second of its provisioned rate at once.  At most 86400.
+     * @since 0.2
+     */
+    intptr_t burst_seconds;
+
+    /**
+     * 0 (default): enforce provisioned and on-demand throughput, throttling
+     * requests as DynamoDB does.  1: never throttle; consumption is still
+     * counted in the metrics.
+     * @since 0.2
+     */
+    intptr_t unlimited_capacity;
+
+    /**
+     * Client-side retries of throttled requests, as the AWS SDKs do, or NULL
+     * (default) for none: every throttle is returned to the caller at once.
+     * kv_db_open copies the policy.  See kv_retry_policy.
+     * @since 0.2
+     */
+    const struct kv_retry_policy *retry;
+
     /** Reserved for fields added later; leave zeroed. */
-    void *reserved[16];
+    void *reserved[12];
 } kv_options;
 
 /** Fill @p opt with the defaults described on each field. */
@@ -474,17 +519,43 @@ typedef enum kv_return_values {
     KV_RETURN_UPDATED_NEW = 4,
 } kv_return_values;
 
-/** Options for kv_put_item and kv_delete_item; NULL means all defaults. */
+/**
+ * Expressions of a single-item request, in DynamoDB's expression language:
+ * a ConditionExpression, and the placeholders its text uses.  @p names maps
+ * each "#name" to an attribute name (every value of the item an S);
+ * @p values maps each ":value" to a value.  NULL fields are absent.
+ */
+typedef struct kv_expr_args {
+    const char *condition;  /**< ConditionExpression, or NULL */
+    const char *projection; /**< ProjectionExpression (GetItem), or NULL */
+    const kv_item *names;   /**< ExpressionAttributeNames, or NULL */
+    const kv_item *values;  /**< ExpressionAttributeValues, or NULL */
+} kv_expr_args;
+
+/** Options for kv_put_item, kv_delete_item and kv_update_item; NULL means
+ * all defaults. */
 typedef struct kv_write_opts {
-    kv_return_values return_values; /**< NONE or ALL_OLD */
+    kv_return_values return_values; /**< put, delete: NONE or ALL_OLD */
+    kv_expr_args expr;
+    /** 1: a failed condition carries the old item (see kv_error_item). */
+    int return_old_on_condition_failure;
     void *reserved[8];
 } kv_write_opts;
 
 /** Options for kv_get_item; NULL means all defaults. */
 typedef struct kv_get_opts {
     int consistent_read; /**< strongly consistent (reads cost twice as much) */
+    kv_expr_args expr;   /**< projection and names only */
     void *reserved[8];
 } kv_get_opts;
+
+/**
+ * The item that the calling thread's last failed call on @p db carried:
+ * the old item of a ConditionalCheckFailedException when
+ * return_old_on_condition_failure asked for it.  NULL when there is none.
+ * A new item: free it with kv_item_free.
+ */
+KV_API kv_item *kv_error_item(kv_db *db);
 
 /**
  * Write an item, replacing any item with the same key (PutItem).
@@ -515,6 +586,19 @@ KV_API kv_status kv_get_item(kv_db *db, const char *table, const kv_item *key,
 KV_API kv_status kv_delete_item(kv_db *db, const char *table, const kv_item *key,
                                 const kv_write_opts *opts, kv_item **old);
 
+/**
+ * Change attributes of an item, or create it (UpdateItem).
+ * @param[in]  update  an UpdateExpression ("SET a = :v REMOVE b"), or NULL
+ * @param[in]  opts    return values, condition and placeholders; may be NULL
+ * @param[out] attributes if not NULL, receives what opts->return_values
+ *                  asks for (NULL when nothing); free with kv_item_free
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
+ *         KV_CONDITIONAL_CHECK_FAILED, KV_NOMEM, KV_IO
+ */
+KV_API kv_status kv_update_item(kv_db *db, const char *table, const kv_item *key,
+                                const char *update, const kv_write_opts *opts,
+                                kv_item **attributes);
+
 /* ------------------------------------------------------------------------ */
 /* The JSON request API                                                      */
 /* ------------------------------------------------------------------------ */
@@ -538,6 +622,157 @@ KV_API kv_status kv_delete_item(kv_db *db, const char *table, const kv_item *key
  */
 KV_API kv_status kv_request(kv_db *db, const char *operation, const char *request,
                             size_t len, char **response);
+
+/* ------------------------------------------------------------------------ */
+/* Time, throttling and retries                                              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A clock for kv_options.clock, so that throttling can be tested in fake,
+ * instant time.
+ *
+ * Example: a test clock that only moves when told to.
+ *
+ *     static int64_t fake_now(void *arg) { return *(int64_t *)arg; }
+ *     static void fake_sleep(void *arg, int64_t ms) { *(int64_t *)arg += ms; }
+ *
+ *     int64_t now = 1700000000000;
+ *     kv_clock clk = {fake_now, fake_sleep, &now};
+ *     opt.clock = &clk;             // then kv_db_open(dir, &opt, &db)
+ *     ...
+ *     now += 1000;                  // one second passes for the buckets
+ *
+ * Both functions are called from whichever thread makes a request, so they
+ * must be thread-safe when the handle is shared.  now_ms may be called with
+ * the library's locks held: it must not call into libkv.
+ * @since 0.2
+ */
+typedef struct kv_clock {
+    /** The current time in milliseconds since the Unix epoch.  Required. */
+    int64_t (*now_ms)(void *arg);
+    /**
+     * Wait @p ms milliseconds of this clock's time (a fake clock simply
+     * advances).  Used by retries.  NULL means a real sleep.
+     */
+    void (*sleep_ms)(void *arg, int64_t ms);
+    /** Passed to both functions. */
+    void *arg;
+} kv_clock;
+
+/**
+ * A client-side retry policy for throttled requests, modelled on the AWS
+ * SDKs: after failed attempt n (1-based) the request waits a uniformly
+ * random time in [0, min(max_delay_ms, base_delay_ms * 2^(n-1))]
+ * milliseconds ("exponential backoff with full jitter") and tries again,
+ * up to max_attempts attempts in all.  Only statuses for which
+ * kv_status_retryable is true are retried.  Unprocessed elements of a
+ * batch are not retried: as with the SDKs, that loop is the caller's.
+ *
+ * Initialise with kv_retry_policy_default, then change what you need.
+ * @since 0.2
+ */
+typedef struct kv_retry_policy {
+    /** Attempts in all, the first included; 1 (or less) means no retry. */
+    int max_attempts;
+    /** The first retry waits up to this long; each later one doubles it. */
+    int64_t base_delay_ms;
+    /** No single wait is longer than this. */
+    int64_t max_delay_ms;
+    /**
+     * The jitter source: each call returns 64 uniformly random bits.  NULL
+     * means the library's own generator.  Tests inject a fixed sequence.
+     */
+    uint64_t (*random)(void *arg);
+    /** Passed to random. */
+    void *random_arg;
+    /** Reserved for fields added later; leave zeroed. */
+    void *reserved[4];
+} kv_retry_policy;
+
+/**
+ * Fill @p policy with the defaults: 10 attempts, 50 ms base delay, 20 s
+ * longest delay, the library's jitter source.  (The attempt count and base
+ * are those the AWS SDKs have long used for DynamoDB; the cap is the
+ * SDKs' standard one.)
+ * @since 0.2
+ */
+KV_API void kv_retry_policy_default(kv_retry_policy *policy);
+
+/**
+ * The wait before retry number @p attempt (1 for the first retry) under
+ * @p policy, drawing one value from its jitter source; for applications
+ * that run their own loop, e.g. over a batch's unprocessed items.
+ * @return milliseconds in [0, min(max_delay_ms, base_delay_ms * 2^(attempt-1))];
+ *         0 for attempt < 1 or a NULL policy.
+ * Thread-safe when the policy's jitter source is.
+ * @since 0.2
+ */
+KV_API int64_t kv_retry_delay_ms(const kv_retry_policy *policy, int attempt);
+
+/**
+ * @return 1 if the AWS SDKs retry a request that failed with @p status
+ * (throttling: ProvisionedThroughputExceededException, ThrottlingException,
+ * RequestLimitExceeded, LimitExceededException,
+ * TransactionInProgressException; and InternalServerError), else 0.
+ * Local failures (KV_NOMEM, KV_IO, KV_CORRUPT) are not retried.
+ * @since 0.2
+ */
+KV_API int kv_status_retryable(kv_status status);
+
+/**
+ * One minute of one metric, as CloudWatch would give it.
+ * @since 0.2
+ */
+typedef struct kv_metric_datum {
+    /** The start of the minute, in milliseconds since the epoch. */
+    int64_t timestamp_ms;
+    /**
+     * Sum over the minute: capacity units for the Consumed* and
+     * Provisioned* metrics (halves occur, e.g. 0.5 for an eventually
+     * consistent read, and are exact), a count for the others.
+     */
+    double sum;
+    /**
+     * SampleCount: the number of requests that consumed capacity for the
+     * Consumed* metrics, 1 for Provisioned*, the count itself for the
+     * event and request counters.
+     */
+    uint64_t sample_count;
+} kv_metric_datum;
+
+/**
+ * Read the per-minute values of one metric of a table or global secondary
+ * index over [@p start_ms, @p end_ms), from the last 24 hours (older minutes
+ * are gone, as after CloudWatch's one-minute retention).
+ *
+ * Metrics, under CloudWatch's names, for a table (index NULL) or a GSI:
+ * ConsumedReadCapacityUnits, ConsumedWriteCapacityUnits,
+ * ProvisionedReadCapacityUnits, ProvisionedWriteCapacityUnits (provisioned
+ * mode only), ReadThrottleEvents, WriteThrottleEvents, and the per-reason
+ * Read|Write + ProvisionedThroughput|KeyRangeThroughput|AccountLimit|
+ * MaxOnDemandThroughput + ThrottleEvents.  For a table only:
+ * ThrottledRequests, for one @p operation ("PutItem", "BatchWriteItem",
+ * ...) or for all when @p operation is NULL.
+ *
+ * Minutes without data are left out, as CloudWatch leaves them out.  With
+ * the real clock the metrics are those of every process using the database.
+ *
+ * @param[in]  table     table name
+ * @param[in]  index     a global secondary index of the table, or NULL
+ * @param[in]  metric    the metric's CloudWatch name
+ * @param[in]  operation for ThrottledRequests: an operation name or NULL
+ * @param[out] data      array of *count data points in time order, to free
+ *                       with kv_free (one allocation); NULL when none
+ * @param[out] count     the number of data points
+ * @return KV_OK, KV_VALIDATION (unknown metric or operation, or a range
+ *         that ends before it starts), KV_RESOURCE_NOT_FOUND (no such table
+ *         or index), KV_NOMEM
+ * Thread-safe.
+ * @since 0.2
+ */
+KV_API kv_status kv_metric_get(kv_db *db, const char *table, const char *index,
+                               const char *metric, const char *operation, int64_t start_ms,
+                               int64_t end_ms, kv_metric_datum **data, size_t *count);
 
 #ifdef __cplusplus
 }

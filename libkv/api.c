@@ -130,11 +130,16 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
         ERR_MISUSE(&c.err, "kv_table_create needs a name and a hash key");
         return call_end(&c);
     }
-    if (validate_control_table_name(def->name, strlen(def->name), &c.err) == KV_OK) {
+    struct vlist v;
+    vlist_init(&v);
+    validate_new_table_name(&v, def->name, strlen(def->name));
+    kv_status named = vlist_finish(&v, &c.err);
+    vlist_release(&v);
+    if (named == KV_OK) {
         struct attr_def attrs[2] = {{def->hash_key.name, (uint8_t)def->hash_key.type},
                                     {def->range_key.name, (uint8_t)def->range_key.type}};
-        struct key_elem keys[2] = {{def->hash_key.name, KEY_HASH},
-                                   {def->range_key.name, KEY_RANGE}};
+        struct key_elem keys[2] = {{def->hash_key.name, KEYTYPE_HASH},
+                                   {def->range_key.name, KEYTYPE_RANGE}};
         size_t n = def->range_key.name ? 2 : 1;
         struct create_table_req r = {
             .name = def->name,
@@ -249,6 +254,34 @@ kv_table_list(kv_db *db, const char *start, int limit, char ***names, size_t *co
 
 /* --- items ---------------------------------------------------------------------- */
 
+static void
+fill_exprs(struct item_exprs *ex, const kv_expr_args *e)
+{
+    memset(ex, 0, sizeof *ex);
+    if (!e)
+        return;
+    ex->condition = e->condition;
+    ex->condition_len = e->condition ? strlen(e->condition) : 0;
+    ex->projection = e->projection;
+    ex->projection_len = e->projection ? strlen(e->projection) : 0;
+    ex->names = e->names ? &e->names->root : NULL;
+    ex->values = e->values ? &e->values->root : NULL;
+}
+
+kv_item *
+kv_error_item(kv_db *db)
+{
+    struct thread_state *ts = db ? pthread_getspecific(db->tls) : NULL;
+    if (!ts || !ts->last.item)
+        return NULL;
+    kv_item *it = kv_item_new();
+    if (it && value_copy(it->arena, &it->root, ts->last.item)) {
+        kv_item_free(it);
+        it = NULL;
+    }
+    return it;
+}
+
 /* A fresh item to receive a result, its arena used as the op's output. */
 static kv_item *
 result_item(struct call *c)
@@ -290,8 +323,10 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
             .table = table,
             .item = &item->root,
             .return_values = opts ? (int)opts->return_values : KV_RETURN_NONE,
+            .return_old_on_fail = opts && opts->return_old_on_condition_failure,
             .out = res->arena,
         };
+        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
         if (op_put_item(&c.ctx, &r, &w) == KV_OK && old) {
             settle_result(res, w.attributes, old);
@@ -323,6 +358,7 @@ kv_get_item(kv_db *db, const char *table, const kv_item *key, const kv_get_opts 
             .consistent = opts && opts->consistent_read,
             .out = res->arena,
         };
+        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct get_resp g;
         if (op_get_item(&c.ctx, &r, &g) == KV_OK) {
             settle_result(res, g.item, out);
@@ -352,11 +388,48 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
             .table = table,
             .key = &key->root,
             .return_values = opts ? (int)opts->return_values : KV_RETURN_NONE,
+            .return_old_on_fail = opts && opts->return_old_on_condition_failure,
             .out = res->arena,
         };
+        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
         if (op_delete_item(&c.ctx, &r, &w) == KV_OK && old) {
             settle_result(res, w.attributes, old);
+            res = NULL;
+        }
+    }
+    kv_item_free(res);
+    return call_end(&c);
+}
+
+kv_status
+kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *update,
+               const kv_write_opts *opts, kv_item **attributes)
+{
+    struct call c;
+    if (attributes)
+        *attributes = NULL;
+    if (!db)
+        return KV_MISUSE;
+    if (!call_begin(&c, db))
+        return call_end(&c);
+    kv_item *res = NULL;
+    if (!key)
+        ERR_MISUSE(&c.err, "kv_update_item needs a key");
+    else if (check_table_name(&c, table) == KV_OK && (res = result_item(&c))) {
+        struct key_req r = {
+            .table = table,
+            .key = &key->root,
+            .return_values = opts ? (int)opts->return_values : KV_RETURN_NONE,
+            .return_old_on_fail = opts && opts->return_old_on_condition_failure,
+            .out = res->arena,
+        };
+        fill_exprs(&r.ex, opts ? &opts->expr : NULL);
+        r.ex.update = update;
+        r.ex.update_len = update ? strlen(update) : 0;
+        struct write_resp w;
+        if (op_update_item(&c.ctx, &r, &w) == KV_OK && attributes) {
+            settle_result(res, w.attributes, attributes);
             res = NULL;
         }
     }

@@ -8,6 +8,8 @@
  */
 #include "capacity.h"
 
+#include <string.h>
+
 uint64_t
 capacity_read(size_t bytes, enum read_kind kind)
 {
@@ -31,4 +33,43 @@ capacity_write(size_t bytes, bool transactional)
     if (units == 0)
         units = 1;
     return units * (transactional ? 4 : 2);
+}
+
+void
+consumed_add_index(struct consumed *c, const char *name, bool global, uint64_t read,
+                   uint64_t write)
+{
+    size_t i = 0;
+    while (i < c->n_indexes && strcmp(c->idx[i].name, name) != 0)
+        i++;
+    if (i == c->n_indexes) {
+        if (i == CONSUMED_MAX_INDEXES)
+            return;
+        c->idx[i].name = name;
+        c->idx[i].global = global;
+        c->idx[i].read = c->idx[i].write = 0;
+        c->n_indexes++;
+    }
+    c->idx[i].read += read;
+    c->idx[i].write += write;
+    c->read += read;
+    c->write += write;
+}
+
+void
+consumed_add_table(struct consumed *c, uint64_t read, uint64_t write)
+{
+    c->table_read += read;
+    c->table_write += write;
+    c->read += read;
+    c->write += write;
+}
+
+void
+consumed_merge(struct consumed *dst, const struct consumed *src)
+{
+    consumed_add_table(dst, src->table_read, src->table_write);
+    for (size_t i = 0; i < src->n_indexes; i++)
+        consumed_add_index(dst, src->idx[i].name, src->idx[i].global, src->idx[i].read,
+                           src->idx[i].write);
 }

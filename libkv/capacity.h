@@ -30,10 +30,31 @@ enum return_cc {
     RETURN_CC_INDEXES = 2,
 };
 
-/* What one request consumed on one table, in half-units. */
+#define CONSUMED_MAX_INDEXES 25
+
+/* What one request consumed on one table and its indexes, in half-units.
+ * read and write are the totals; table_* the table's own share (local
+ * secondary indexes draw on the table's capacity but are listed apart). */
 struct consumed {
     uint64_t read;
     uint64_t write;
+    uint64_t table_read;
+    uint64_t table_write;
+    size_t n_indexes;
+    struct {
+        const char *name;
+        bool global;
+        uint64_t read;
+        uint64_t write;
+    } idx[CONSUMED_MAX_INDEXES];
 };
+
+/* Add an index's units to its line (made on first use) and to the totals. */
+void consumed_add_index(struct consumed *c, const char *name, bool global, uint64_t read,
+                        uint64_t write);
+/* Add the table's own units. */
+void consumed_add_table(struct consumed *c, uint64_t read, uint64_t write);
+/* Add everything of src to dst (requests touching one table several times). */
+void consumed_merge(struct consumed *dst, const struct consumed *src);
 
 #endif

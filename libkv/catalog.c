@@ -34,7 +34,7 @@
 #include <string.h>
 
 #define FORMAT_VERSION "1"
-#define POOL_REFILL 4
+#define POOL_REFILL 8
 
 static const uint8_t KEY_VERSION = 'v';
 static const uint8_t KEY_GEN = 'g';
@@ -119,11 +119,13 @@ static const char *const projection_names[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
 static json_t *
 index_to_json(const struct index_def *ix)
 {
-    json_t *o = json_pack("{s:s, s:b, s:o, s:s, s:I, s:I, s:s, s:b, s:s}", "name", ix->name,
-                          "global", ix->global, "hash", attr_to_json(&ix->key.hash),
+    json_t *o = json_pack("{s:s, s:b, s:o, s:s, s:I, s:I, s:I, s:I, s:i, s:s, s:b, s:s}", "name",
+                          ix->name, "global", ix->global, "hash", attr_to_json(&ix->key.hash),
                           "projection", projection_names[ix->projection], "rcu",
-                          (json_int_t)ix->rcu, "wcu", (json_int_t)ix->wcu, "status", ix->status,
-                          "backfilling", ix->backfilling, "db", ix->dbname);
+                          (json_int_t)ix->rcu, "wcu", (json_int_t)ix->wcu, "lastIncrease",
+                          (json_int_t)ix->last_increase_ms, "lastDecrease",
+                          (json_int_t)ix->last_decrease_ms, "decreasesToday", ix->decreases_today,
+                          "status", ix->status, "backfilling", ix->backfilling, "db", ix->dbname);
     if (!o)
         return NULL;
     if (ix->key.range.name)
@@ -157,6 +159,12 @@ def_to_json(const struct table_def *d)
         d->deletion_protection, "indexes", indexes);
     if (o && d->key.range.name)
         json_object_set_new(o, "range", attr_to_json(&d->key.range));
+    if (o) {
+        json_t *sw = json_array();
+        for (int i = 0; i < 4 && d->on_demand_switches[i]; i++)
+            json_array_append_new(sw, json_integer((json_int_t)d->on_demand_switches[i]));
+        json_object_set_new(o, "onDemandSwitches", sw);
+    }
     return o;
 }
 
@@ -203,6 +211,9 @@ index_from_json(struct arena *a, json_t *o, struct index_def *ix)
     ix->backfilling = json_is_true(json_object_get(o, "backfilling"));
     ix->rcu = jint(o, "rcu");
     ix->wcu = jint(o, "wcu");
+    ix->last_increase_ms = jint(o, "lastIncrease");
+    ix->last_decrease_ms = jint(o, "lastDecrease");
+    ix->decreases_today = (int)jint(o, "decreasesToday");
     ix->projection = 3;
     for (uint8_t p = 0; p < 3; p++)
         if (strcmp(proj, projection_names[p]) == 0)
@@ -248,6 +259,9 @@ def_fill(struct table_def *d, json_t *o)
     d->decreases_today = (int)jint(o, "decreasesToday");
     d->pay_per_request_ms = jint(o, "payPerRequestSince");
     d->deletion_protection = json_is_true(json_object_get(o, "deletionProtection"));
+    json_t *sw = json_object_get(o, "onDemandSwitches");
+    for (size_t i = 0; i < 4 && i < json_array_size(sw); i++)
+        d->on_demand_switches[i] = (int64_t)json_integer_value(json_array_get(sw, i));
     d->n_attrs = json_array_size(attrs);
     if (!(d->attrs = arena_calloc(a, d->n_attrs * sizeof *d->attrs)))
         return -1;
@@ -458,6 +472,12 @@ pool_return(struct txn *t, const char *dbname)
         return txn_check(t, rc, "writing the catalog");
     k = ckey(kb, 'p', dbname, strlen(dbname));
     return txn_check(t, mdb_put(t->txn, t->db->catalog, &k, &empty, 0), "writing the catalog");
+}
+
+kv_status
+catalog_release_db(struct txn *t, const char *dbname)
+{
+    return pool_return(t, dbname);
 }
 
 kv_status

@@ -13,6 +13,7 @@
  *   'p' dbname   an empty LMDB database ready to be given to a new table
  *   's' dbname   counters of a table or index: item count and size, 16
  *                bytes big-endian
+ *   'b' dbname   progress of an index being built (backfill.h)
  *
  * Every table and index keeps its entries in an LMDB database of its own,
  * named "d<number>".  Named databases are never deleted, only emptied and
@@ -64,6 +65,8 @@ struct index_def {
     const char **non_key; /* INCLUDE only */
     size_t n_non_key;
     int64_t rcu, wcu;     /* GSIs of provisioned tables */
+    int64_t last_increase_ms, last_decrease_ms;
+    int decreases_today;
     const char *status;   /* "ACTIVE", "CREATING", "DELETING" */
     bool backfilling;
     char dbname[DBNAME_MAX];
@@ -83,6 +86,7 @@ struct table_def {
     int64_t last_increase_ms, last_decrease_ms; /* 0: never */
     int decreases_today;
     int64_t pay_per_request_ms; /* LastUpdateToPayPerRequestDateTime */
+    int64_t on_demand_switches[4]; /* when it last became on-demand, newest first */
     bool deletion_protection;
     struct index_def *indexes;
     size_t n_indexes;
@@ -113,6 +117,8 @@ kv_status catalog_remove(struct txn *t, const struct table_def *def);
  * When the pool is empty this asks txn_run to refill it and retry.
  */
 kv_status catalog_take_db(struct txn *t, char dbname[DBNAME_MAX]);
+/* Empty a table's or index's database and return it to the pool. */
+kv_status catalog_release_db(struct txn *t, const char *dbname);
 /* Create a few empty named databases in a transaction of their own;
  * KV_RETRY when the map is full and must grow first. */
 kv_status catalog_refill_pool(struct kv_db *db, struct kv_err *err);

@@ -12,18 +12,21 @@
  *     see resize_lock in db.h.
  */
 #include "db.h"
+#include "backfill.h"
 #include "catalog.h"
 #include "mem.h"
+#include "throttle.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define DEFAULT_MAP_SIZE (64ull << 20)
 #define DEFAULT_MAX_DBS 4096
 #define DEFAULT_MAX_READERS 1024
+#define DEFAULT_BURST_SECONDS 300
+#define MAX_BURST_SECONDS 86400
 
 /* The message of the last failed kv_db_open of this thread. */
 static _Thread_local struct kv_err open_error;
@@ -39,6 +42,7 @@ kv_options_default(kv_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->file_mode = 0600;
+    opt->burst_seconds = DEFAULT_BURST_SECONDS;
 }
 
 void
@@ -66,10 +70,7 @@ db_lmdb_error(int rc, const char *what, struct kv_err *err)
 int64_t
 db_now_ms(struct kv_db *db)
 {
-    (void)db;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_now_ms(&db->clock);
 }
 
 /* --- per-thread state ------------------------------------------------------ */
@@ -299,6 +300,45 @@ env_open(struct kv_db *db, const char *path, struct kv_err *err)
     return KV_OK;
 }
 
+/*
+ * The clock, retry policy and capacity state.  With the real clock the
+ * state is shared through a file in the database directory; a read-only
+ * database whose directory refuses that file keeps it private instead, as
+ * a handle with an injected clock does.
+ */
+static kv_status
+capacity_open(struct kv_db *db, const char *path, struct kv_err *err)
+{
+    const kv_options *o = &db->opt;
+    if (o->clock && !o->clock->now_ms)
+        return ERR_MISUSE(err, "kv_options.clock needs a now_ms function");
+    if (o->burst_seconds < 0 || o->burst_seconds > MAX_BURST_SECONDS)
+        return ERR_MISUSE(err, "kv_options.burst_seconds must be within 0..%d",
+                          MAX_BURST_SECONDS);
+    if (o->clock)
+        clock_init_callback(&db->clock, o->clock);
+    else
+        clock_init_real(&db->clock);
+    if (o->retry) {
+        db->retry = *o->retry;
+        db->has_retry = true;
+    }
+    struct throttle_options to = {
+        .dir = path,
+        .clock = &db->clock,
+        .burst_ms = (int64_t)o->burst_seconds * 1000,
+        .unlimited = o->unlimited_capacity != 0,
+        .file_mode = o->file_mode,
+    };
+    kv_status st = throttle_open(&to, &db->throttle, err);
+    if (st == KV_IO && o->read_only) {
+        err_clear(err);
+        to.dir = NULL;
+        st = throttle_open(&to, &db->throttle, err);
+    }
+    return st;
+}
+
 kv_status
 kv_db_open(const char *path, const kv_options *opt, kv_db **out)
 {
@@ -330,8 +370,10 @@ kv_db_open(const char *path, const kv_options *opt, kv_db **out)
     pthread_rwlock_init(&db->resize_lock, &ra);
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->bf_lock, NULL);
     if (pthread_key_create(&db->tls, thread_state_destroy)) {
         pthread_mutex_destroy(&db->lock);
+        pthread_mutex_destroy(&db->bf_lock);
         pthread_rwlock_destroy(&db->resize_lock);
         mem_free(db);
         return open_error.status = KV_NOMEM;
@@ -339,8 +381,9 @@ kv_db_open(const char *path, const kv_options *opt, kv_db **out)
     if (!(db->path = mem_strdup(path)))
         err_nomem(&err);
     else if (make_dir(path, db->opt.file_mode, db->opt.read_only, &err) == KV_OK &&
-             env_open(db, path, &err) == KV_OK)
-        catalog_open(db, &err);
+             env_open(db, path, &err) == KV_OK && capacity_open(db, path, &err) == KV_OK &&
+             catalog_open(db, &err) == KV_OK)
+        backfill_resume(db, &err);
     if (err.status != KV_OK) {
         kv_status st = err.status;
         kv_db_close(db);
@@ -356,6 +399,7 @@ kv_db_close(kv_db *db)
 {
     if (!db)
         return;
+    backfill_finish(db);
     /* Deleting the key first means no destructor runs for this handle
      * afterwards; the states of threads still alive are freed here. */
     pthread_key_delete(db->tls);
@@ -365,9 +409,11 @@ kv_db_close(kv_db *db)
         thread_state_free(ts);
         ts = next;
     }
+    throttle_close(db->throttle);
     if (db->env)
         mdb_env_close(db->env);
     pthread_mutex_destroy(&db->lock);
+    pthread_mutex_destroy(&db->bf_lock);
     pthread_rwlock_destroy(&db->resize_lock);
     mem_free(db->dbis);
     mem_free(db->path);

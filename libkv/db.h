@@ -15,14 +15,17 @@
 #define KV_DB_H
 
 #include "kv.h"
+#include "clock.h"
 #include "err.h"
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct table_def;
+struct throttle;
 
 /* One table description cached by one thread. */
 struct cached_table {
@@ -60,6 +63,17 @@ struct kv_db {
 
     struct dbi_slot *dbis;         /* named databases opened in this process */
     size_t n_dbis, cap_dbis;
+
+    struct clock clock;            /* real, or the caller's (kv_options.clock) */
+    struct throttle *throttle;     /* capacity buckets and metrics */
+    bool has_retry;                /* kv_options.retry was given */
+    kv_retry_policy retry;         /* a copy of it */
+
+    /* The index builder (backfill.c). */
+    pthread_mutex_t bf_lock;
+    pthread_t bf_thread;
+    bool bf_started, bf_running, bf_wanted, bf_closing;
+    atomic_bool bf_held;
 };
 
 /* This thread's state for db, created on first use; NULL when out of memory. */
@@ -85,7 +99,8 @@ kv_status db_dbi_remember_locked(struct kv_db *db, const char *name, MDB_dbi dbi
 /* Grow the map after MDB_MAP_FULL, or adopt another process's growth. */
 kv_status db_grow(struct kv_db *db, bool adopt_only, struct kv_err *err);
 
-/* Current wall-clock time in milliseconds since the epoch. */
+/* The handle's clock, in milliseconds since the epoch (the injected clock
+ * when there is one, so timestamps agree with the buckets). */
 int64_t db_now_ms(struct kv_db *db);
 
 /* An LMDB return code as a status with a message. */

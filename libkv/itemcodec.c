@@ -63,10 +63,13 @@
  * counting the bytes that earlier, still open containers have already
  * claimed, so a hostile record cannot make the decoder allocate more than a
  * small multiple of its own length); a missing NUL; an unknown tag; a
- * number that does not parse; nesting deeper than VALUE_MAX_DEPTH + 1
- * below the item; bytes after the item; and a recorded size that differs
- * from the size of what was decoded.  The recursion is bounded by that
- * same depth.
+ * number that does not parse or is not in canonical form; nesting deeper
+ * than VALUE_MAX_DEPTH + 1 below the item; bytes after the item; and a
+ * recorded size that differs from the size of what was decoded.  The
+ * recursion is bounded by that same depth.  Two members of one map with
+ * the same name are not detected: that would cost a hash table per map on
+ * every read, and the encoder, fed maps with unique names, never writes
+ * them.
  */
 #include "itemcodec.h"
 #include "arena.h"
@@ -93,8 +96,8 @@ enum {
 };
 
 /* The fewest bytes an element can take, per container kind. */
-#define MIN_MEMBER 3  /* name length, the name's NUL, a tag */
-#define MIN_ELEM 1    /* a tag */
+#define MIN_MEMBER 3   /* name length, the name's NUL, a tag */
+#define MIN_ELEM 1     /* a tag */
 #define MIN_SET_ELEM 2 /* a length, the NUL */
 
 /* Deepest value, counting an attribute's value as depth 1. */
@@ -104,9 +107,8 @@ static uint8_t
 tag_of_type(int t)
 {
     static const uint8_t tags[] = {
-        [KV_S] = TAG_S,   [KV_N] = TAG_N,   [KV_B] = TAG_B,   [KV_NULL] = TAG_NULL,
-        [KV_M] = TAG_M,   [KV_L] = TAG_L,   [KV_SS] = TAG_SS, [KV_NS] = TAG_NS,
-        [KV_BS] = TAG_BS,
+        [KV_S] = TAG_S, [KV_N] = TAG_N,   [KV_B] = TAG_B,   [KV_NULL] = TAG_NULL, [KV_M] = TAG_M,
+        [KV_L] = TAG_L, [KV_SS] = TAG_SS, [KV_NS] = TAG_NS, [KV_BS] = TAG_BS,
     };
     return t >= 1 && t <= KV_BS ? tags[t] : 0;
 }
@@ -180,8 +182,7 @@ enc_elems(struct enc *e, const struct kv_value *v, int depth, size_t *size)
         if (!elem)
             st = enc_value(e, c, depth + 1, &csize);
         else if (c->type != elem)
-            st = ERR_MISUSE(e->err, "a %s set holds a %s", type_name(v->type),
-                            type_name(c->type));
+            st = ERR_MISUSE(e->err, "a %s set holds a %s", type_name(v->type), type_name(c->type));
         else
             st = enc_scalar(e, c, &csize);
         if (st != KV_OK)
@@ -374,9 +375,11 @@ dec_number(struct dec *d, struct kv_value *v, size_t *size)
     err_init(&scratch);
     st = number_parse(s, n, &dec, &scratch);
     err_clear(&scratch);
-    if (st != KV_OK)
-        return ERR_CORRUPT(d->err, "stored item is corrupt: number '%.*s' before byte %zu",
-                           (int)n, s, dec_offset(d));
+    /* Stored numbers are canonical (value.h), and readers may rely on it. */
+    char text[NUMBER_TEXT_MAX];
+    if (st != KV_OK || number_format(&dec, text) != n || memcmp(text, s, n) != 0)
+        return ERR_CORRUPT(d->err, "stored item is corrupt: number '%.*s' before byte %zu", (int)n,
+                           s, dec_offset(d));
     value_set_bytes_ref(v, KV_N, s, n);
     *size = number_size(&dec);
     return KV_OK;
@@ -462,7 +465,8 @@ dec_value(struct dec *d, struct kv_value *v, int depth, size_t *size)
 {
     static const uint8_t set_types[] = {[TAG_SS] = KV_SS, [TAG_NS] = KV_NS, [TAG_BS] = KV_BS};
     if (depth > CODEC_MAX_DEPTH)
-        return ERR_CORRUPT(d->err, "stored item is corrupt: nested deeper than %d levels at byte %zu",
+        return ERR_CORRUPT(d->err,
+                           "stored item is corrupt: nested deeper than %d levels at byte %zu",
                            CODEC_MAX_DEPTH, dec_offset(d));
     if (d->p >= d->end)
         return dec_truncated(d, "a value");
@@ -549,8 +553,9 @@ itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow, struc
         return ERR_CORRUPT(err, "stored item is corrupt: %zu bytes follow the item at byte %zu",
                            dec_left(&d), dec_offset(&d));
     if (recorded != size)
-        return ERR_CORRUPT(err, "stored item is corrupt: its recorded size %llu differs from "
-                                "its contents' size %zu",
+        return ERR_CORRUPT(err,
+                           "stored item is corrupt: its recorded size %llu differs from "
+                           "its contents' size %zu",
                            (unsigned long long)recorded, size);
     *out = item;
     return KV_OK;

@@ -10,6 +10,7 @@
 #include "value.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static json_t *
 seconds(int64_t ms)
@@ -43,6 +44,70 @@ throughput_json(const struct table_def *d)
     return o;
 }
 
+static json_t *
+projection_json(const struct index_def *ix)
+{
+    static const char *const names[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
+    json_t *o = json_pack("{s:s}", "ProjectionType", names[ix->projection]);
+    if (o && ix->projection == PROJECT_INCLUDE) {
+        json_t *nk = json_array();
+        for (size_t i = 0; i < ix->n_non_key; i++)
+            json_array_append_new(nk, json_string(ix->non_key[i]));
+        json_object_set_new(o, "NonKeyAttributes", nk);
+    }
+    return o;
+}
+
+static json_t *
+index_json(const struct table_def *d, const struct index_def *ix,
+           const struct table_stats *stats, const char *table_arn)
+{
+    char arn[640];
+    snprintf(arn, sizeof arn, "%s/index/%s", table_arn, ix->name);
+    json_t *o = json_object();
+    json_object_set_new(o, "IndexName", json_string(ix->name));
+    json_object_set_new(o, "KeySchema", key_schema_json(&ix->key));
+    json_object_set_new(o, "Projection", projection_json(ix));
+    if (ix->global) {
+        json_object_set_new(o, "IndexStatus", json_string(ix->status));
+        /* DynamoDB shows Backfilling only on an index UpdateTable is creating. */
+        if (strcmp(ix->status, "CREATING") == 0)
+            json_object_set_new(o, "Backfilling", json_boolean(ix->backfilling));
+        json_t *pt = json_object();
+        if (ix->last_increase_ms)
+            json_object_set_new(pt, "LastIncreaseDateTime", seconds(ix->last_increase_ms));
+        if (ix->last_decrease_ms)
+            json_object_set_new(pt, "LastDecreaseDateTime", seconds(ix->last_decrease_ms));
+        json_object_set_new(pt, "NumberOfDecreasesToday", json_integer(ix->decreases_today));
+        json_object_set_new(pt, "ReadCapacityUnits", json_integer((json_int_t)ix->rcu));
+        json_object_set_new(pt, "WriteCapacityUnits", json_integer((json_int_t)ix->wcu));
+        json_object_set_new(o, "ProvisionedThroughput", pt);
+    }
+    json_object_set_new(o, "IndexSizeBytes", json_integer((json_int_t)stats->size_bytes));
+    json_object_set_new(o, "ItemCount", json_integer((json_int_t)stats->item_count));
+    json_object_set_new(o, "IndexArn", json_string(arn));
+    (void)d;
+    return o;
+}
+
+/* "LocalSecondaryIndexes" or "GlobalSecondaryIndexes", when the table has any. */
+static void
+indexes_json(json_t *o, const struct table_desc *desc, bool global, const char *table_arn)
+{
+    const struct table_def *d = desc->def;
+    json_t *list = NULL;
+    for (size_t i = 0; i < d->n_indexes && i < CONSUMED_MAX_INDEXES; i++) {
+        if (d->indexes[i].global != global)
+            continue;
+        if (!list)
+            list = json_array();
+        json_array_append_new(list,
+                              index_json(d, &d->indexes[i], &desc->index_stats[i], table_arn));
+    }
+    if (list)
+        json_object_set_new(o, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes", list);
+}
+
 json_t *
 json_table_description(const struct table_desc *desc)
 {
@@ -68,6 +133,8 @@ json_table_description(const struct table_desc *desc)
                             json_pack("{s:s, s:o}", "BillingMode", "PAY_PER_REQUEST",
                                       "LastUpdateToPayPerRequestDateTime",
                                       seconds(d->pay_per_request_ms)));
+    indexes_json(o, desc, false, arn);
+    indexes_json(o, desc, true, arn);
     json_object_set_new(o, "DeletionProtectionEnabled", json_boolean(d->deletion_protection));
     return o;
 }

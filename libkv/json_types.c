@@ -1,7 +1,9 @@
 /*
  * json_types.c -- see json_types.h.  The texts are DynamoDB's: its
- * deserializer names JSON numbers "TruncatingBigNumber" and says "an" before
- * every type name.
+ * deserializer names JSON tokens STRING_VALUE, NUMBER_VALUE, DECIMAL_VALUE
+ * (a number with a point or exponent), TRUE_VALUE and FALSE_VALUE, and
+ * names the Java type it wanted when a list or object stands in the wrong
+ * place.  value_json.c applies the same rules inside AttributeValues.
  */
 #include "json_types.h"
 #include "err.h"
@@ -9,60 +11,89 @@
 #include <ctype.h>
 #include <string.h>
 
-#define NUMBER_CLASS "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+#define MODEL_NS "com.amazonaws.dynamodb.v20120810."
+#define NOT_EXPECTED "Start of structure or map found where not expected"
 
 static const char *
-type_word(enum jtype t)
+token_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return "STRING_VALUE";
+    case JSON_INTEGER:
+        return "NUMBER_VALUE";
+    case JSON_REAL:
+        return "DECIMAL_VALUE";
+    case JSON_TRUE:
+        return "TRUE_VALUE";
+    default:
+        return "FALSE_VALUE";
+    }
+}
+
+static const char *
+java_scalar(enum jtype t)
 {
     switch (t) {
     case JT_STRING:
-        return "an String";
+        return "String";
     case JT_BOOLEAN:
-        return "an Boolean";
-    case JT_LONG:
-        return "an Long";
-    case JT_BLOB:
-        return "a Blob";
+        return "Boolean";
+    case JT_INTEGER:
+        return "Integer";
     default:
-        return "";
+        return "Long";
     }
+}
+
+/* A model name from this service's namespace unless it is already qualified. */
+static const char *
+model_ns(const char *model)
+{
+    return model && strchr(model, '.') ? "" : MODEL_NS;
 }
 
 static kv_status
-ser(struct kv_err *err, const char *msg)
+array_error(enum jtype t, const char *model, struct kv_err *err)
 {
-    return err_set(err, KV_SERIALIZATION, "%s", msg);
+    switch (t) {
+    case JT_MAP:
+        return err_set(err, KV_SERIALIZATION,
+                       "Unrecognized collection type java.util.Map<java.lang.String, %s%s>",
+                       model_ns(model), model ? model : "AttributeValue");
+    case JT_FIELD:
+    case JT_ELEMENT:
+        return err_set(err, KV_SERIALIZATION, "Unrecognized collection type class %s%s",
+                       model_ns(model), model ? model : "");
+    default:
+        return err_set(err, KV_SERIALIZATION, "Unrecognized collection type class java.lang.%s",
+                       java_scalar(t));
+    }
 }
 
 kv_status
-json_type_error(const json_t *v, enum jtype t, struct kv_err *err)
+json_type_error(const json_t *v, enum jtype t, const char *model, struct kv_err *err)
 {
-    if (json_is_array(v) && t != JT_LIST)
-        return ser(err, "Start of list found where not expected");
-    if (json_is_object(v) && t != JT_MAP && t != JT_STRUCTURE)
-        return ser(err, "Start of structure or map found where not expected.");
+    if (json_is_array(v))
+        return array_error(t, model, err);
+    if (json_is_object(v))
+        return err_set(err, KV_SERIALIZATION, NOT_EXPECTED);
     switch (t) {
     case JT_LIST:
-        if (json_is_object(v))
-            return ser(err, "Start of structure or map found where not expected.");
-        return ser(err, "Expected list or null");
     case JT_MAP:
-        return ser(err, "Expected map or null");
-    case JT_STRUCTURE:
-        return ser(err, "Expected null");
+    case JT_FIELD:
+        return err_set(err, KV_SERIALIZATION, "Unexpected field type");
+    case JT_ELEMENT:
+        return err_set(err, KV_SERIALIZATION, "Unexpected value type in payload");
+    case JT_BOOLEAN:
+        if (json_is_string(v))
+            return err_set(err, KV_SERIALIZATION, "Unexpected token received from parser");
+        break;
     default:
         break;
     }
-    if (json_is_boolean(v))
-        return err_set(err, KV_SERIALIZATION, "class java.lang.Boolean can not be converted to %s",
-                       type_word(t));
-    if (json_is_number(v))
-        return err_set(err, KV_SERIALIZATION, NUMBER_CLASS " can not be converted to %s",
-                       type_word(t));
-    if (json_is_string(v))
-        return err_set(err, KV_SERIALIZATION, "class java.lang.String can not be converted to %s",
-                       type_word(t));
-    return ser(err, "Unexpected JSON value");
+    return err_set(err, KV_SERIALIZATION, "%s cannot be converted to %s", token_name(v),
+                   java_scalar(t));
 }
 
 /* DynamoDB's Boolean deserializer accepts a few spellings in strings. */
@@ -86,38 +117,30 @@ bool_from_string(const char *s, bool *out)
 }
 
 kv_status
-json_check_type(const json_t *v, enum jtype t, struct kv_err *err)
+json_check_type(const json_t *v, enum jtype t, const char *model, struct kv_err *err)
 {
     bool b;
+    bool ok;
     switch (t) {
     case JT_STRING:
-    case JT_BLOB:
-        return json_is_string(v) ? KV_OK : json_type_error(v, t, err);
+        ok = json_is_string(v);
+        break;
     case JT_BOOLEAN:
-        if (json_is_boolean(v))
-            return KV_OK;
-        if (json_is_string(v)) {
-            if (bool_from_string(json_string_value(v), &b) == 0)
-                return KV_OK;
-            char up[64];
-            size_t n = json_string_length(v);
-            if (n >= sizeof up)
-                n = sizeof up - 1;
-            for (size_t i = 0; i < n; i++)
-                up[i] = (char)toupper((unsigned char)json_string_value(v)[i]);
-            up[n] = '\0';
-            return err_set(err, KV_SERIALIZATION, "'%s' can not be converted to an Boolean", up);
-        }
-        return json_type_error(v, t, err);
+        ok = json_is_boolean(v) ||
+             (json_is_string(v) && bool_from_string(json_string_value(v), &b) == 0);
+        break;
+    case JT_INTEGER:
     case JT_LONG:
-        return json_is_number(v) ? KV_OK : json_type_error(v, t, err);
+        ok = json_is_number(v);
+        break;
     case JT_LIST:
-        return json_is_array(v) ? KV_OK : json_type_error(v, t, err);
-    case JT_MAP:
-    case JT_STRUCTURE:
-        return json_is_object(v) ? KV_OK : json_type_error(v, t, err);
+        ok = json_is_array(v);
+        break;
+    default:
+        ok = json_is_object(v);
+        break;
     }
-    return json_type_error(v, t, err);
+    return ok ? KV_OK : json_type_error(v, t, model, err);
 }
 
 static json_t *
@@ -138,7 +161,7 @@ json_get_string(const json_t *obj, const char *field, const char **out, size_t *
     if (!v)
         return KV_OK;
     if (!json_is_string(v))
-        return json_type_error(v, JT_STRING, err);
+        return json_type_error(v, JT_STRING, NULL, err);
     *out = json_string_value(v);
     if (len)
         *len = json_string_length(v);
@@ -154,7 +177,7 @@ json_get_bool(const json_t *obj, const char *field, bool *out, bool *present,
     *out = false;
     if (!v)
         return KV_OK;
-    kv_status st = json_check_type(v, JT_BOOLEAN, err);
+    kv_status st = json_check_type(v, JT_BOOLEAN, NULL, err);
     if (st != KV_OK)
         return st;
     if (json_is_boolean(v))
@@ -165,8 +188,8 @@ json_get_bool(const json_t *obj, const char *field, bool *out, bool *present,
 }
 
 kv_status
-json_get_long(const json_t *obj, const char *field, int64_t *out, bool *present,
-              struct kv_err *err)
+json_get_number(const json_t *obj, const char *field, enum jtype t, int64_t *out,
+                bool *present, struct kv_err *err)
 {
     json_t *v = member(obj, field);
     *present = v != NULL;
@@ -183,18 +206,18 @@ json_get_long(const json_t *obj, const char *field, int64_t *out, bool *present,
         *out = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
         return KV_OK;
     }
-    return json_type_error(v, JT_LONG, err);
+    return json_type_error(v, t, NULL, err);
 }
 
 kv_status
-json_get_node(const json_t *obj, const char *field, enum jtype t, json_t **out,
-              struct kv_err *err)
+json_get_node(const json_t *obj, const char *field, enum jtype t, const char *model,
+              json_t **out, struct kv_err *err)
 {
     json_t *v = member(obj, field);
     *out = NULL;
     if (!v)
         return KV_OK;
-    kv_status st = json_check_type(v, t, err);
+    kv_status st = json_check_type(v, t, model, err);
     if (st == KV_OK)
         *out = v;
     return st;

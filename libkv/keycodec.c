@@ -463,6 +463,39 @@ keycodec_partition_prefix(struct keybuf *out, const struct kv_value *pk, struct 
     return key_partition(out, pk, err);
 }
 
+kv_status
+keycodec_sort_seek(struct keybuf *out, const struct kv_value *v, bool index_key, bool open,
+                   struct kv_err *err)
+{
+    struct enc e;
+    size_t room = KEY_MAX - (index_key ? KEY_DIGEST : 0) - out->len - KEY_DIGEST;
+    kv_status st = enc_value(&e, v, err);
+    if (st == KV_OK) {
+        size_t n = e.len;
+        if (open && v->type != KV_N && n >= 2)
+            n -= 2; /* drop the 0x00 0x01 terminator */
+        if (n > room)
+            n = room;
+        memcpy(out->bytes + out->len, e.p, n);
+        out->len = (uint16_t)(out->len + n);
+    }
+    enc_release(&e);
+    return st;
+}
+
+void
+keycodec_pad_high(struct keybuf *out)
+{
+    memset(out->bytes + out->len, 0xFF, KEY_MAX - out->len);
+    out->len = KEY_MAX;
+}
+
+size_t
+keycodec_group_len(size_t key_len, bool index_key)
+{
+    return key_len - KEY_DIGEST - (index_key ? KEY_DIGEST : 0);
+}
+
 uint64_t
 keycodec_key_hash(const uint8_t *key, size_t len)
 {

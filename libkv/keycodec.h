@@ -101,6 +101,30 @@ kv_status keycodec_index_key(struct keybuf *out, const struct kv_value *ipk,
 kv_status keycodec_partition_prefix(struct keybuf *out, const struct kv_value *pk,
                                     struct kv_err *err);
 
+/*
+ * Range bounds for reading a partition in order.  out must hold the
+ * partition prefix (keycodec_partition_prefix).  keycodec_sort_seek appends
+ * the sort part a stored key of value v would start with: its encoding, cut
+ * where a stored key would cut it, without a digest.  Every stored key of a
+ * value >= v sorts at or after the result, so it is where a forward read
+ * of "sort key >= v" starts.  With `open`, an S or B value's terminator is
+ * left off, so every value that begins with v also sorts at or after it
+ * (begins_with).  keycodec_pad_high then fills the key to KEY_MAX with 0xFF
+ * bytes: every stored key of a value <= v (or beginning with v) sorts at or
+ * before that, which is where a backward read starts.  index_key leaves
+ * room for an index entry's base digest, as stored index keys do.
+ */
+kv_status keycodec_sort_seek(struct keybuf *out, const struct kv_value *v, bool index_key,
+                             bool open, struct kv_err *err);
+void keycodec_pad_high(struct keybuf *out);
+
+/*
+ * Length of the part of a truncated stored key that all keys of its group
+ * share (everything but the sort digest and, for index keys, the base
+ * digest).  Keys that share it are ordered by digest, not by value.
+ */
+size_t keycodec_group_len(size_t key_len, bool index_key);
+
 /* The hash stored in the first 8 bytes of a key (0 if shorter). */
 uint64_t keycodec_key_hash(const uint8_t *key, size_t len);
 

@@ -28,6 +28,10 @@ static const struct route routes[] = {
     {"GetItem", req_get_item},
     {"ListTables", req_list_tables},
     {"PutItem", req_put_item},
+    {"Query", req_query},
+    {"Scan", req_scan},
+    {"UpdateItem", req_update_item},
+    {"UpdateTable", req_update_table},
 };
 
 static request_fn

@@ -22,12 +22,16 @@ struct op_ctx;
 typedef kv_status (*request_fn)(struct op_ctx *c, json_t *req, json_t **resp);
 
 kv_status req_create_table(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_update_table(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_describe_table(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_delete_table(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_list_tables(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_put_item(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_get_item(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_delete_item(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_update_item(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_query(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_scan(struct op_ctx *c, json_t *req, json_t **resp);
 
 /*
  * The error body DynamoDB sends for the error in c->err:

@@ -49,6 +49,16 @@ vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path
     buf_put(&v->text, what, strlen(what));
 }
 
+void
+vlist_add_raw(struct vlist *v, const char *text)
+{
+    if (v->n >= MAX_REPORTED)
+        return;
+    if (v->n++)
+        buf_put(&v->text, "; ", 2);
+    buf_put(&v->text, text, strlen(text));
+}
+
 kv_status
 vlist_finish(struct vlist *v, struct kv_err *err)
 {
@@ -92,43 +102,54 @@ validate_name_pattern(struct vlist *v, const char *name, size_t len, const char 
                   "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
 }
 
-void
-validate_table_name(struct vlist *v, const char *name, size_t len, const char *path)
+static void
+name_constraints(struct vlist *v, const char *name, size_t len, const char *path, size_t min)
 {
+    char what[64];
     if (!name) {
         vlist_add(v, NULL, 0, path, "Member must not be null");
         return;
     }
     validate_name_pattern(v, name, len, path);
-    if (len < TABLE_NAME_MIN)
-        vlist_add(v, name, len, path, "Member must have length greater than or equal to 3");
+    if (len < min) {
+        snprintf(what, sizeof what, "Member must have length greater than or equal to %zu", min);
+        vlist_add(v, name, len, path, what);
+    }
     if (len > TABLE_NAME_MAX)
         vlist_add(v, name, len, path, "Member must have length less than or equal to 255");
 }
 
+void
+validate_table_name(struct vlist *v, const char *name, size_t len, const char *path)
+{
+    name_constraints(v, name, len, path, 1);
+}
+
+void
+validate_new_table_name(struct vlist *v, const char *name, size_t len)
+{
+    name_constraints(v, name, len, "tableName", TABLE_NAME_MIN);
+}
+
 kv_status
-validate_table_name_present(const char *name, size_t len, struct kv_err *err)
+validate_table_name_present(const char *name, struct kv_err *err)
 {
     if (!name)
         return err_set(err, KV_VALIDATION,
                        "The parameter 'TableName' is required but was not present in the "
                        "request");
-    if (len < TABLE_NAME_MIN || len > TABLE_NAME_MAX)
-        return err_set(err, KV_VALIDATION,
-                       "TableName must be at least 3 characters long and at most 255 characters "
-                       "long");
     return KV_OK;
 }
 
 kv_status
 validate_control_table_name(const char *name, size_t len, struct kv_err *err)
 {
-    kv_status st = validate_table_name_present(name, len, err);
+    kv_status st = validate_table_name_present(name, err);
     if (st != KV_OK)
         return st;
     struct vlist v;
     vlist_init(&v);
-    validate_name_pattern(&v, name, len, "tableName");
+    validate_table_name(&v, name, len, "tableName");
     st = vlist_finish(&v, err);
     vlist_release(&v);
     return st;
@@ -208,9 +229,19 @@ kv_status
 validate_values(const struct kv_value *item, struct kv_err *err)
 {
     for (uint32_t i = 0; i < item->len; i++) {
-        kv_status st = value_check(&item->u.members[i].value, 0, err);
-        if (st != KV_OK)
-            return st;
+        struct kv_err e;
+        err_init(&e);
+        kv_status st = value_check(&item->u.members[i].value, 0, &e);
+        if (st == KV_OK)
+            continue;
+        /* The single-item operations report nesting in the envelope of a
+         * field constraint; the other value problems stand alone. */
+        if (e.msg && strcmp(e.msg, VALUE_NESTING_MESSAGE) == 0)
+            st = err_set(err, st, "1 validation error detected: %s", e.msg);
+        else
+            err_move(err, &e);
+        err_clear(&e);
+        return st;
     }
     return KV_OK;
 }

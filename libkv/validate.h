@@ -39,24 +39,29 @@ void vlist_release(struct vlist *v);
  */
 void vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path,
                const char *what);
+/* Add a violation worded in full by the caller. */
+void vlist_add_raw(struct vlist *v, const char *text);
 /* KV_OK if nothing was added; else the combined ValidationException. */
 kv_status vlist_finish(struct vlist *v, struct kv_err *err);
 
-/* Field constraints of a table name (regex, 3..255 bytes) at `path`, as the
- * data-plane operations check TableName. */
+/* Field constraints of a table name at `path` as the data-plane operations
+ * check TableName: the pattern and 1..255 bytes (a shorter name than the
+ * 3 bytes CreateTable demands is simply not found). */
 void validate_table_name(struct vlist *v, const char *name, size_t len, const char *path);
 /* Only the [a-zA-Z0-9_.-]+ pattern (also for index names). */
 void validate_name_pattern(struct vlist *v, const char *name, size_t len, const char *path);
 bool table_name_valid(const char *name, size_t len);
 
+/* A new table's name (CreateTable): the pattern and 3..255 bytes. */
+void validate_new_table_name(struct vlist *v, const char *name, size_t len);
+
 /*
- * The control-plane operations (CreateTable, DescribeTable, DeleteTable)
- * word a missing or mis-sized TableName on their own ("The parameter
- * 'TableName' is required ...", "TableName must be at least 3 characters
- * long and at most 255 characters long").  The first checks only that;
- * the second adds the pattern.
+ * The operations on a whole table (CreateTable, DescribeTable,
+ * DeleteTable) require TableName: "The parameter 'TableName' is required
+ * but was not present in the request".  validate_control_table_name adds
+ * the data-plane constraints for DescribeTable and DeleteTable.
  */
-kv_status validate_table_name_present(const char *name, size_t len, struct kv_err *err);
+kv_status validate_table_name_present(const char *name, struct kv_err *err);
 kv_status validate_control_table_name(const char *name, size_t len, struct kv_err *err);
 
 /*

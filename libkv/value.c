@@ -493,10 +493,8 @@ value_check(const struct kv_value *v, int depth, struct kv_err *err)
     case KV_BOOL:
         return KV_OK;
     case KV_NULL:
-        if (!v->boolean)
-            return err_set(err, KV_VALIDATION,
-                           "One or more parameter values were invalid: Null attribute value "
-                           "types must have the value of true");
+        /* DynamoDB once refused {"NULL": false}; it now accepts it and
+         * stores NULL, which always reads back as true. */
         return KV_OK;
     case KV_N:
         return number_parse(v->u.bytes, v->len, &d, err);
@@ -520,8 +518,9 @@ value_check(const struct kv_value *v, int depth, struct kv_err *err)
         return check_number_set(v, err);
     case KV_L:
     case KV_M:
-        if (depth >= VALUE_MAX_DEPTH)
-            return err_set(err, KV_VALIDATION, "Nesting Levels have exceeded supported limits");
+        /* A container at level VALUE_MAX_DEPTH would hold values below it. */
+        if (depth + 1 >= VALUE_MAX_DEPTH)
+            return err_set(err, KV_VALIDATION, VALUE_NESTING_MESSAGE);
         for (uint32_t i = 0; i < v->len; i++) {
             const struct kv_value *c =
                 v->type == KV_L ? &v->u.elems[i] : &v->u.members[i].value;

@@ -28,8 +28,17 @@
 struct arena;
 struct kv_err;
 
-/* DynamoDB's nesting limit for lists and maps inside an item. */
+/*
+ * DynamoDB's nesting limit: an attribute's value is level 1, and nothing
+ * may sit below level 32, so at most 31 lists or maps nest inside one
+ * another.
+ */
 #define VALUE_MAX_DEPTH 32
+/* DynamoDB's message when an item nests deeper, without the envelope some
+ * operations put around it ("1 validation error detected: ..."). */
+#define VALUE_NESTING_MESSAGE                                                                  \
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested "       \
+    "levels beyond supported limit"
 /* DynamoDB's item size limit (400 KB). */
 #define ITEM_MAX_SIZE 409600
 
@@ -145,7 +154,8 @@ size_t item_size(const struct kv_value *item);
 /*
  * Check a value as DynamoDB checks an AttributeValue in a request: numbers
  * parse and are in range, NULL is true, sets are non-empty and without
- * duplicates, nesting is at most VALUE_MAX_DEPTH levels below @p depth.
+ * duplicates, no value deeper than level VALUE_MAX_DEPTH when v itself is at
+ * level depth + 1 (an attribute's value has depth 0).
  * Records a ValidationException with DynamoDB's message.
  */
 kv_status value_check(const struct kv_value *v, int depth, struct kv_err *err);

@@ -13,11 +13,18 @@
  * nesting limit) is value_check's job.
  *
  * Deserializer rules this file follows, all observable in DynamoDB:
+ *   - A type error is worded by what was expected and by the JSON token
+ *     found ("NUMBER_VALUE cannot be converted to String"); where an
+ *     AttributeValue itself has the wrong JSON type, the wording also
+ *     depends on whether it is a map value or list element, or a member of
+ *     a request structure (value_field_from_json).  DynamoDB's older front
+ *     end worded all of these differently ("class java.lang.Boolean can
+ *     not be converted to an String"); the table below has today's texts.
  *   - Members of an AttributeValue object other than the ten type names are
  *     ignored whatever their value, and a member whose value is JSON null
  *     counts as absent: {"S":null,"N":"1"} is a number, {"X":1} is empty.
  *   - BOOL and NULL also accept the strings true/false, 1/0 and yes/no in
- *     any case; any other string is refused with its upper-case spelling.
+ *     any case.
  *   - B and BS elements must be canonical base64 (see blob_check).
  *   - A map key "__type" is the wire format's type tag and cannot be used
  *     as an attribute or member name.
@@ -39,14 +46,15 @@
 
 #include <string.h>
 
-#define MSG_EMPTY                                                                              \
+#define MSG_EMPTY                                                                                  \
     "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-#define MSG_MULTI                                                                              \
-    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "   \
+#define MSG_MULTI                                                                                  \
+    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "        \
     "the supported datatypes"
-#define MSG_NESTING "Nesting Levels have exceeded supported limits"
+#define MSG_NESTING                                                                                \
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested "           \
+    "levels beyond supported limit"
 #define MSG_TYPE_KEY "No assembly name on stack!"
-#define MSG_BLOB "'%s' can not be converted to a Blob: "
 
 struct decode {
     struct arena *a;
@@ -63,32 +71,47 @@ enum shape {
     SHAPE_BOOL,   /* BOOL, NULL */
     SHAPE_LIST,   /* L, SS, NS, BS */
     SHAPE_MAP,    /* M, an item */
-    SHAPE_STRUCT, /* an AttributeValue */
+    SHAPE_VALUE,  /* an AttributeValue as a map value or list element */
+    SHAPE_FIELD,  /* an AttributeValue as a member of a request structure */
     N_SHAPES
 };
 
-enum jkind { J_STRING, J_NUMBER, J_BOOL, J_ARRAY, J_OBJECT, N_JKINDS };
+enum jkind { J_STRING, J_INTEGER, J_REAL, J_TRUE, J_FALSE, J_ARRAY, J_OBJECT, N_JKINDS };
 
-#define NUMBER_CLASS "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
-#define LIST_START "Start of list found where not expected"
-#define MAP_START "Start of structure or map found where not expected."
+#define NOT_EXPECTED "Start of structure or map found where not expected"
+#define COLLECTION "Unrecognized collection type "
+#define MODEL "com.amazonaws.dynamodb.v20120810."
+#define NOT_BYTES "only base-64-encoded strings are convertible to bytes"
+#define FIELD_TYPE "Unexpected field type"
+#define VALUE_TYPE "Unexpected value type in payload"
 
-/* DynamoDB's message for each (expected shape, JSON kind) that does not fit;
- * NULL where the kind is accepted or needs a closer look (strings as BOOL). */
+/*
+ * DynamoDB's message for each (expected shape, JSON kind) that does not
+ * fit; NULL where the kind is accepted or needs a closer look (strings as
+ * BOOL).  The texts come from its Java deserializer: JSON tokens are named
+ * NUMBER_VALUE, DECIMAL_VALUE (any number with a point or an exponent),
+ * TRUE_VALUE and FALSE_VALUE, and an array or object in the wrong place
+ * names the Java type that was wanted.
+ */
 static const char *const mismatch_text[N_SHAPES][N_JKINDS] = {
-    [SHAPE_STRING] = {NULL, NUMBER_CLASS " can not be converted to an String",
-                      "class java.lang.Boolean can not be converted to an String", LIST_START,
-                      MAP_START},
-    [SHAPE_BLOB] = {NULL, NUMBER_CLASS " can not be converted to a Blob",
-                    "class java.lang.Boolean can not be converted to a Blob", LIST_START,
-                    MAP_START},
-    [SHAPE_BOOL] = {NULL, NUMBER_CLASS " can not be converted to an Boolean", NULL, LIST_START,
-                    MAP_START},
-    [SHAPE_LIST] = {"Expected list or null", "Expected list or null", "Expected list or null",
-                    NULL, MAP_START},
-    [SHAPE_MAP] = {"Expected map or null", "Expected map or null", "Expected map or null",
-                   LIST_START, NULL},
-    [SHAPE_STRUCT] = {"Expected null", "Expected null", "Expected null", LIST_START, NULL},
+    [SHAPE_STRING] = {NULL, "NUMBER_VALUE cannot be converted to String",
+                      "DECIMAL_VALUE cannot be converted to String",
+                      "TRUE_VALUE cannot be converted to String",
+                      "FALSE_VALUE cannot be converted to String",
+                      COLLECTION "class java.lang.String", NOT_EXPECTED},
+    [SHAPE_BLOB] = {NULL, NOT_BYTES, NOT_BYTES, NOT_BYTES, NOT_BYTES,
+                    COLLECTION "class java.nio.ByteBuffer", NOT_EXPECTED},
+    [SHAPE_BOOL] = {"Unexpected token received from parser",
+                    "NUMBER_VALUE cannot be converted to Boolean",
+                    "DECIMAL_VALUE cannot be converted to Boolean", NULL, NULL,
+                    COLLECTION "class java.lang.Boolean", NOT_EXPECTED},
+    [SHAPE_LIST] = {FIELD_TYPE, FIELD_TYPE, FIELD_TYPE, FIELD_TYPE, FIELD_TYPE, NULL, NOT_EXPECTED},
+    [SHAPE_MAP] = {FIELD_TYPE, FIELD_TYPE, FIELD_TYPE, FIELD_TYPE, FIELD_TYPE,
+                   COLLECTION "java.util.Map<java.lang.String, " MODEL "AttributeValue>", NULL},
+    [SHAPE_VALUE] = {VALUE_TYPE, VALUE_TYPE, VALUE_TYPE, VALUE_TYPE, VALUE_TYPE,
+                     COLLECTION "class " MODEL "AttributeValue", NULL},
+    [SHAPE_FIELD] = {FIELD_TYPE, FIELD_TYPE, FIELD_TYPE, FIELD_TYPE, FIELD_TYPE,
+                     COLLECTION "class " MODEL "AttributeValue", NULL},
 };
 
 static enum jkind
@@ -98,11 +121,13 @@ json_kind(const json_t *j)
     case JSON_STRING:
         return J_STRING;
     case JSON_INTEGER:
+        return J_INTEGER;
     case JSON_REAL:
-        return J_NUMBER;
+        return J_REAL;
     case JSON_TRUE:
+        return J_TRUE;
     case JSON_FALSE:
-        return J_BOOL;
+        return J_FALSE;
     case JSON_ARRAY:
         return J_ARRAY;
     default:
@@ -114,7 +139,7 @@ static kv_status
 type_error(struct decode *d, const json_t *j, enum shape want)
 {
     const char *msg = mismatch_text[want][json_kind(j)];
-    return err_set(d->err, KV_SERIALIZATION, "%s", msg ? msg : "Unexpected value type");
+    return err_set(d->err, KV_SERIALIZATION, "%s", msg ? msg : VALUE_TYPE);
 }
 
 /* Remember the first validation failure; decoding goes on. */
@@ -202,11 +227,11 @@ utf8_char_len(const unsigned char *s, size_t n, size_t i)
 }
 
 /*
- * DynamoDB's three base64 refusals, checked in its order: a length that is
- * not a multiple of 4 (counted in UTF-16 units); then, scanning from the
- * left, a character outside the alphabet, or a '=' followed by anything but
- * '='; then text that would not re-encode to itself: more than two '=' or
- * nonzero bits after the data.  "dectected" is DynamoDB's spelling.
+ * DynamoDB's three base64 refusals, in its order: a length that is not a
+ * multiple of 4 (counted in UTF-16 units, as Java counts); then padding
+ * that would not re-encode to itself (more than two '=', or nonzero bits
+ * after the data in the last character before the padding); then any other
+ * character outside the alphabet.  "dectected" is DynamoDB's spelling.
  */
 static kv_status
 blob_check(struct decode *d, const char *text, size_t n)
@@ -215,23 +240,18 @@ blob_check(struct decode *d, const char *text, size_t n)
     size_t units = utf16_length(s, n);
     if (units % 4)
         return err_set(d->err, KV_SERIALIZATION,
-                       MSG_BLOB "Base64 encoded length is expected a multiple of 4 bytes but "
-                                "found: %zu",
-                       text, units);
-    for (size_t i = 0; i < n; i++) {
-        bool bad = s[i] != '=' && b64_sextet(s[i]) < 0;
-        if (bad || (s[i] == '=' && i + 1 < n && s[i + 1] != '='))
-            return err_set(d->err, KV_SERIALIZATION, MSG_BLOB "Invalid Base64 character: '%.*s'",
-                           text, (int)(bad ? utf8_char_len(s, n, i) : 1), text + i);
-    }
+                       "Base64 encoded length is expected a multiple of 4 bytes but found: %zu",
+                       units);
     size_t pad = 0;
     while (pad < n && s[n - 1 - pad] == '=')
         pad++;
-    bool loose = pad > 2 || (pad == 1 && (b64_sextet(s[n - 2]) & 3)) ||
-                 (pad == 2 && (b64_sextet(s[n - 3]) & 15));
-    if (loose)
-        return err_set(d->err, KV_SERIALIZATION,
-                       MSG_BLOB "Invalid last non-pad Base64 character dectected", text);
+    int last = pad && pad < n ? b64_sextet(s[n - 1 - pad]) : 0;
+    if (pad > 2 || (last > 0 && (last & (pad == 1 ? 3 : 15))))
+        return err_set(d->err, KV_SERIALIZATION, "Invalid last non-pad Base64 character dectected");
+    for (size_t i = 0; i < n - pad; i++)
+        if (b64_sextet(s[i]) < 0)
+            return err_set(d->err, KV_SERIALIZATION, "Invalid Base64 character: '%.*s'",
+                           (int)utf8_char_len(s, n, i), text + i);
     return KV_OK;
 }
 
@@ -252,8 +272,7 @@ decode_blob(struct decode *d, const json_t *j, struct kv_value *out)
     char bad;
     long len = b64_decode(s, n, bytes, &why, &bad);
     if (len < 0) /* blob_check admits only what b64_decode accepts */
-        return err_set(d->err, KV_SERIALIZATION,
-                       MSG_BLOB "Invalid last non-pad Base64 character dectected", s);
+        return err_set(d->err, KV_SERIALIZATION, "Invalid Base64 character: '%c'", bad);
     bytes[len] = '\0';
     value_set_bytes_ref(out, KV_B, (const char *)bytes, (size_t)len);
     return KV_OK;
@@ -277,28 +296,16 @@ static kv_status
 decode_bool(struct decode *d, const json_t *j, int t, struct kv_value *out)
 {
     bool b;
-    if (json_is_boolean(j)) {
+    const char *s = json_string_value(j);
+    size_t n = json_string_length(j);
+    if (json_is_boolean(j))
         b = json_is_true(j);
-    } else if (json_is_string(j)) {
-        const char *s = json_string_value(j);
-        size_t n = json_string_length(j);
-        if (word_is(s, n, "TRUE") || word_is(s, n, "1") || word_is(s, n, "YES")) {
-            b = true;
-        } else if (word_is(s, n, "FALSE") || word_is(s, n, "0") || word_is(s, n, "NO")) {
-            b = false;
-        } else {
-            char *upper = arena_strndup(d->a, s, n);
-            if (!upper)
-                return err_nomem(d->err);
-            for (size_t i = 0; i < n; i++)
-                if (upper[i] >= 'a' && upper[i] <= 'z')
-                    upper[i] = (char)(upper[i] - 'a' + 'A');
-            return err_set(d->err, KV_SERIALIZATION, "'%s' can not be converted to an Boolean",
-                           upper);
-        }
-    } else {
+    else if (s && (word_is(s, n, "TRUE") || word_is(s, n, "1") || word_is(s, n, "YES")))
+        b = true;
+    else if (s && (word_is(s, n, "FALSE") || word_is(s, n, "0") || word_is(s, n, "NO")))
+        b = false;
+    else
         return type_error(d, j, SHAPE_BOOL);
-    }
     value_init(out, t);
     out->boolean = b;
     return KV_OK;
@@ -306,8 +313,8 @@ decode_bool(struct decode *d, const json_t *j, int t, struct kv_value *out)
 
 /* --- containers ------------------------------------------------------------- */
 
-static kv_status decode_value(struct decode *d, const json_t *j, struct kv_value *out,
-                              int depth);
+static kv_status decode_value(struct decode *d, const json_t *j, struct kv_value *out, int depth,
+                              enum shape shape);
 static kv_status decode_members(struct decode *d, const json_t *obj, struct kv_value *out,
                                 int depth);
 
@@ -380,7 +387,7 @@ decode_list(struct decode *d, const json_t *j, struct kv_value *out, int depth)
         if (json_is_null(e))
             defer(d, MSG_EMPTY); /* the slot stays unset, type 0 */
         else
-            st = decode_value(d, e, &out->u.elems[i], depth + 1);
+            st = decode_value(d, e, &out->u.elems[i], depth + 1, SHAPE_VALUE);
     }
     return st;
 }
@@ -407,7 +414,7 @@ decode_members(struct decode *d, const json_t *obj, struct kv_value *out, int de
         m->name_len = (uint32_t)key_len;
         if (json_is_null(v))
             defer(d, MSG_EMPTY);
-        else if ((st = decode_value(d, v, &m->value, depth)) != KV_OK)
+        else if ((st = decode_value(d, v, &m->value, depth, SHAPE_VALUE)) != KV_OK)
             return st;
     }
     return KV_OK;
@@ -439,17 +446,18 @@ decode_typed(struct decode *d, const json_t *j, int t, struct kv_value *out, int
 }
 
 /*
- * One AttributeValue object at depth (an attribute's value is depth 1).
- * Every type member is deserialized, even past the first, because a type
- * error in any of them is what DynamoDB reports.
+ * One AttributeValue object at depth (an attribute's value is depth 1);
+ * shape says where it stands, which words DynamoDB's type errors.  Every
+ * type member is deserialized, even past the first, because a type error
+ * in any of them is what DynamoDB reports.
  */
 static kv_status
-decode_value(struct decode *d, const json_t *j, struct kv_value *out, int depth)
+decode_value(struct decode *d, const json_t *j, struct kv_value *out, int depth, enum shape shape)
 {
     if (depth > DECODE_MAX_DEPTH)
         return err_set(d->err, KV_VALIDATION, MSG_NESTING);
     if (!json_is_object(j))
-        return type_error(d, j, SHAPE_STRUCT);
+        return type_error(d, j, shape);
     value_init(out, 0);
     struct kv_value extra;
     int n_types = 0;
@@ -482,8 +490,9 @@ decode_finish(struct decode *d, kv_status st)
     return st;
 }
 
-kv_status
-value_from_json(struct arena *a, const json_t *j, struct kv_value *out, struct kv_err *err)
+static kv_status
+decode_one(struct arena *a, const json_t *j, struct kv_value *out, struct kv_err *err,
+           enum shape shape)
 {
     struct decode d = {.a = a, .err = err};
     err_init(&d.pending);
@@ -492,9 +501,21 @@ value_from_json(struct arena *a, const json_t *j, struct kv_value *out, struct k
         value_init(out, 0);
         defer(&d, MSG_EMPTY);
     } else {
-        st = decode_value(&d, j, out, 1);
+        st = decode_value(&d, j, out, 1, shape);
     }
     return decode_finish(&d, st);
+}
+
+kv_status
+value_from_json(struct arena *a, const json_t *j, struct kv_value *out, struct kv_err *err)
+{
+    return decode_one(a, j, out, err, SHAPE_VALUE);
+}
+
+kv_status
+value_field_from_json(struct arena *a, const json_t *j, struct kv_value *out, struct kv_err *err)
+{
+    return decode_one(a, j, out, err, SHAPE_FIELD);
 }
 
 kv_status

@@ -36,18 +36,29 @@ struct kv_value;
  * Deeper than any valid item, so the depth error comes from value_check.
  * Levels count values: the decoded value (or an item's attribute value) is
  * level 1, an element of a list at level n is level n + 1.  A value at a
- * level beyond this gives ValidationException "Nesting Levels have exceeded
- * supported limits".
+ * level beyond this gives DynamoDB's ValidationException "Nesting Levels
+ * have exceeded supported limits: Attributes in the item have nested levels
+ * beyond supported limit".
  */
 #define DECODE_MAX_DEPTH 64
 
 /*
- * One AttributeValue object into *out.  A NULL or JSON null j is an empty
- * AttributeValue.  Returns KV_OK, KV_SERIALIZATION, KV_VALIDATION or
- * KV_NOMEM; on failure *out may be partly filled and must not be used.
+ * One AttributeValue object into *out, standing where DynamoDB's model has
+ * a map value or a list element (ExpressionAttributeValues, Key, Item,
+ * AttributeValueList).  A NULL or JSON null j is an empty AttributeValue.
+ * Returns KV_OK, KV_SERIALIZATION, KV_VALIDATION or KV_NOMEM; on failure
+ * *out may be partly filled and must not be used.
  */
 kv_status value_from_json(struct arena *a, const json_t *j, struct kv_value *out,
                           struct kv_err *err);
+
+/*
+ * The same for an AttributeValue that is a member of a request structure
+ * (Expected's Value, AttributeUpdates' Value): DynamoDB words a wrong JSON
+ * type there differently ("Unexpected field type").
+ */
+kv_status value_field_from_json(struct arena *a, const json_t *j, struct kv_value *out,
+                                struct kv_err *err);
 
 /*
  * A map of attribute names to AttributeValues (an item, a key) into an M,

@@ -141,15 +141,17 @@ itemcodec01_worked_example(void **state)
 {
     (void)state;
     /* The example in itemcodec.c's header comment, byte for byte. */
+    /* clang-format off */
     static const uint8_t want[] = {
-        0x01, 0x11, 0x03,                          /* version, size 17, 3 attributes */
-        0x02, 'i', 'd', 0x00, 0x01, 0x02, 'a', '1', 0x00, /* id: S "a1" */
-        0x01, 'n', 0x00, 0x02, 0x04, '-', '1', '.', '5', 0x00, /* n: N "-1.5" */
-        0x01, 'x', 0x00, 0x08, 0x02, 0x05, 0x06,   /* x: L [true, NULL] */
+        0x01, 0x11, 0x03,                               /* version, size 17, 3 attributes */
+        0x02, 'i', 'd', 0x00, 0x01, 0x02, 'a', '1', 0x00,           /* id: S "a1" */
+        0x01, 'n', 0x00, 0x02, 0x04, '-', '1', '.', '5', 0x00,      /* n: N "-1.5" */
+        0x01, 'x', 0x00, 0x08, 0x02, 0x05, 0x06,                    /* x: L [true, NULL] */
     };
+    /* clang-format on */
     struct arena *a = arena_new();
-    struct kv_value item = item_of(
-        a, "{\"id\":{\"S\":\"a1\"},\"n\":{\"N\":\"-1.50\"},\"x\":{\"L\":[{\"BOOL\":true},{\"NULL\":true}]}}");
+    struct kv_value item = item_of(a, "{\"id\":{\"S\":\"a1\"},\"n\":{\"N\":\"-1.50\"},\"x\":{\"L\":"
+                                      "[{\"BOOL\":true},{\"NULL\":true}]}}");
     assert_int_equal(item_size(&item), 17);
     struct buf b;
     buf_init(&b);
@@ -653,6 +655,16 @@ itemcodec12_malformations(void **state)
     static const uint8_t bad_num[] = {0x02, 0x03, 'a', 'b', 'c', 0x00};
     n = record(p, 3, bad_num, sizeof bad_num);
     expect_corrupt(p, n, "number 'abc'");
+    /* Stored numbers must be canonical. */
+    static const uint8_t lead_zero[] = {0x02, 0x02, '0', '1', 0x00};
+    n = record(p, 2, lead_zero, sizeof lead_zero);
+    expect_corrupt(p, n, "number '01'");
+    static const uint8_t trail_zero[] = {0x02, 0x03, '1', '.', '0', 0x00};
+    n = record(p, 2, trail_zero, sizeof trail_zero);
+    expect_corrupt(p, n, "number '1.0'");
+    static const uint8_t exponent[] = {0x02, 0x03, '1', 'E', '2', 0x00};
+    n = record(p, 2, exponent, sizeof exponent);
+    expect_corrupt(p, n, "number '1E2'");
     static const uint8_t bad_ns[] = {0x0a, 0x01, 0x01, 'x', 0x00};
     n = record(p, 2, bad_ns, sizeof bad_ns);
     expect_corrupt(p, n, "number 'x'");

@@ -105,6 +105,10 @@ static void
 table04_not_found(void **state)
 {
     struct fx *f = *state;
+    fx_expect_error(f, "DescribeTable", "{\"TableName\":\"No\"}", KV_RESOURCE_NOT_FOUND,
+                    "Requested resource not found: Table: No not found");
+    fx_expect_error(f, "DescribeTable", "{}", KV_VALIDATION,
+                    "The parameter 'TableName' is required but was not present in the request");
     fx_expect_error(f, "DescribeTable", "{\"TableName\":\"Nope\"}", KV_RESOURCE_NOT_FOUND,
                     "Requested resource not found: Table: Nope not found");
     fx_expect_error(f, "DeleteTable", "{\"TableName\":\"Nope\"}", KV_RESOURCE_NOT_FOUND,
@@ -122,7 +126,16 @@ static const struct bad_create bad_creates[] = {
     {"{" MUSIC_ATTRS "," MUSIC_KEYS "}", KV_VALIDATION,
      "The parameter 'TableName' is required but was not present in the request"},
     {"{\"TableName\":\"ab\"," MUSIC_ATTRS "," MUSIC_KEYS "}", KV_VALIDATION,
-     "TableName must be at least 3 characters long and at most 255 characters long"},
+     "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: "
+     "Member must have length greater than or equal to 3"},
+    {"{\"TableName\":\"Music\"," MUSIC_ATTRS ",\"KeySchema\":[{\"AttributeName\":\"pk\","
+     "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"},{\"AttributeName\":"
+     "\"extra\",\"KeyType\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}",
+     KV_VALIDATION,
+     "1 validation error detected: Value '[KeySchemaElement(attributeName=pk, keyType=HASH), "
+     "KeySchemaElement(attributeName=sk, keyType=RANGE), KeySchemaElement(attributeName=extra, "
+     "keyType=RANGE)]' at 'keySchema' failed to satisfy constraint: Member must have length "
+     "less than or equal to 2"},
     {"{\"TableName\":\"bad name!\"," MUSIC_ATTRS "," MUSIC_KEYS
      ",\"BillingMode\":\"PAY_PER_REQUEST\"}",
      KV_VALIDATION,
@@ -192,11 +205,18 @@ static const struct bad_create bad_creates[] = {
      KV_VALIDATION,
      "1 validation error detected: Value '[]' at 'keySchema' failed to satisfy constraint: "
      "Member must have length greater than or equal to 1"},
-    {"{\"TableName\":5}", KV_SERIALIZATION,
-     "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an "
-     "String"},
+    {"{\"TableName\":5}", KV_SERIALIZATION, "NUMBER_VALUE cannot be converted to String"},
     {"{\"TableName\":\"Music\",\"KeySchema\":{}}", KV_SERIALIZATION,
-     "Start of structure or map found where not expected."},
+     "Start of structure or map found where not expected"},
+    {"{\"TableName\":\"Music\",\"KeySchema\":[5]}", KV_SERIALIZATION,
+     "Unexpected value type in payload"},
+    {"{\"TableName\":\"Music\",\"ProvisionedThroughput\":[]}", KV_SERIALIZATION,
+     "Unrecognized collection type class "
+     "com.amazonaws.dynamodb.v20120810.ProvisionedThroughput"},
+    {"{\"TableName\":\"Music\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":\"5\"}}",
+     KV_SERIALIZATION, "STRING_VALUE cannot be converted to Long"},
+    {"{\"TableName\":\"Music\",\"DeletionProtectionEnabled\":7}", KV_SERIALIZATION,
+     "NUMBER_VALUE cannot be converted to Boolean"},
 };
 
 static void
@@ -348,8 +368,9 @@ table11_typed_api(void **state)
     assert_null(info);
     def.name = "x";
     assert_int_equal(kv_table_create(f->db, &def, NULL), KV_VALIDATION);
-    assert_string_equal(kv_errmsg(f->db), "TableName must be at least 3 characters long and at "
-                                          "most 255 characters long");
+    assert_string_equal(kv_errmsg(f->db), "1 validation error detected: Value 'x' at 'tableName' "
+                                          "failed to satisfy constraint: Member must have length "
+                                          "greater than or equal to 3");
 }
 
 int

@@ -16,7 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#define NUMBER_CLASS "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+#define NESTING                                                                                    \
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "    \
+    "beyond supported limit"
 
 static json_t *
 parse(const char *text)
@@ -246,8 +248,9 @@ json05_encode_built_tree(void **state)
     value_init(value_push(a, &l), KV_NULL);
     *v = l;
     char *s = dump(item_to_json(&item));
-    assert_string_equal(s, "{\"b\":{\"B\":\"+/8=\"},\"l\":{\"L\":[{\"BOOL\":false},{\"NULL\":true}]},"
-                           "\"n\":{\"N\":\"7.1\"}}");
+    assert_string_equal(s,
+                        "{\"b\":{\"B\":\"+/8=\"},\"l\":{\"L\":[{\"BOOL\":false},{\"NULL\":true}]},"
+                        "\"n\":{\"N\":\"7.1\"}}");
     free(s);
     /* A value that is not an item is no item. */
     assert_null(item_to_json(&l));
@@ -303,15 +306,17 @@ json07_bool_words(void **state)
         assert_false(v.boolean); /* value_check refuses it later */
     }
     arena_free(a);
-    json_expect_ser("{\"BOOL\":\"maybe\"}", "'MAYBE' can not be converted to an Boolean");
-    json_expect_ser("{\"BOOL\":\"23\"}", "'23' can not be converted to an Boolean");
-    json_expect_ser("{\"NULL\":\"\"}", "'' can not be converted to an Boolean");
-    json_expect_ser("{\"BOOL\":\" true\"}", "' TRUE' can not be converted to an Boolean");
-    json_expect_ser("{\"BOOL\":23}", NUMBER_CLASS " can not be converted to an Boolean");
-    json_expect_ser("{\"NULL\":-2147483648}", NUMBER_CLASS " can not be converted to an Boolean");
-    json_expect_ser("{\"BOOL\":34.56}", NUMBER_CLASS " can not be converted to an Boolean");
-    json_expect_ser("{\"BOOL\":[]}", "Start of list found where not expected");
-    json_expect_ser("{\"NULL\":{}}", "Start of structure or map found where not expected.");
+    json_expect_ser("{\"BOOL\":\"maybe\"}", "Unexpected token received from parser");
+    json_expect_ser("{\"BOOL\":\"23\"}", "Unexpected token received from parser");
+    json_expect_ser("{\"NULL\":\"\"}", "Unexpected token received from parser");
+    json_expect_ser("{\"BOOL\":\" true\"}", "Unexpected token received from parser");
+    json_expect_ser("{\"BOOL\":23}", "NUMBER_VALUE cannot be converted to Boolean");
+    json_expect_ser("{\"NULL\":-2147483648}", "NUMBER_VALUE cannot be converted to Boolean");
+    json_expect_ser("{\"BOOL\":2147483648}", "NUMBER_VALUE cannot be converted to Boolean");
+    json_expect_ser("{\"BOOL\":34.56}", "DECIMAL_VALUE cannot be converted to Boolean");
+    json_expect_ser("{\"BOOL\":1e3}", "DECIMAL_VALUE cannot be converted to Boolean");
+    json_expect_ser("{\"BOOL\":[]}", "Unrecognized collection type class java.lang.Boolean");
+    json_expect_ser("{\"NULL\":{}}", "Start of structure or map found where not expected");
 }
 
 /* --- shape errors ------------------------------------------------------------ */
@@ -323,17 +328,19 @@ json08_string_shape_errors(void **state)
     static const char *const where[] = {"{\"S\":@}", "{\"N\":@}", "{\"SS\":[\"a\",@]}",
                                         "{\"NS\":[@]}"};
     static const char *const bad[][2] = {
-        {"5", NUMBER_CLASS " can not be converted to an String"},
-        {"2147483648", NUMBER_CLASS " can not be converted to an String"},
-        {"34.56", NUMBER_CLASS " can not be converted to an String"},
-        {"true", "class java.lang.Boolean can not be converted to an String"},
-        {"false", "class java.lang.Boolean can not be converted to an String"},
-        {"[]", "Start of list found where not expected"},
-        {"{}", "Start of structure or map found where not expected."},
+        {"5", "NUMBER_VALUE cannot be converted to String"},
+        {"-2147483648", "NUMBER_VALUE cannot be converted to String"},
+        {"2147483648", "NUMBER_VALUE cannot be converted to String"},
+        {"34.56", "DECIMAL_VALUE cannot be converted to String"},
+        {"1e3", "DECIMAL_VALUE cannot be converted to String"},
+        {"true", "TRUE_VALUE cannot be converted to String"},
+        {"false", "FALSE_VALUE cannot be converted to String"},
+        {"[]", "Unrecognized collection type class java.lang.String"},
+        {"{}", "Start of structure or map found where not expected"},
     };
     char text[64];
     for (size_t w = 0; w < 4; w++)
-        for (size_t b = 0; b < 7; b++) {
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
             fill(text, sizeof text, where[w], bad[b][0]);
             json_expect_ser(text, bad[b][1]);
         }
@@ -345,19 +352,43 @@ json09_blob_shape_errors(void **state)
     (void)state;
     static const char *const where[] = {"{\"B\":@}", "{\"BS\":[\"AA==\",@]}"};
     static const char *const bad[][2] = {
-        {"23", NUMBER_CLASS " can not be converted to a Blob"},
-        {"-2147483648", NUMBER_CLASS " can not be converted to a Blob"},
-        {"1.5", NUMBER_CLASS " can not be converted to a Blob"},
-        {"true", "class java.lang.Boolean can not be converted to a Blob"},
-        {"[]", "Start of list found where not expected"},
-        {"{}", "Start of structure or map found where not expected."},
+        {"23", "only base-64-encoded strings are convertible to bytes"},
+        {"-2147483648", "only base-64-encoded strings are convertible to bytes"},
+        {"34.56", "only base-64-encoded strings are convertible to bytes"},
+        {"true", "only base-64-encoded strings are convertible to bytes"},
+        {"false", "only base-64-encoded strings are convertible to bytes"},
+        {"[]", "Unrecognized collection type class java.nio.ByteBuffer"},
+        {"{}", "Start of structure or map found where not expected"},
     };
     char text[64];
     for (size_t w = 0; w < 2; w++)
-        for (size_t b = 0; b < 6; b++) {
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
             fill(text, sizeof text, where[w], bad[b][0]);
             json_expect_ser(text, bad[b][1]);
         }
+}
+
+#define AV_COLLECTION                                                                              \
+    "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue"
+#define MAP_COLLECTION                                                                             \
+    "Unrecognized collection type java.util.Map<java.lang.String, "                                \
+    "com.amazonaws.dynamodb.v20120810.AttributeValue>"
+
+static void
+json_expect_field(const char *text, kv_status st, const char *msg)
+{
+    struct arena *a = arena_new();
+    json_t *j = parse(text);
+    struct kv_value v;
+    struct kv_err e;
+    err_init(&e);
+    kv_status got = value_field_from_json(a, j, &v, &e);
+    if (got != st || strcmp(err_message(&e), msg) != 0)
+        fail_msg("%s: got %s '%s', want %s '%s'", text, kv_status_name(got), err_message(&e),
+                 kv_status_name(st), msg);
+    err_clear(&e);
+    json_decref(j);
+    arena_free(a);
 }
 
 static void
@@ -365,77 +396,90 @@ json10_container_shape_errors(void **state)
 {
     (void)state;
     static const char *const lists[] = {"L", "SS", "NS", "BS"};
-    static const char *const scalars[] = {"\"23\"", "true", "23", "-2147483648", "34.56"};
+    static const char *const scalars[] = {"\"23\"", "true", "false", "23", "-2147483648", "34.56"};
     char text[64];
     for (size_t l = 0; l < 4; l++) {
-        for (size_t s = 0; s < 5; s++) {
+        for (size_t s = 0; s < 6; s++) {
             snprintf(text, sizeof text, "{\"%s\":%s}", lists[l], scalars[s]);
-            json_expect_ser(text, "Expected list or null");
+            json_expect_ser(text, "Unexpected field type");
         }
         snprintf(text, sizeof text, "{\"%s\":{}}", lists[l]);
-        json_expect_ser(text, "Start of structure or map found where not expected.");
+        json_expect_ser(text, "Start of structure or map found where not expected");
     }
-    for (size_t s = 0; s < 5; s++) {
+    for (size_t s = 0; s < 6; s++) {
         snprintf(text, sizeof text, "{\"M\":%s}", scalars[s]);
-        json_expect_ser(text, "Expected map or null");
-        /* Where an AttributeValue should be. */
-        snprintf(text, sizeof text, "%s", scalars[s]);
-        json_expect_ser(text, "Expected null");
+        json_expect_ser(text, "Unexpected field type");
+        /* Where an AttributeValue should be: as a value, or as a field. */
+        json_expect_ser(scalars[s], "Unexpected value type in payload");
+        json_expect_field(scalars[s], KV_SERIALIZATION, "Unexpected field type");
         snprintf(text, sizeof text, "{\"L\":[%s]}", scalars[s]);
-        json_expect_ser(text, "Expected null");
+        json_expect_ser(text, "Unexpected value type in payload");
         snprintf(text, sizeof text, "{\"M\":{\"a\":%s}}", scalars[s]);
-        json_expect_ser(text, "Expected null");
+        json_expect_ser(text, "Unexpected value type in payload");
         snprintf(text, sizeof text, "{\"a\":%s}", scalars[s]);
-        json_expect_item(text, KV_SERIALIZATION, "Expected null");
+        json_expect_item(text, KV_SERIALIZATION, "Unexpected value type in payload");
         /* Where an item should be. */
-        json_expect_item(scalars[s], KV_SERIALIZATION, "Expected map or null");
+        json_expect_item(scalars[s], KV_SERIALIZATION, "Unexpected field type");
     }
-    json_expect_ser("{\"M\":[]}", "Start of list found where not expected");
-    json_expect_ser("[]", "Start of list found where not expected");
-    json_expect_ser("{\"L\":[[]]}", "Start of list found where not expected");
-    json_expect_item("[]", KV_SERIALIZATION, "Start of list found where not expected");
-    json_expect_item("{\"a\":[{\"S\":\"x\"}]}", KV_SERIALIZATION,
-                "Start of list found where not expected");
+    json_expect_ser("{\"M\":[]}", MAP_COLLECTION);
+    json_expect_ser("[]", AV_COLLECTION);
+    json_expect_field("[]", KV_SERIALIZATION, AV_COLLECTION);
+    json_expect_ser("{\"L\":[[]]}", AV_COLLECTION);
+    json_expect_ser("{\"M\":{\"a\":[]}}", AV_COLLECTION);
+    json_expect_item("[]", KV_SERIALIZATION, MAP_COLLECTION);
+    json_expect_item("{\"a\":[{\"S\":\"x\"}]}", KV_SERIALIZATION, AV_COLLECTION);
+    /* Inside, a field AttributeValue is like any other. */
+    json_expect_field("{\"L\":[5]}", KV_SERIALIZATION, "Unexpected value type in payload");
+    json_expect_field("{\"S\":\"x\"}", KV_OK, "");
 }
 
 static void
 json11_base64_errors(void **state)
 {
     (void)state;
-#define BLOB(v) "'" v "' can not be converted to a Blob: "
-    json_expect_ser("{\"B\":\"23456\"}",
-               BLOB("23456") "Base64 encoded length is expected a multiple of 4 bytes but found: 5");
-    json_expect_ser("{\"B\":\"A\"}",
-               BLOB("A") "Base64 encoded length is expected a multiple of 4 bytes but found: 1");
-    /* Java counts UTF-16 units: three two-byte characters are 3, not 6. */
-    json_expect_ser("{\"B\":\"\\u00e9\\u00e9\\u00e9\"}",
-               BLOB("\xc3\xa9\xc3\xa9\xc3\xa9") "Base64 encoded length is expected a multiple of "
-                                                "4 bytes but found: 3");
-    json_expect_ser("{\"B\":\"\\ud83d\\ude00AA\"}",
-               BLOB("\xf0\x9f\x98\x80" "AA") "Invalid Base64 character: '\xf0\x9f\x98\x80'");
-    json_expect_ser("{\"B\":\"=+/=\"}", BLOB("=+/=") "Invalid Base64 character: '='");
-    json_expect_ser("{\"B\":\"AB=C\"}", BLOB("AB=C") "Invalid Base64 character: '='");
-    json_expect_ser("{\"B\":\"AB*D\"}", BLOB("AB*D") "Invalid Base64 character: '*'");
-    json_expect_ser("{\"B\":\"AB D\"}", BLOB("AB D") "Invalid Base64 character: ' '");
-    json_expect_ser("{\"B\":\"A-_A\"}", BLOB("A-_A") "Invalid Base64 character: '-'");
-    json_expect_ser("{\"B\":\"\\u00e9AAA\"}",
-               BLOB("\xc3\xa9" "AAA") "Invalid Base64 character: '\xc3\xa9'");
-    json_expect_ser("{\"B\":\"+/+=\"}", BLOB("+/+=") "Invalid last non-pad Base64 character dectected");
-    json_expect_ser("{\"B\":\"AR==\"}", BLOB("AR==") "Invalid last non-pad Base64 character dectected");
-    json_expect_ser("{\"B\":\"A===\"}", BLOB("A===") "Invalid last non-pad Base64 character dectected");
-    json_expect_ser("{\"B\":\"====\"}", BLOB("====") "Invalid last non-pad Base64 character dectected");
-    json_expect_ser("{\"B\":\"AAAA====\"}",
-               BLOB("AAAA====") "Invalid last non-pad Base64 character dectected");
-    json_expect_ser("{\"BS\":[\"AA==\",\"AAB=\"]}",
-               BLOB("AAB=") "Invalid last non-pad Base64 character dectected");
-#undef BLOB
+#define LENGTH "Base64 encoded length is expected a multiple of 4 bytes but found: "
+#define LAST "Invalid last non-pad Base64 character dectected"
+    json_expect_ser("{\"B\":\"23456\"}", LENGTH "5");
+    json_expect_ser("{\"B\":\"A\"}", LENGTH "1");
+    /* Java counts UTF-16 units: three two-byte characters are 3, not 6,
+     * and a character outside the BMP is 2. */
+    json_expect_ser("{\"B\":\"\\u00e9\\u00e9\\u00e9\"}", LENGTH "3");
+    json_expect_ser("{\"B\":\"\\ud83d\\ude00A\"}", LENGTH "3");
+    /* Padding is checked before the alphabet. */
+    json_expect_ser("{\"B\":\"=+/=\"}", LAST);
+    json_expect_ser("{\"B\":\"+/+=\"}", LAST);
+    json_expect_ser("{\"B\":\"AR==\"}", LAST);
+    json_expect_ser("{\"B\":\"AAB=\"}", LAST);
+    json_expect_ser("{\"B\":\"*AB=\"}", LAST);
+    json_expect_ser("{\"B\":\"A===\"}", LAST);
+    json_expect_ser("{\"B\":\"====\"}", LAST);
+    json_expect_ser("{\"B\":\"AAAA====\"}", LAST);
+    json_expect_ser("{\"BS\":[\"AA==\",\"AAB=\"]}", LAST);
+    json_expect_ser("{\"B\":\"AB=C\"}", "Invalid Base64 character: '='");
+    json_expect_ser("{\"B\":\"AB*D\"}", "Invalid Base64 character: '*'");
+    json_expect_ser("{\"B\":\"*A==\"}", "Invalid Base64 character: '*'");
+    json_expect_ser("{\"B\":\"AB D\"}", "Invalid Base64 character: ' '");
+    json_expect_ser("{\"B\":\"A-_A\"}", "Invalid Base64 character: '-'");
+    json_expect_ser("{\"B\":\"AA*=\"}", "Invalid Base64 character: '*'");
+    json_expect_ser("{\"B\":\"\\u00e9AAA\"}", "Invalid Base64 character: '\xc3\xa9'");
+    json_expect_ser("{\"B\":\"\\ud83d\\ude00AA\"}", "Invalid Base64 character: '\xf0\x9f\x98\x80'");
+#undef LENGTH
+#undef LAST
+    /* What passes decodes exactly. */
+    struct arena *a = arena_new();
+    struct kv_value v = decode_ok(a, "{\"BS\":[\"+/8=\",\"AAAA\",\"AQI=\"]}");
+    assert_memory_equal(v.u.elems[0].u.bytes, "\xfb\xff", 3);
+    assert_int_equal(v.u.elems[1].len, 3);
+    assert_memory_equal(v.u.elems[2].u.bytes, "\x01\x02", 3);
+    arena_free(a);
 }
 
 /* --- validation failures found while decoding ---------------------------------- */
 
-#define EMPTY "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-#define MULTI                                                                                  \
-    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the " \
+#define EMPTY                                                                                      \
+    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+#define MULTI                                                                                      \
+    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "    \
     "supported datatypes"
 
 static void
@@ -472,12 +516,11 @@ json13_type_errors_beat_validation(void **state)
     /* A type error anywhere wins over an empty or multi-typed value met
      * earlier: DynamoDB deserializes the whole request first. */
     json_expect_item("{\"a\":{},\"b\":{\"S\":5}}", KV_SERIALIZATION,
-                NUMBER_CLASS " can not be converted to an String");
+                     "NUMBER_VALUE cannot be converted to String");
     json_expect_value("{\"S\":\"a\",\"N\":5}", KV_SERIALIZATION,
-                 NUMBER_CLASS " can not be converted to an String");
+                      "NUMBER_VALUE cannot be converted to String");
     json_expect_value("{\"L\":[{},{\"B\":\"A\"}]}", KV_SERIALIZATION,
-                 "'A' can not be converted to a Blob: Base64 encoded length is expected a "
-                 "multiple of 4 bytes but found: 1");
+                      "Base64 encoded length is expected a multiple of 4 bytes but found: 1");
     /* Of two validation failures, the first is reported. */
     json_expect_value("{\"L\":[{\"S\":\"a\",\"N\":\"1\"},{}]}", KV_VALIDATION, MULTI);
 }
@@ -490,13 +533,14 @@ json14_null_elements(void **state)
     json_expect_value("{\"L\":[null]}", KV_VALIDATION, EMPTY);
     json_expect_value("{\"M\":{\"a\":null}}", KV_VALIDATION, EMPTY);
     json_expect_value("{\"NS\":[\"1\",null]}", KV_VALIDATION,
-                 "The parameter cannot be converted to a numeric value");
+                      "The parameter cannot be converted to a numeric value");
     json_expect_value("{\"BS\":[null]}", KV_VALIDATION,
-                 "One or more parameter values were invalid: Binary sets may not contain null "
-                 "or empty values");
-    json_expect_value("{\"SS\":[null]}", KV_VALIDATION,
-                 "One or more parameter values were invalid: An string set may not have a empty "
-                 "string as a member");
+                      "One or more parameter values were invalid: Binary sets may not contain null "
+                      "or empty values");
+    json_expect_value(
+        "{\"SS\":[null]}", KV_VALIDATION,
+        "One or more parameter values were invalid: An string set may not have a empty "
+        "string as a member");
     json_expect_item("null", KV_OK, "");
 }
 
@@ -507,10 +551,12 @@ json15_type_key_in_maps(void **state)
     /* "__type" names the type of a wire-format object, so DynamoDB cannot
      * read it as a map key. */
     json_expect_value("{\"M\":{\"a\":{\"S\":\"x\"},\"__type\":{\"S\":\"Date\"}}}", KV_SERIALIZATION,
-                 "No assembly name on stack!");
-    json_expect_item("{\"__type\":{\"S\":\"Date\"}}", KV_SERIALIZATION, "No assembly name on stack!");
-    json_expect_item("{\"_type\":{\"S\":\"Date\"},\"__typ\":{\"S\":\"x\"},\"___type\":{\"S\":\"y\"}}",
-                KV_OK, "");
+                      "No assembly name on stack!");
+    json_expect_item("{\"__type\":{\"S\":\"Date\"}}", KV_SERIALIZATION,
+                     "No assembly name on stack!");
+    json_expect_item(
+        "{\"_type\":{\"S\":\"Date\"},\"__typ\":{\"S\":\"x\"},\"___type\":{\"S\":\"y\"}}", KV_OK,
+        "");
 }
 
 static void
@@ -520,8 +566,8 @@ json16_numbers_kept_for_value_check(void **state)
     struct arena *a = arena_new();
     /* Decoding checks shape only: bad numbers are kept verbatim so that
      * value_check can quote them in DynamoDB's message. */
-    static const char *const bad[] = {"abc", "", " 1", "1e400", "0x10", "NaN",
-                                      "1234567890123456789012345678901234567890"};
+    static const char *const bad[] = {
+        "abc", "", " 1", "1e400", "0x10", "NaN", "1234567890123456789012345678901234567890"};
     char text[128];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(text, sizeof text, "{\"N\":\"%s\"}", bad[i]);
@@ -537,7 +583,8 @@ json16_numbers_kept_for_value_check(void **state)
     struct kv_err e;
     err_init(&e);
     value_check(&v, 0, &e);
-    assert_string_equal(err_message(&e), "The parameter cannot be converted to a numeric value: abc");
+    assert_string_equal(err_message(&e),
+                        "The parameter cannot be converted to a numeric value: abc");
     err_clear(&e);
     arena_free(a);
 }
@@ -598,11 +645,11 @@ json18_depth_bound(void **state)
     char *ok = nested_lists(DECODE_MAX_DEPTH - 1);
     json_expect_value(ok, KV_OK, "");
     char *deep = nested_lists(DECODE_MAX_DEPTH);
-    json_expect_value(deep, KV_VALIDATION, "Nesting Levels have exceeded supported limits");
+    json_expect_value(deep, KV_VALIDATION, NESTING);
     free(ok);
     free(deep);
     deep = nested_lists(1000);
-    json_expect_value(deep, KV_VALIDATION, "Nesting Levels have exceeded supported limits");
+    json_expect_value(deep, KV_VALIDATION, NESTING);
     free(deep);
 
     /* The encoder has the same bound, so unchecked trees cannot recurse

@@ -2,12 +2,55 @@
  * item_common.c -- see item_common.h.
  */
 #include "item_common.h"
+#include "arena.h"
 #include "catalog.h"
 #include "err.h"
+#include "itemcodec.h"
+#include "ops.h"
 #include "txn.h"
 #include "value.h"
 
 #include <string.h>
+
+kv_status
+item_parse_exprs(struct op_ctx *c, const struct item_exprs *ex, const enum expr_kind *accepted,
+                 size_t n_accepted, struct item_parsed *out)
+{
+    struct expr_request er;
+    memset(out, 0, sizeof *out);
+    memset(&er, 0, sizeof er);
+    er.names = ex->names;
+    er.values = ex->values;
+    /* Only the operation's own expression parameters count; DynamoDB
+     * ignores members an operation does not have. */
+    for (size_t i = 0; i < n_accepted; i++) {
+        switch (accepted[i]) {
+        case EXPR_UPDATE:
+            er.text[EXPR_UPDATE] = ex->update;
+            er.len[EXPR_UPDATE] = ex->update_len;
+            break;
+        case EXPR_CONDITION:
+            er.text[EXPR_CONDITION] = ex->condition;
+            er.len[EXPR_CONDITION] = ex->condition_len;
+            break;
+        case EXPR_PROJECTION:
+            er.text[EXPR_PROJECTION] = ex->projection;
+            er.len[EXPR_PROJECTION] = ex->projection_len;
+            break;
+        default:
+            break;
+        }
+    }
+    er.accepted = accepted;
+    er.n_accepted = n_accepted;
+    kv_status st = expr_request_parse(c->arena, &er, c->err);
+    if (st != KV_OK)
+        return st;
+    out->update = er.update;
+    out->condition = er.condition;
+    out->projection = er.projection;
+    return KV_OK;
+}
 
 kv_status
 item_table(struct txn *t, const char *name, struct table_def **def, MDB_dbi *dbi)
@@ -40,4 +83,49 @@ item_read(struct txn *t, MDB_dbi dbi, const struct keybuf *kb, MDB_val *val, boo
     if (rc == MDB_NOTFOUND)
         return KV_OK;
     return txn_check(t, rc, "reading an item");
+}
+
+kv_status
+item_decode(struct txn *t, const MDB_val *val, struct arena *a, bool borrow,
+            struct kv_value **out)
+{
+    struct kv_value *v = arena_alloc(a, sizeof *v);
+    if (!v)
+        return err_nomem(t->err);
+    kv_status st = itemcodec_decode(val->mv_data, val->mv_size, a, borrow, v, t->err);
+    if (st == KV_OK)
+        *out = v;
+    return st;
+}
+
+kv_status
+item_check_condition(struct txn *t, const struct expr_cond *cond, const struct kv_value *old,
+                     bool return_old)
+{
+    if (!cond || expr_eval(cond, old))
+        return KV_OK;
+    kv_status st = err_set(t->err, KV_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
+    if (return_old && old) {
+        struct arena *a = err_extra(t->err);
+        struct kv_value *copy = a ? arena_alloc(a, sizeof *copy) : NULL;
+        if (copy && value_copy(a, copy, old) == 0)
+            t->err->item = copy;
+    }
+    return st;
+}
+
+struct expr_key_schema
+item_expr_schema(const struct table_def *def)
+{
+    struct expr_key_schema ks;
+    memset(&ks, 0, sizeof ks);
+    ks.hash.name = def->key.hash.name;
+    ks.hash.len = (uint32_t)strlen(def->key.hash.name);
+    ks.hash_type = def->key.hash.type;
+    if (def->key.range.name) {
+        ks.range.name = def->key.range.name;
+        ks.range.len = (uint32_t)strlen(def->key.range.name);
+        ks.range_type = def->key.range.type;
+    }
+    return ks;
 }

@@ -1,10 +1,12 @@
 /*
- * item_common.h -- steps shared by the single-item operations: finding the
- * table, building the item's LMDB key, reading the stored item.
+ * item_common.h -- steps shared by the single-item operations: parsing
+ * their expressions, finding the table, building the item's LMDB key,
+ * reading and decoding the stored item, and checking a condition.
  */
 #ifndef KV_ITEM_COMMON_H
 #define KV_ITEM_COMMON_H
 
+#include "expr/expr.h"
 #include "keycodec.h"
 #include "kv.h"
 
@@ -12,9 +14,23 @@
 #include <stdbool.h>
 
 struct arena;
+struct item_exprs;
 struct kv_value;
+struct op_ctx;
 struct table_def;
 struct txn;
+
+/* A request's expressions, parsed (NULL where absent). */
+struct item_parsed {
+    struct expr_update *update;
+    struct expr_cond *condition;
+    struct expr_proj *projection;
+};
+
+/* Parse the expressions `ex` carries; `accepted` lists the operation's. */
+kv_status item_parse_exprs(struct op_ctx *c, const struct item_exprs *ex,
+                           const enum expr_kind *accepted, size_t n_accepted,
+                           struct item_parsed *out);
 
 /* The table for a data-plane operation; ResourceNotFoundException if absent. */
 kv_status item_table(struct txn *t, const char *name, struct table_def **def, MDB_dbi *dbi);
@@ -26,5 +42,21 @@ kv_status item_key(struct txn *t, const struct table_def *def, const struct kv_v
 /* Read the stored bytes of an item; *found false when absent. */
 kv_status item_read(struct txn *t, MDB_dbi dbi, const struct keybuf *kb, MDB_val *val,
                     bool *found);
+
+/* Decode stored bytes into a new value in a (borrowing from val if asked). */
+kv_status item_decode(struct txn *t, const MDB_val *val, struct arena *a, bool borrow,
+                      struct kv_value **out);
+
+/*
+ * Evaluate a ConditionExpression against the item as stored (old, NULL
+ * when absent).  A false condition is ConditionalCheckFailedException;
+ * with return_old the old item travels with the error, as
+ * ReturnValuesOnConditionCheckFailure ALL_OLD asks.
+ */
+kv_status item_check_condition(struct txn *t, const struct expr_cond *cond,
+                               const struct kv_value *old, bool return_old);
+
+/* The key schema in the form the expression module takes. */
+struct expr_key_schema item_expr_schema(const struct table_def *def);
 
 #endif

@@ -25,6 +25,7 @@
 #define THROUGHPUT_MAX 1000000000000LL
 #define MAX_LSIS 5
 #define MAX_GSIS 20
+#define MAX_PROJECTED 100
 
 /* "[a, b]" from the names of key elements or attribute definitions. */
 static const char *
@@ -92,10 +93,10 @@ check_key_schema(struct op_ctx *c, const struct create_table_req *r, const struc
         return err_set(c->err, KV_VALIDATION,
                        "Both the Hash Key and the Range Key element in the KeySchema have the "
                        "same name");
-    if (keys[0].key_type != KEY_HASH)
+    if (keys[0].key_type != KEYTYPE_HASH)
         return err_set(c->err, KV_VALIDATION,
                        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-    if (n == 2 && keys[1].key_type != KEY_RANGE)
+    if (n == 2 && keys[1].key_type != KEYTYPE_RANGE)
         return err_set(c->err, KV_VALIDATION,
                        "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
     return KV_OK;
@@ -111,6 +112,9 @@ check_projection(struct op_ctx *c, const struct index_req *ix)
         return err_set(c->err, KV_VALIDATION,
                        INVALID "ProjectionType is %s, but NonKeyAttributes is specified",
                        names[ix->projection]);
+    if (!ix->non_key_given && ix->projection == PROJECT_INCLUDE)
+        return err_set(c->err, KV_VALIDATION,
+                       INVALID "ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
     return KV_OK;
 }
 
@@ -266,6 +270,23 @@ check_definitions_used(struct op_ctx *c, const struct create_table_req *r)
     return KV_OK;
 }
 
+/* DynamoDB caps the non-key attributes projected by INCLUDE over all of a
+ * table's indexes. */
+static kv_status
+check_projected_total(struct op_ctx *c, const struct create_table_req *r)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < r->n_lsis; i++)
+        total += r->lsis[i].n_non_key;
+    for (size_t i = 0; i < r->n_gsis; i++)
+        total += r->gsis[i].n_non_key;
+    if (total > MAX_PROJECTED)
+        return err_set(c->err, KV_VALIDATION,
+                       INVALID "Number of projected attributes in all indexes exceeds limit of "
+                               "100");
+    return KV_OK;
+}
+
 static kv_status
 check_request(struct op_ctx *c, const struct create_table_req *r)
 {
@@ -279,10 +300,7 @@ check_request(struct op_ctx *c, const struct create_table_req *r)
         (st = check_definitions_used(c, r)) != KV_OK || (st = check_lsis(c, r)) != KV_OK ||
         (st = check_gsis(c, r)) != KV_OK)
         return st;
-    if (r->lsis_given || r->gsis_given)
-        return err_set(c->err, KV_VALIDATION,
-                       "Secondary indexes are not supported by this version of libkv");
-    return KV_OK;
+    return check_projected_total(c, r);
 }
 
 static void
@@ -309,6 +327,45 @@ find_attr_type(const struct create_table_req *r, const char *name)
     return 0;
 }
 
+static void
+index_key(const struct create_table_req *r, const struct index_req *ix, struct key_schema *k)
+{
+    memset(k, 0, sizeof *k);
+    k->hash.name = ix->keys[0].name;
+    k->hash.type = (uint8_t)find_attr_type(r, ix->keys[0].name);
+    if (ix->n_keys == 2) {
+        k->range.name = ix->keys[1].name;
+        k->range.type = (uint8_t)find_attr_type(r, ix->keys[1].name);
+    }
+}
+
+/* Local indexes first, then global ones, each ACTIVE at once: there is
+ * nothing to backfill in a new table. */
+static kv_status
+build_indexes(struct op_ctx *c, const struct create_table_req *r, struct table_def *d)
+{
+    d->n_indexes = r->n_lsis + r->n_gsis;
+    if (!(d->indexes = arena_calloc(c->arena, (d->n_indexes + 1) * sizeof *d->indexes)))
+        return err_nomem(c->err);
+    for (size_t i = 0; i < d->n_indexes; i++) {
+        bool global = i >= r->n_lsis;
+        const struct index_req *ix = global ? &r->gsis[i - r->n_lsis] : &r->lsis[i];
+        struct index_def *o = &d->indexes[i];
+        o->name = ix->name;
+        o->global = global;
+        index_key(r, ix, &o->key);
+        o->projection = (uint8_t)ix->projection;
+        o->non_key = ix->non_key;
+        o->n_non_key = ix->n_non_key;
+        if (global && r->billing == KV_PROVISIONED) {
+            o->rcu = ix->rcu;
+            o->wcu = ix->wcu;
+        }
+        o->status = "ACTIVE";
+    }
+    return KV_OK;
+}
+
 /* The description to store, built in the request arena. */
 static kv_status
 build_def(struct op_ctx *c, const struct create_table_req *r, struct table_def *d)
@@ -333,7 +390,7 @@ build_def(struct op_ctx *c, const struct create_table_req *r, struct table_def *
     if (r->billing == KV_PAY_PER_REQUEST)
         d->pay_per_request_ms = d->created_ms;
     d->deletion_protection = r->deletion_protection;
-    return KV_OK;
+    return build_indexes(c, r, d);
 }
 
 struct create_args {
@@ -354,6 +411,9 @@ create_body(struct txn *t, void *arg)
         return err_set(t->err, KV_RESOURCE_IN_USE, "Table already exists: %s", a->r->name);
     if ((st = catalog_take_db(t, a->def.dbname)) != KV_OK)
         return st;
+    for (size_t i = 0; i < a->def.n_indexes; i++)
+        if ((st = catalog_take_db(t, a->def.indexes[i].dbname)) != KV_OK)
+            return st;
     return catalog_put(t, &a->def);
 }
 
@@ -365,7 +425,8 @@ op_create_table(struct op_ctx *c, const struct create_table_req *r, struct table
     kv_status st = check_request(c, r);
     if (st != KV_OK)
         return st;
-    build_def(c, r, &a.def);
+    if ((st = build_def(c, r, &a.def)) != KV_OK)
+        return st;
     if ((st = txn_run(c->db, true, create_body, &a, c->err)) != KV_OK)
         return st;
     if (!(out->def = table_def_clone(&a.def)))

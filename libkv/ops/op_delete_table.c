@@ -29,11 +29,13 @@ delete_body(struct txn *t, void *arg)
         return err_set(t->err, KV_VALIDATION,
                        "Resource cannot be deleted as it is currently protected against "
                        "deletion. Disable deletion protection first.");
-    if ((st = catalog_stats_get(t, def->dbname, &a->out->stats)) != KV_OK)
+    for (size_t i = 0; i < def->n_indexes; i++)
+        if (strcmp(def->indexes[i].status, "ACTIVE") != 0)
+            return err_set(t->err, KV_RESOURCE_IN_USE,
+                           "Attempt to change a resource which is still in use: Cannot delete "
+                           "table while indexes are being created, updated, or deleted.");
+    if ((st = table_desc_fill(t, def, a->out)) != KV_OK)
         return st;
-    table_def_free(a->out->def);
-    if (!(a->out->def = table_def_clone(def)))
-        return err_nomem(t->err);
     return catalog_remove(t, def);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "ops.h"
 #include "arena.h"
+#include "db.h"
 #include "err.h"
 #include "txn.h"
 
@@ -29,6 +30,27 @@ op_table_arn(struct arena *a, const char *table)
     return arena_printf(a, "arn:aws:dynamodb:ddblocal:000000000000:table/%s", table);
 }
 
+kv_status
+table_desc_fill(struct txn *t, const struct table_def *def, struct table_desc *d)
+{
+    kv_status st = catalog_stats_get(t, def->dbname, &d->stats);
+    for (size_t i = 0; i < def->n_indexes && i < CONSUMED_MAX_INDEXES && st == KV_OK; i++)
+        st = catalog_stats_get(t, def->indexes[i].dbname, &d->index_stats[i]);
+    if (st != KV_OK)
+        return st;
+    table_def_free(d->def);
+    if (!(d->def = table_def_clone(def)))
+        return err_nomem(t->err);
+    /* The decrease counts restart every UTC day. */
+    int64_t today = db_now_ms(t->db) / 86400000;
+    if (d->def->last_decrease_ms / 86400000 != today)
+        d->def->decreases_today = 0;
+    for (size_t i = 0; i < d->def->n_indexes; i++)
+        if (d->def->indexes[i].last_decrease_ms / 86400000 != today)
+            d->def->indexes[i].decreases_today = 0;
+    return KV_OK;
+}
+
 struct describe_args {
     const char *name;
     struct table_desc *out;
@@ -45,12 +67,7 @@ describe_body(struct txn *t, void *arg)
     if (!def)
         return err_set(t->err, KV_RESOURCE_NOT_FOUND,
                        "Requested resource not found: Table: %s not found", a->name);
-    if ((st = catalog_stats_get(t, def->dbname, &a->out->stats)) != KV_OK)
-        return st;
-    table_def_free(a->out->def);
-    if (!(a->out->def = table_def_clone(def)))
-        return err_nomem(t->err);
-    return KV_OK;
+    return table_desc_fill(t, def, a->out);
 }
 
 kv_status

@@ -1,7 +1,8 @@
 /*
- * op_get_item.c -- GetItem: the item with the given key, or nothing.
- * Reads cost one unit per 4 KB of the item (half for eventually
- * consistent reads), and an absent item the minimum of one unit.
+ * op_get_item.c -- GetItem: the item with the given key, or nothing,
+ * projected when a ProjectionExpression asks.  Reads cost one unit per
+ * 4 KB of the whole item (half for eventually consistent reads), however
+ * little the projection keeps, and an absent item the minimum of one unit.
  */
 #include "ops.h"
 #include "arena.h"
@@ -15,24 +16,27 @@
 #include <string.h>
 
 struct get_args {
+    struct op_ctx *c;
     const struct key_req *r;
     struct get_resp *out;
+    struct item_parsed px;
 };
 
 static kv_status
 get_body(struct txn *t, void *arg)
 {
     struct get_args *a = arg;
+    const struct key_req *r = a->r;
     struct table_def *def;
     MDB_dbi dbi;
     struct keybuf kb;
     MDB_val val;
     bool found;
-    kv_status st = item_table(t, a->r->table, &def, &dbi);
+    kv_status st = item_table(t, r->table, &def, &dbi);
     if (st == KV_OK)
-        st = validate_key(&def->key, a->r->key, t->err);
+        st = validate_key(&def->key, r->key, t->err);
     if (st == KV_OK)
-        st = item_key(t, def, a->r->key, &kb);
+        st = item_key(t, def, r->key, &kb);
     if (st == KV_OK)
         st = item_read(t, dbi, &kb, &val, &found);
     if (st != KV_OK)
@@ -40,26 +44,36 @@ get_body(struct txn *t, void *arg)
     size_t size = 0;
     a->out->item = NULL;
     if (found) {
-        struct kv_value *v = arena_alloc(a->r->out, sizeof *v);
-        if (!v)
-            return err_nomem(t->err);
-        if ((st = itemcodec_size(val.mv_data, val.mv_size, &size, t->err)) != KV_OK ||
-            (st = itemcodec_decode(val.mv_data, val.mv_size, a->r->out, false, v, t->err)))
+        struct kv_value *item;
+        if ((st = itemcodec_size(val.mv_data, val.mv_size, &size, t->err)) != KV_OK)
             return st;
-        a->out->item = v;
+        if (!a->px.projection) {
+            st = item_decode(t, &val, r->out, false, &item);
+        } else if ((st = item_decode(t, &val, a->c->arena, true, &item)) == KV_OK) {
+            struct kv_value *p = arena_alloc(r->out, sizeof *p);
+            if (!p)
+                return err_nomem(t->err);
+            st = expr_project(a->px.projection, item, r->out, p, t->err);
+            item = p;
+        }
+        if (st != KV_OK)
+            return st;
+        a->out->item = item;
     }
-    a->out->consumed.read =
-        capacity_read(size, a->r->consistent ? READ_STRONG : READ_EVENTUAL);
+    a->out->consumed.read = capacity_read(size, r->consistent ? READ_STRONG : READ_EVENTUAL);
     return KV_OK;
 }
 
 kv_status
 op_get_item(struct op_ctx *c, const struct key_req *r, struct get_resp *out)
 {
+    static const enum expr_kind accepted[] = {EXPR_PROJECTION};
     memset(out, 0, sizeof *out);
+    struct get_args a = {c, r, out, {0}};
     kv_status st = validate_values(r->key, c->err);
+    if (st == KV_OK)
+        st = item_parse_exprs(c, &r->ex, accepted, 1, &a.px);
     if (st != KV_OK)
         return st;
-    struct get_args a = {r, out};
     return txn_run(c->db, false, get_body, &a, c->err);
 }

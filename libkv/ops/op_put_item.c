@@ -1,21 +1,20 @@
 /*
  * op_put_item.c -- PutItem: replace the whole item with the given key.
  *
- * Pipeline: check the item's values, ReturnValues and size (DynamoDB does
- * these before looking at the table); then, in one write transaction,
- * find the table, check the key attributes, read the old item, write the
- * new one and the table's counters.
+ * Pipeline: check the item's values, ReturnValues, the item's size and the
+ * ConditionExpression (DynamoDB does these before looking at the table);
+ * then, in one write transaction, find the table, check the key and index
+ * key attributes, load the old item, evaluate the condition against it,
+ * and store the new item (write_core.h keeps counters and indexes).
  */
 #include "ops.h"
-#include "arena.h"
-#include "buf.h"
-#include "db.h"
 #include "err.h"
+#include "index.h"
 #include "item_common.h"
-#include "itemcodec.h"
 #include "txn.h"
 #include "validate.h"
 #include "value.h"
+#include "write_core.h"
 
 #include <string.h>
 
@@ -23,66 +22,49 @@ struct put_args {
     struct op_ctx *c;
     const struct put_item_req *r;
     struct write_resp *out;
-    struct buf encoded;
-    size_t size;
+    struct item_parsed px;
 };
 
 static kv_status
 put_body(struct txn *t, void *arg)
 {
     struct put_args *a = arg;
+    const struct put_item_req *r = a->r;
     struct table_def *def;
     MDB_dbi dbi;
-    struct keybuf kb;
-    MDB_val old;
-    bool found;
-    kv_status st = item_table(t, a->r->table, &def, &dbi);
+    struct item_write w;
+    bool need_old = a->px.condition || r->return_values == KV_RETURN_ALL_OLD;
+    kv_status st = item_table(t, r->table, &def, &dbi);
     if (st == KV_OK)
-        st = validate_item_key(&def->key, a->r->item, t->err);
+        st = validate_item_key(&def->key, r->item, t->err);
     if (st == KV_OK)
-        st = item_key(t, def, a->r->item, &kb);
+        st = index_check_item(def, r->item, false, NULL, t->err);
     if (st == KV_OK)
-        st = item_read(t, dbi, &kb, &old, &found);
+        st = write_load(t, &w, def, dbi, r->item, need_old, r->out);
+    if (st == KV_OK)
+        st = item_check_condition(t, a->px.condition, w.old, r->return_old_on_fail);
+    if (st == KV_OK)
+        st = write_store(t, &w, r->item, false);
     if (st != KV_OK)
         return st;
-    size_t old_size = 0;
-    a->out->attributes = NULL;
-    if (found) {
-        if ((st = itemcodec_size(old.mv_data, old.mv_size, &old_size, t->err)) != KV_OK)
-            return st;
-        if (a->r->return_values == KV_RETURN_ALL_OLD) {
-            struct kv_value *v = arena_alloc(a->r->out, sizeof *v);
-            if (!v)
-                return err_nomem(t->err);
-            if ((st = itemcodec_decode(old.mv_data, old.mv_size, a->r->out, false, v,
-                                       t->err)) != KV_OK)
-                return st;
-            a->out->attributes = v;
-        }
-    }
-    MDB_val k = {kb.len, kb.bytes}, nv = {a->encoded.len, a->encoded.data};
-    if ((st = txn_check(t, mdb_put(t->txn, dbi, &k, &nv, 0), "writing an item")) != KV_OK)
-        return st;
-    st = catalog_stats_add(t, def->dbname, found ? 0 : 1, (int64_t)a->size - (int64_t)old_size);
-    a->out->consumed.write = capacity_write(old_size > a->size ? old_size : a->size, false);
-    return st;
+    a->out->attributes = r->return_values == KV_RETURN_ALL_OLD ? w.old : NULL;
+    a->out->consumed = w.consumed;
+    return KV_OK;
 }
 
 kv_status
 op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *out)
 {
+    static const enum expr_kind accepted[] = {EXPR_CONDITION};
     memset(out, 0, sizeof *out);
+    struct put_args a = {c, r, out, {0}};
     kv_status st = validate_values(r->item, c->err);
     if (st != KV_OK)
         return st;
     if (r->return_values != KV_RETURN_NONE && r->return_values != KV_RETURN_ALL_OLD)
         return err_set(c->err, KV_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
-    if ((st = validate_item_size(r->item, NULL, c->err)) != KV_OK)
+    if ((st = validate_item_size(r->item, NULL, c->err)) != KV_OK ||
+        (st = item_parse_exprs(c, &r->ex, accepted, 1, &a.px)) != KV_OK)
         return st;
-    struct put_args a = {c, r, out, {0}, item_size(r->item)};
-    buf_init(&a.encoded);
-    if ((st = itemcodec_encode(r->item, &a.encoded, c->err)) == KV_OK)
-        st = txn_run(c->db, true, put_body, &a, c->err);
-    buf_release(&a.encoded);
-    return st;
+    return txn_run(c->db, true, put_body, &a, c->err);
 }

@@ -23,6 +23,7 @@
 
 struct arena;
 struct kv_db;
+struct txn;
 struct kv_err;
 struct kv_value;
 
@@ -36,13 +37,13 @@ struct op_ctx {
 /* --- tables ---------------------------------------------------------------- */
 
 enum key_type {
-    KEY_HASH = 1,
-    KEY_RANGE = 2,
+    KEYTYPE_HASH = 1,
+    KEYTYPE_RANGE = 2,
 };
 
 struct key_elem {
     const char *name;
-    int key_type; /* KEY_HASH, KEY_RANGE */
+    int key_type; /* KEYTYPE_HASH, KEYTYPE_RANGE */
 };
 
 struct index_req {
@@ -76,8 +77,12 @@ struct create_table_req {
 struct table_desc {
     struct table_def *def; /* a private copy; table_desc_release frees it */
     struct table_stats stats;
+    struct table_stats index_stats[CONSUMED_MAX_INDEXES]; /* per def->indexes[i] */
     const char *status;    /* "CREATING", "ACTIVE", "DELETING" */
 };
+
+/* Fill d from a table's description as of t (counters included). */
+kv_status table_desc_fill(struct txn *t, const struct table_def *def, struct table_desc *d);
 
 void table_desc_release(struct table_desc *d);
 
@@ -85,6 +90,39 @@ kv_status op_create_table(struct op_ctx *c, const struct create_table_req *r,
                           struct table_desc *out);
 kv_status op_describe_table(struct op_ctx *c, const char *name, struct table_desc *out);
 kv_status op_delete_table(struct op_ctx *c, const char *name, struct table_desc *out);
+
+enum gsi_action {
+    GSI_CREATE = 1,
+    GSI_UPDATE,
+    GSI_DELETE,
+};
+
+/* One element of GlobalSecondaryIndexUpdates. */
+struct gsi_update_req {
+    int action;           /* enum gsi_action, as far as n_actions == 1 */
+    int n_actions;        /* how many of Create, Update and Delete were given */
+    const char *name;
+    struct index_req create;  /* Create */
+    bool has_throughput;      /* Update */
+    int64_t rcu, wcu;
+};
+
+struct update_table_req {
+    const char *name;
+    struct attr_def *attrs;
+    size_t n_attrs;
+    bool attrs_given;
+    int billing;              /* kv_billing_mode, or -1 when absent */
+    bool has_throughput;
+    int64_t rcu, wcu;
+    struct gsi_update_req *gsi;
+    size_t n_gsi;
+    bool gsi_given;
+    int deletion_protection;  /* 0 or 1, or -1 when absent */
+};
+
+kv_status op_update_table(struct op_ctx *c, const struct update_table_req *r,
+                          struct table_desc *out);
 
 struct list_tables_resp {
     const char **names; /* in c->arena */
@@ -97,28 +135,41 @@ kv_status op_list_tables(struct op_ctx *c, const char *start, int64_t limit,
 
 /* --- items ------------------------------------------------------------------ */
 
+/* A single-item request's expressions, as text (NULL when absent), with its
+ * two placeholder maps (NULL when absent). */
+struct item_exprs {
+    const char *update, *condition, *projection;
+    size_t update_len, condition_len, projection_len;
+    const struct kv_value *names, *values;
+};
+
 struct put_item_req {
     const char *table;
     const struct kv_value *item;
-    int return_values;     /* kv_return_values */
-    int return_cc;         /* enum return_cc */
-    struct arena *out;     /* where Attributes are allocated */
+    struct item_exprs ex;    /* ConditionExpression */
+    int return_values;       /* kv_return_values */
+    int return_cc;           /* enum return_cc */
+    bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    struct arena *out;       /* where Attributes are allocated */
 };
 
 struct write_resp {
-    struct kv_value *attributes; /* ALL_OLD: the item before, or NULL */
+    struct kv_value *attributes; /* per ReturnValues, or NULL */
     struct consumed consumed;
 };
 
 kv_status op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *out);
 
+/* GetItem, DeleteItem and UpdateItem: a request naming one item by key. */
 struct key_req {
     const char *table;
     const struct kv_value *key;
+    struct item_exprs ex; /* Get: Projection; Delete: Condition; Update: both */
     bool consistent;
     int return_values;
     int return_cc;
-    struct arena *out;     /* where the item is allocated */
+    bool return_old_on_fail;
+    struct arena *out; /* where the item is allocated */
 };
 
 struct get_resp {
@@ -128,6 +179,53 @@ struct get_resp {
 
 kv_status op_get_item(struct op_ctx *c, const struct key_req *r, struct get_resp *out);
 kv_status op_delete_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out);
+kv_status op_update_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out);
+
+/* --- Query and Scan ------------------------------------------------------------ */
+
+enum select_mode {
+    SELECT_DEFAULT = 0, /* absent: ALL_ATTRIBUTES, ALL_PROJECTED for an index */
+    SELECT_ALL_ATTRIBUTES,
+    SELECT_ALL_PROJECTED,
+    SELECT_SPECIFIC,
+    SELECT_COUNT,
+};
+
+/*
+ * One Query or Scan request.  Expressions come as text (NULL when absent)
+ * with the request's two placeholder maps; the operation parses them, so
+ * both faces get the same checks.
+ */
+struct read_req {
+    const char *table;
+    const char *index;
+    const char *key_condition, *filter, *projection;
+    size_t key_condition_len, filter_len, projection_len;
+    const struct kv_value *names, *values;
+    int select;
+    bool has_limit;
+    int64_t limit;
+    bool forward; /* Query: ScanIndexForward */
+    bool consistent;
+    const struct kv_value *start_key;
+    bool has_segment, has_total;
+    int64_t segment, total_segments;
+    int return_cc;
+    struct arena *out; /* where items and LastEvaluatedKey are allocated */
+};
+
+struct read_resp {
+    struct kv_value *items; /* Items (M values); none for COUNT */
+    size_t n_items;
+    size_t cap_items;
+    uint64_t count;    /* Count: items that passed the filter */
+    uint64_t scanned;  /* ScannedCount: items read */
+    struct kv_value *last_key; /* LastEvaluatedKey, or NULL */
+    struct consumed consumed;
+};
+
+kv_status op_query(struct op_ctx *c, const struct read_req *r, struct read_resp *out);
+kv_status op_scan(struct op_ctx *c, const struct read_req *r, struct read_resp *out);
 
 /* --- shared helpers ------------------------------------------------------------ */
 

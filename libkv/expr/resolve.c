@@ -1,0 +1,986 @@
+/*
+ * resolve.c -- bind placeholders and check what the text alone can tell.
+ *
+ * After parse.c has built a tree, this stage looks every "#name" up in
+ * ExpressionAttributeNames and every ":value" in ExpressionAttributeValues,
+ * marks the entries used, and checks what needs the values but not the
+ * item: function names and operand counts, operand types of the given
+ * values ("begins_with" on a number, "<" on a BOOL, "+" on a string, ADD
+ * of a string), BETWEEN bounds, a path compared with itself, overlapping
+ * and conflicting paths.  It also holds the module's entry points, which
+ * run text checks, parse.c, this stage and keycond.c in turn, and the
+ * checks of the two maps themselves.
+ *
+ * Which problem is reported.  For conditions DynamoDB reports, after the
+ * whole-expression categories (redundant parentheses, unknown functions,
+ * misused functions, reserved words), the first comparison in text order
+ * that has a problem, and within it an undefined placeholder before an
+ * operand count, a repeated path and an operand type.  A problem found
+ * inside a comparison is therefore held in a per-comparison diagnostic
+ * ("leaf") and ranked when the comparison ends.  Updates and projections
+ * rank whole-expression categories only (see ast.c).
+ *
+ * Lookups.  The maps may be large (a request may carry thousands of
+ * placeholders), so each is indexed once by a sorted array: a lookup is a
+ * binary search, and a map of a million entries costs one sort.
+ */
+#include "ast.h"
+#include "arena.h"
+#include "b64.h"
+#include "err.h"
+#include "value.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- the maps ---------------------------------------------------------------- */
+
+struct slot {
+    const char *key;
+    uint32_t len;
+    uint32_t member;
+};
+
+struct expr_ctx {
+    struct arena *arena;
+    const struct kv_value *names;
+    const struct kv_value *values;
+    struct slot *name_idx;
+    struct slot *value_idx;
+    uint8_t *names_used;
+    uint8_t *values_used;
+};
+
+static int
+is_word(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+/* '#' or ':' followed by one or more of [A-Za-z0-9_], within the length
+ * limit of a placeholder. */
+static bool
+placeholder_ok(const char *k, uint32_t len, char prefix)
+{
+    if (len < 2 || len > EXPR_MAX_PLACEHOLDER || k[0] != prefix)
+        return false;
+    for (uint32_t i = 1; i < len; i++)
+        if (!is_word((unsigned char)k[i]))
+            return false;
+    return true;
+}
+
+static kv_status
+check_keys(const struct kv_value *map, const char *param, char prefix, struct kv_err *err)
+{
+    if (map->type != KV_M)
+        return ERR_MISUSE(err, "%s is not a map", param);
+    if (map->len == 0)
+        return err_set(err, KV_VALIDATION, "%s must not be empty", param);
+    for (uint32_t i = 0; i < map->len; i++) {
+        const struct kv_member *m = &map->u.members[i];
+        if (!placeholder_ok(m->name, m->name_len, prefix))
+            return err_set(err, KV_VALIDATION, "%s contains invalid key: Syntax error; key: \"%.*s\"",
+                           param, (int)m->name_len, m->name);
+        if (prefix == '#' && m->value.type != KV_S)
+            return ERR_MISUSE(err, "ExpressionAttributeNames maps to a non-string");
+    }
+    return KV_OK;
+}
+
+static kv_status
+check_values(const struct kv_value *values, struct kv_err *err)
+{
+    for (uint32_t i = 0; i < values->len; i++) {
+        const struct kv_member *m = &values->u.members[i];
+        struct kv_err e;
+        err_init(&e);
+        kv_status st = value_check(&m->value, 0, &e);
+        if (st == KV_VALIDATION)
+            st = err_set(err, st,
+                         "ExpressionAttributeValues contains invalid value: %s for key %.*s",
+                         err_message(&e), (int)m->name_len, m->name);
+        else if (st != KV_OK)
+            err_move(err, &e);
+        err_clear(&e);
+        if (st != KV_OK)
+            return st;
+    }
+    return KV_OK;
+}
+
+/* "... can only be specified when using expressions: A and B are null",
+ * naming the op's expressions that take values, in the op's order. */
+static kv_status
+values_without_expressions(const enum expr_kind *accepted, size_t n, struct kv_err *err)
+{
+    char list[160] = "";
+    size_t used = 0, count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (accepted[i] == EXPR_PROJECTION)
+            continue;
+        int w = snprintf(list + used, sizeof list - used, "%s%s", count ? " and " : "",
+                         expr_kind_name(accepted[i]));
+        if (w > 0 && (size_t)w < sizeof list - used)
+            used += (size_t)w;
+        count++;
+    }
+    return err_set(err, KV_VALIDATION,
+                   "ExpressionAttributeValues can only be specified when using expressions: "
+                   "%s %s null",
+                   list, count > 1 ? "are" : "is");
+}
+
+kv_status
+expr_check_params(const struct kv_value *names, const struct kv_value *values,
+                  unsigned present, const enum expr_kind *accepted, size_t n_accepted,
+                  struct kv_err *err)
+{
+    unsigned value_kinds = 0;
+    for (size_t i = 0; i < n_accepted; i++)
+        if (accepted[i] != EXPR_PROJECTION)
+            value_kinds |= EXPR_BIT(accepted[i]);
+    if (names && !present)
+        return err_set(err, KV_VALIDATION,
+                       "ExpressionAttributeNames can only be specified when using expressions");
+    if (values && value_kinds && !(present & value_kinds))
+        return values_without_expressions(accepted, n_accepted, err);
+    kv_status st = KV_OK;
+    if (names)
+        st = check_keys(names, "ExpressionAttributeNames", '#', err);
+    if (st == KV_OK && values)
+        st = check_keys(values, "ExpressionAttributeValues", ':', err);
+    if (st == KV_OK && values)
+        st = check_values(values, err);
+    return st;
+}
+
+static int
+slot_cmp(const void *x, const void *y)
+{
+    const struct slot *a = x, *b = y;
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->key, b->key, n);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static struct slot *
+index_map(struct arena *a, const struct kv_value *map)
+{
+    struct slot *idx = arena_alloc(a, (map->len ? map->len : 1) * sizeof *idx);
+    if (!idx)
+        return NULL;
+    for (uint32_t i = 0; i < map->len; i++) {
+        idx[i].key = map->u.members[i].name;
+        idx[i].len = map->u.members[i].name_len;
+        idx[i].member = i;
+    }
+    qsort(idx, map->len, sizeof *idx, slot_cmp);
+    return idx;
+}
+
+struct expr_ctx *
+expr_ctx_new(struct arena *a, const struct kv_value *names, const struct kv_value *values,
+             struct kv_err *err)
+{
+    struct expr_ctx *c = arena_calloc(a, sizeof *c);
+    if (!c)
+        goto fail;
+    c->arena = a;
+    c->names = names && names->type == KV_M ? names : NULL;
+    c->values = values && values->type == KV_M ? values : NULL;
+    if (c->names && (!(c->name_idx = index_map(a, c->names)) ||
+                     !(c->names_used = arena_calloc(a, c->names->len + 1))))
+        goto fail;
+    if (c->values && (!(c->value_idx = index_map(a, c->values)) ||
+                      !(c->values_used = arena_calloc(a, c->values->len + 1))))
+        goto fail;
+    return c;
+fail:
+    err_nomem(err);
+    return NULL;
+}
+
+/* The member index of key in an indexed map, or -1. */
+static long
+lookup(const struct kv_value *map, const struct slot *idx, const char *key, uint32_t len)
+{
+    if (!map)
+        return -1;
+    size_t lo = 0, hi = map->len;
+    struct slot want = {key, len, 0};
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = slot_cmp(&want, &idx[mid]);
+        if (c == 0)
+            return idx[mid].member;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+static kv_status
+report_unused(const struct kv_value *map, const uint8_t *used, const char *param,
+              struct arena *a, struct kv_err *err)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < map->len; i++)
+        if (!used[i])
+            n += map->u.members[i].name_len + 2;
+    if (n == 0)
+        return KV_OK;
+    char *list = arena_alloc(a, n + 1), *p = list;
+    if (!list)
+        return err_nomem(err);
+    for (uint32_t i = 0; i < map->len; i++) {
+        const struct kv_member *m = &map->u.members[i];
+        if (used[i])
+            continue;
+        if (p != list) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+        memcpy(p, m->name, m->name_len);
+        p += m->name_len;
+    }
+    *p = '\0';
+    return err_set(err, KV_VALIDATION, "Value provided in %s unused in expressions: keys: {%s}",
+                   param, list);
+}
+
+kv_status
+expr_check_unused(const struct expr_ctx *c, struct kv_err *err)
+{
+    kv_status st = KV_OK;
+    if (c->names)
+        st = report_unused(c->names, c->names_used, "ExpressionAttributeNames", c->arena, err);
+    if (st == KV_OK && c->values)
+        st = report_unused(c->values, c->values_used, "ExpressionAttributeValues", c->arena,
+                           err);
+    return st;
+}
+
+/* --- binding and checks -------------------------------------------------------- */
+
+/* Problems the checks find; problem_target() says where each is held. */
+enum problem {
+    PR_NAME,
+    PR_VALUE,
+    PR_ARITY,
+    PR_DISTINCT,
+    PR_TYPE,
+    PR_OPERAND,
+    PR_MISUSED,
+    PR_UNKNOWN_FN,
+};
+
+struct resolver {
+    struct expr_ctx *ctx;
+    struct arena *a;
+    enum expr_kind kind;
+    const char *text;
+    struct expr_diag *diag;
+    struct expr_diag leaf; /* conditions: the current comparison's problems */
+};
+
+static struct expr_diag *
+problem_target(struct resolver *r, enum problem pr, enum expr_cat *cat)
+{
+    bool cond = r->kind != EXPR_UPDATE && r->kind != EXPR_PROJECTION;
+    switch (pr) {
+    case PR_NAME: *cat = CAT_NAME; return cond ? &r->leaf : r->diag;
+    case PR_VALUE: *cat = cond ? CAT_NAME : CAT_VALUE; return cond ? &r->leaf : r->diag;
+    case PR_ARITY: *cat = cond ? CAT_OPERAND : CAT_FUNCTION; return cond ? &r->leaf : r->diag;
+    case PR_DISTINCT: *cat = CAT_OVERLAP; return &r->leaf;
+    case PR_TYPE: *cat = CAT_FUNCTION; return cond ? &r->leaf : r->diag;
+    case PR_OPERAND: *cat = CAT_OPERAND; return r->diag;
+    case PR_MISUSED: *cat = cond ? CAT_MISUSED_FN : CAT_FUNCTION; return r->diag;
+    case PR_UNKNOWN_FN: *cat = CAT_UNKNOWN_FN; return r->diag;
+    }
+    *cat = CAT_CONDITION;
+    return r->diag;
+}
+
+static void note(struct resolver *r, enum problem pr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+note(struct resolver *r, enum problem pr, const char *fmt, ...)
+{
+    enum expr_cat cat;
+    struct expr_diag *d = problem_target(r, pr, &cat);
+    va_list ap;
+    va_start(ap, fmt);
+    expr_diag_vnote(d, cat, fmt, ap);
+    va_end(ap);
+}
+
+/* End of a comparison: its most important problem becomes the
+ * expression's condition problem, unless an earlier comparison had one. */
+static void
+leaf_close(struct resolver *r)
+{
+    static const uint8_t rank[] = {CAT_NAME, CAT_OPERAND, CAT_OVERLAP, CAT_FUNCTION};
+    if (r->leaf.nomem)
+        r->diag->nomem = true;
+    for (size_t i = 0; i < sizeof rank; i++)
+        if (r->leaf.msg[rank[i]]) {
+            expr_diag_note(r->diag, CAT_CONDITION, "%s", r->leaf.msg[rank[i]]);
+            break;
+        }
+    expr_diag_init(&r->leaf, r->a);
+}
+
+static void
+bind_path(struct resolver *r, struct expr_path *path)
+{
+    const struct expr_ctx *c = r->ctx;
+    for (uint32_t i = 0; i < path->n; i++) {
+        struct expr_elem *e = &path->elems[i];
+        if (!e->is_ref)
+            continue;
+        long m = lookup(c->names, c->name_idx, e->name, e->len);
+        if (m < 0) {
+            note(r, PR_NAME,
+                 "An expression attribute name used in the document path is not defined; "
+                 "attribute name: %.*s",
+                 (int)e->len, e->name);
+            continue;
+        }
+        c->names_used[m] = 1;
+        const struct kv_value *v = &c->names->u.members[m].value;
+        e->name = v->u.bytes;
+        e->len = v->len;
+        e->is_ref = 0;
+    }
+}
+
+static void
+bind_value(struct resolver *r, struct expr_node *n)
+{
+    const struct expr_ctx *c = r->ctx;
+    const char *ref = r->text + n->off;
+    long m = lookup(c->values, c->value_idx, ref, n->len);
+    if (m < 0) {
+        note(r, PR_VALUE,
+             "An expression attribute value used in expression is not defined; "
+             "attribute value: %.*s",
+             (int)n->len, ref);
+        return;
+    }
+    c->values_used[m] = 1;
+    n->value = &c->values->u.members[m].value;
+}
+
+/* The type an operand is known to have from the text, or 0.  Values have
+ * their own; functions have the type they return (conditions' boolean
+ * functions BOOL, size N, list_append L, if_not_exists its default's);
+ * paths are unknown until run time. */
+static int
+static_type(const struct expr_node *n)
+{
+    switch (n->op) {
+    case OP_VALUE: return n->value ? n->value->type : 0;
+    case OP_PLUS:
+    case OP_MINUS: return KV_N;
+    case OP_FUNC:
+        switch (n->fn) {
+        case FN_SIZE: return KV_N;
+        case FN_LIST_APPEND: return KV_L;
+        case FN_IF_NOT_EXISTS: return n->n_args == 2 ? static_type(n->args[1]) : 0;
+        case FN_BEGINS_WITH:
+        case FN_CONTAINS:
+        case FN_ATTRIBUTE_TYPE: return KV_BOOL;
+        default: return 0;
+        }
+    default: return 0;
+    }
+}
+
+/* The type of an operand that is itself a value, or 0. */
+static int
+immediate_type(const struct expr_node *n)
+{
+    return n->op == OP_VALUE && n->value ? n->value->type : 0;
+}
+
+static const char *
+fn_written(const struct resolver *r, const struct expr_node *f, int *len)
+{
+    *len = (int)f->len;
+    return r->text + f->off;
+}
+
+static void
+note_operand_type(struct resolver *r, const char *op, int type)
+{
+    note(r, PR_TYPE,
+         "Incorrect operand type for operator or function; operator or function: %s, "
+         "operand type: %s",
+         op, type_name(type));
+}
+
+static void
+check_distinct(struct resolver *r, const char *op, const struct expr_node *x,
+               const struct expr_node *y)
+{
+    if (x->op != OP_PATH || y->op != OP_PATH || !expr_path_equal(&x->path, &y->path))
+        return;
+    char *s = expr_path_str(r->a, &x->path);
+    if (!s) {
+        r->diag->nomem = true;
+        return;
+    }
+    note(r, PR_DISTINCT,
+         "The first operand must be distinct from the remaining operands for this operator "
+         "or function; operator: %s, first operand: %s",
+         op, s);
+}
+
+/* --- conditions -------------------------------------------------------------- */
+
+static void resolve_operand(struct resolver *r, struct expr_node *n);
+
+static void
+note_misused(struct resolver *r, const struct expr_node *f)
+{
+    int len;
+    const char *name = fn_written(r, f, &len);
+    note(r, PR_MISUSED,
+         "The function is not allowed to be used this way in an expression; function: %.*s",
+         len, name);
+}
+
+/* Arguments of a comparison, BETWEEN, IN or function: any function but
+ * size() is misused there. */
+static void
+resolve_args(struct resolver *r, struct expr_node *n)
+{
+    for (uint32_t i = 0; i < n->n_args; i++) {
+        struct expr_node *arg = n->args[i];
+        if (arg->op == OP_FUNC && arg->fn != FN_SIZE)
+            note_misused(r, arg);
+        resolve_operand(r, arg);
+    }
+}
+
+static const uint8_t fn_arity[] = {0, 1, 1, 2, 2, 2, 1, 2, 2};
+
+/* Operand count, then a path given twice, then types: DynamoDB's order. */
+static bool
+check_fn_shape(struct resolver *r, const struct expr_node *f)
+{
+    int len;
+    const char *name = fn_written(r, f, &len);
+    if (f->fn == FN_UNKNOWN) {
+        note(r, PR_UNKNOWN_FN, "Invalid function name; function: %.*s", len, name);
+        return false;
+    }
+    if (f->n_args != fn_arity[f->fn]) {
+        note(r, PR_ARITY,
+             "Incorrect number of operands for operator or function; operator or function: "
+             "%.*s, number of operands: %u",
+             len, name, f->n_args);
+        return false;
+    }
+    if (f->n_args == 2 && r->kind != EXPR_UPDATE)
+        check_distinct(r, expr_fn_name(f->fn), f->args[0], f->args[1]);
+    return true;
+}
+
+static void
+check_attribute_type(struct resolver *r, const struct expr_node *t)
+{
+    int type = static_type(t);
+    if (type != KV_S) {
+        note(r, PR_TYPE,
+             "Incorrect operand type for operator or function; operator or function: "
+             "attribute_type, operand type: %s",
+             type ? type_name(type) : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
+        return;
+    }
+    if (t->op == OP_VALUE && !type_from_name(t->value->u.bytes, t->value->len))
+        note(r, PR_TYPE,
+             "Invalid attribute type name found; type: %.*s, valid types: "
+             "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+             (int)t->value->len, t->value->u.bytes);
+}
+
+static void
+check_cond_function(struct resolver *r, const struct expr_node *f)
+{
+    int type;
+    switch (f->fn) {
+    case FN_ATTRIBUTE_EXISTS:
+    case FN_ATTRIBUTE_NOT_EXISTS:
+        if (f->args[0]->op != OP_PATH)
+            note(r, PR_TYPE,
+                 "Operator or function requires a document path; operator or function: %s",
+                 expr_fn_name(f->fn));
+        break;
+    case FN_BEGINS_WITH:
+        for (uint32_t i = 0; i < 2; i++) {
+            type = static_type(f->args[i]);
+            if (type && type != KV_S && type != KV_B) {
+                note_operand_type(r, "begins_with", type);
+                break;
+            }
+        }
+        break;
+    case FN_ATTRIBUTE_TYPE:
+        check_attribute_type(r, f->args[1]);
+        break;
+    case FN_SIZE:
+        type = static_type(f->args[0]);
+        if (type == KV_N || type == KV_BOOL || type == KV_NULL)
+            note_operand_type(r, "size", type);
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+resolve_operand(struct resolver *r, struct expr_node *n)
+{
+    switch (n->op) {
+    case OP_PATH:
+        bind_path(r, &n->path);
+        break;
+    case OP_VALUE:
+        bind_value(r, n);
+        break;
+    case OP_FUNC:
+        resolve_args(r, n);
+        if (check_fn_shape(r, n))
+            check_cond_function(r, n);
+        break;
+    default:
+        break;
+    }
+}
+
+/* DynamoDB's rendering of a bound in the BETWEEN messages: {N:5}. */
+static char *
+attr_str(struct arena *a, const struct kv_value *v)
+{
+    if (v->type != KV_B)
+        return arena_printf(a, "{%s:%.*s}", type_name(v->type), (int)v->len, v->u.bytes);
+    char *b = arena_alloc(a, b64_encoded_len(v->len) + 1);
+    if (!b)
+        return NULL;
+    b64_encode(v->u.bytes, v->len, b);
+    return arena_printf(a, "{B:%s}", b);
+}
+
+static void
+check_between_bounds(struct resolver *r, const struct expr_node *lo, const struct expr_node *hi)
+{
+    int tl = immediate_type(lo), th = immediate_type(hi);
+    if (!tl || !th)
+        return;
+    const char *what;
+    if (tl != th)
+        what = "same data type for lower and upper bounds";
+    else if (value_compare(lo->value, hi->value) > 0)
+        what = "upper bound to be greater than or equal to lower bound";
+    else
+        return;
+    char *ls = attr_str(r->a, lo->value), *hs = attr_str(r->a, hi->value);
+    if (!ls || !hs) {
+        r->diag->nomem = true;
+        return;
+    }
+    note(r, PR_TYPE,
+         "The BETWEEN operator requires %s; lower bound operand: AttributeValue: %s, upper "
+         "bound operand: AttributeValue: %s",
+         what, ls, hs);
+}
+
+static const char *const cmp_names[] = {"=", "<>", "<", "<=", ">", ">="};
+
+/* Ordering needs S, N or B: a given value of another type is an error,
+ * where an item's attribute of another type merely makes it false. */
+static bool
+check_orderable(struct resolver *r, const struct expr_node *n, const char *op)
+{
+    for (uint32_t i = 0; i < n->n_args; i++) {
+        int type = static_type(n->args[i]);
+        if (type && type != KV_S && type != KV_N && type != KV_B) {
+            note_operand_type(r, op, type);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+resolve_leaf(struct resolver *r, struct expr_node *n)
+{
+    if (n->op == OP_FUNC) {
+        resolve_operand(r, n);
+    } else {
+        resolve_args(r, n);
+        if (n->op >= OP_EQ && n->op <= OP_GE) {
+            const char *op = cmp_names[n->op - OP_EQ];
+            check_distinct(r, op, n->args[0], n->args[1]);
+            if (n->op >= OP_LT)
+                check_orderable(r, n, op);
+        } else if (n->op == OP_BETWEEN && check_orderable(r, n, "BETWEEN")) {
+            check_between_bounds(r, n->args[1], n->args[2]);
+        }
+    }
+    leaf_close(r);
+}
+
+/* Bounded by the tree's depth, which the parser bounds. */
+static void
+resolve_condition(struct resolver *r, struct expr_node *n)
+{
+    if (n->op != OP_AND && n->op != OP_OR && n->op != OP_NOT) {
+        resolve_leaf(r, n);
+        return;
+    }
+    for (uint32_t i = 0; i < n->n_args; i++) {
+        if (n->args[i]->op == OP_FUNC && n->args[i]->fn == FN_SIZE)
+            note_misused(r, n->args[i]);
+        resolve_condition(r, n->args[i]);
+    }
+}
+
+/* --- updates ----------------------------------------------------------------- */
+
+static void
+check_update_function(struct resolver *r, const struct expr_node *f)
+{
+    if (f->fn == FN_IF_NOT_EXISTS) {
+        if (f->args[0]->op != OP_PATH)
+            note(r, PR_TYPE,
+                 "Operator or function requires a document path; operator or function: "
+                 "if_not_exists");
+        return;
+    }
+    for (uint32_t i = 0; i < 2; i++) {
+        const struct expr_node *arg = f->args[i];
+        int type = immediate_type(arg);
+        if (arg->op == OP_FUNC && arg->fn == FN_LIST_APPEND) {
+            note_misused(r, arg);
+            return;
+        }
+        if (type && type != KV_L) {
+            note_operand_type(r, "list_append", type);
+            return;
+        }
+    }
+}
+
+/* A SET value, operands before the operator that uses them. */
+static void
+resolve_set_value(struct resolver *r, struct expr_node *n)
+{
+    switch (n->op) {
+    case OP_PATH:
+        bind_path(r, &n->path);
+        return;
+    case OP_VALUE:
+        bind_value(r, n);
+        return;
+    case OP_PLUS:
+    case OP_MINUS:
+        for (uint32_t i = 0; i < 2; i++)
+            resolve_set_value(r, n->args[i]);
+        for (uint32_t i = 0; i < 2; i++) {
+            int type = immediate_type(n->args[i]);
+            if (type && type != KV_N) {
+                note_operand_type(r, n->op == OP_PLUS ? "+" : "-", type);
+                break;
+            }
+        }
+        return;
+    default:
+        for (uint32_t i = 0; i < n->n_args; i++)
+            resolve_set_value(r, n->args[i]);
+        if (check_fn_shape(r, n))
+            check_update_function(r, n);
+        return;
+    }
+}
+
+/* ADD takes a number or a set, DELETE a set; the type is named in full. */
+static void
+check_add_delete(struct resolver *r, const struct expr_action *act)
+{
+    static const char *const long_names[] = {"",     "STRING",  "NUMBER", "BINARY",
+                                             "BOOLEAN", "NULL", "MAP",    "LIST"};
+    int type = immediate_type(act->value);
+    if (!type || type_is_set(type) || (act->kind == ACT_ADD && type == KV_N))
+        return;
+    note(r, PR_OPERAND,
+         "Incorrect operand type for operator or function; operator: %s, operand type: %s",
+         act->kind == ACT_ADD ? "ADD" : "DELETE", long_names[type]);
+}
+
+/* --- paths that touch each other ----------------------------------------------- */
+
+enum { REL_NONE, REL_OVERLAP, REL_CONFLICT };
+
+/* Two paths overlap when one is a prefix of the other (or they are
+ * equal); they conflict when at their first difference one has a name and
+ * the other an index. */
+static int
+path_relation(const struct expr_path *a, const struct expr_path *b)
+{
+    uint32_t n = a->n < b->n ? a->n : b->n;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct expr_elem *x = &a->elems[i], *y = &b->elems[i];
+        if (x->is_index != y->is_index)
+            return REL_CONFLICT;
+        if (x->is_index ? x->index != y->index
+                        : x->len != y->len || memcmp(x->name, y->name, x->len) != 0)
+            return REL_NONE;
+    }
+    return REL_OVERLAP;
+}
+
+static void
+note_paths(struct resolver *r, enum expr_cat cat, const struct expr_path *a,
+           const struct expr_path *b)
+{
+    char *sa = expr_path_str(r->a, a), *sb = expr_path_str(r->a, b);
+    if (!sa || !sb) {
+        r->diag->nomem = true;
+        return;
+    }
+    expr_diag_note(r->diag, cat,
+                   "Two document paths %s with each other; must remove or rewrite one of these "
+                   "paths; path one: %s, path two: %s",
+                   cat == CAT_OVERLAP ? "overlap" : "conflict", sa, sb);
+}
+
+/* Each path against every earlier one; the first overlap stops the scan,
+ * a conflict is kept unless an overlap follows.  Quadratic in the number
+ * of paths, which 4 KB of text keeps near two thousand at most. */
+static void
+check_overlaps(struct resolver *r, const struct expr_path *const *paths, size_t n)
+{
+    for (size_t j = 1; j < n; j++)
+        for (size_t i = 0; i < j; i++) {
+            int rel = path_relation(paths[i], paths[j]);
+            if (rel == REL_OVERLAP) {
+                note_paths(r, CAT_OVERLAP, paths[i], paths[j]);
+                return;
+            }
+            if (rel == REL_CONFLICT)
+                note_paths(r, CAT_CONFLICT, paths[i], paths[j]);
+        }
+}
+
+/* --- names ------------------------------------------------------------------- */
+
+struct namelist {
+    struct expr_name *v;
+    size_t n, cap;
+};
+
+static bool
+names_add_path(struct resolver *r, struct namelist *l, const struct expr_path *p)
+{
+    if (expr_names_add(r->a, &l->v, &l->n, &l->cap, p->elems[0].name, p->elems[0].len) == 0)
+        return true;
+    r->diag->nomem = true;
+    return false;
+}
+
+static void
+names_of_tree(struct resolver *r, struct namelist *l, const struct expr_node *n)
+{
+    if (n->op == OP_PATH)
+        names_add_path(r, l, &n->path);
+    for (uint32_t i = 0; i < n->n_args; i++)
+        names_of_tree(r, l, n->args[i]);
+}
+
+/* --- entry points ---------------------------------------------------------------- */
+
+static kv_status
+prepare(struct expr_ctx *ctx, enum expr_kind kind, const char *text, size_t len,
+        struct resolver *r, struct expr_diag *diag, struct expr_parsed *parsed,
+        struct kv_err *err)
+{
+    if (len == 0)
+        return err_set(err, KV_VALIDATION, "Invalid %s: The expression can not be empty;",
+                       expr_kind_name(kind));
+    if (len > EXPR_MAX_LENGTH)
+        return err_set(err, KV_VALIDATION,
+                       "Invalid %s: Expression size has exceeded the maximum allowed size; "
+                       "expression size: %zu",
+                       expr_kind_name(kind), len);
+    char *copy = arena_strndup(ctx->arena, text, len);
+    if (!copy)
+        return err_nomem(err);
+    expr_diag_init(diag, ctx->arena);
+    *r = (struct resolver){ctx, ctx->arena, kind, copy, diag, {0}};
+    expr_diag_init(&r->leaf, ctx->arena);
+    return expr_parse_text(ctx->arena, kind, copy, (uint32_t)len, diag, parsed, err);
+}
+
+kv_status
+expr_parse_cond(struct expr_ctx *ctx, enum expr_kind kind, const char *text, size_t len,
+                struct expr_cond **out, struct kv_err *err)
+{
+    struct resolver r;
+    struct expr_diag diag;
+    struct expr_parsed parsed;
+    struct namelist names = {0};
+    *out = NULL;
+    if (kind != EXPR_CONDITION && kind != EXPR_FILTER && kind != EXPR_KEY_CONDITION)
+        return ERR_MISUSE(err, "not a condition kind: %d", (int)kind);
+    kv_status st = prepare(ctx, kind, text, len, &r, &diag, &parsed, err);
+    if (st != KV_OK)
+        return st;
+    if (parsed.root->op == OP_FUNC && parsed.root->fn == FN_SIZE)
+        note_misused(&r, parsed.root);
+    resolve_condition(&r, parsed.root);
+    names_of_tree(&r, &names, parsed.root);
+    if ((st = expr_diag_report(&diag, kind, err)) != KV_OK)
+        return st;
+    struct expr_cond *c = arena_calloc(ctx->arena, sizeof *c);
+    if (!c)
+        return err_nomem(err);
+    *c = (struct expr_cond){kind, r.text, parsed.root, names.v, names.n, NULL, 0};
+    if (kind == EXPR_KEY_CONDITION && (st = expr_keycond_shape(ctx->arena, c, err)) != KV_OK)
+        return st;
+    *out = c;
+    return KV_OK;
+}
+
+kv_status
+expr_parse_update(struct expr_ctx *ctx, const char *text, size_t len, struct expr_update **out,
+                  struct kv_err *err)
+{
+    struct resolver r;
+    struct expr_diag diag;
+    struct expr_parsed parsed;
+    struct namelist names = {0};
+    *out = NULL;
+    kv_status st = prepare(ctx, EXPR_UPDATE, text, len, &r, &diag, &parsed, err);
+    if (st != KV_OK)
+        return st;
+    const struct expr_path **paths = arena_alloc(r.a, parsed.n_actions * sizeof *paths);
+    if (!paths)
+        return err_nomem(err);
+    for (size_t i = 0; i < parsed.n_actions; i++) {
+        struct expr_action *act = &parsed.actions[i];
+        bind_path(&r, &act->path);
+        if (act->kind == ACT_SET)
+            resolve_set_value(&r, act->value);
+        else if (act->value)
+            bind_value(&r, act->value);
+        if (act->kind == ACT_ADD || act->kind == ACT_DELETE)
+            check_add_delete(&r, act);
+        paths[i] = &act->path;
+        names_add_path(&r, &names, &act->path);
+    }
+    check_overlaps(&r, paths, parsed.n_actions);
+    if ((st = expr_diag_report(&diag, EXPR_UPDATE, err)) != KV_OK)
+        return st;
+    struct expr_update *u = arena_calloc(ctx->arena, sizeof *u);
+    if (!u)
+        return err_nomem(err);
+    *u = (struct expr_update){r.text, parsed.actions, parsed.n_actions, names.v, names.n};
+    *out = u;
+    return KV_OK;
+}
+
+kv_status
+expr_parse_proj(struct expr_ctx *ctx, const char *text, size_t len, struct expr_proj **out,
+                struct kv_err *err)
+{
+    struct resolver r;
+    struct expr_diag diag;
+    struct expr_parsed parsed;
+    struct namelist names = {0};
+    *out = NULL;
+    kv_status st = prepare(ctx, EXPR_PROJECTION, text, len, &r, &diag, &parsed, err);
+    if (st != KV_OK)
+        return st;
+    const struct expr_path **paths = arena_alloc(r.a, parsed.n_paths * sizeof *paths);
+    if (!paths)
+        return err_nomem(err);
+    for (size_t i = 0; i < parsed.n_paths; i++) {
+        bind_path(&r, &parsed.paths[i]);
+        paths[i] = &parsed.paths[i];
+        names_add_path(&r, &names, &parsed.paths[i]);
+    }
+    check_overlaps(&r, paths, parsed.n_paths);
+    if ((st = expr_diag_report(&diag, EXPR_PROJECTION, err)) != KV_OK)
+        return st;
+    struct expr_proj *p = arena_calloc(ctx->arena, sizeof *p);
+    if (!p)
+        return err_nomem(err);
+    *p = (struct expr_proj){r.text, parsed.paths, parsed.n_paths, names.v, names.n};
+    *out = p;
+    return KV_OK;
+}
+
+static kv_status
+parse_one(struct expr_ctx *ctx, struct expr_request *req, enum expr_kind kind,
+          struct kv_err *err)
+{
+    const char *text = req->text[kind];
+    size_t len = req->len[kind];
+    switch (kind) {
+    case EXPR_UPDATE: return expr_parse_update(ctx, text, len, &req->update, err);
+    case EXPR_CONDITION: return expr_parse_cond(ctx, kind, text, len, &req->condition, err);
+    case EXPR_KEY_CONDITION:
+        return expr_parse_cond(ctx, kind, text, len, &req->key_condition, err);
+    case EXPR_FILTER: return expr_parse_cond(ctx, kind, text, len, &req->filter, err);
+    case EXPR_PROJECTION: return expr_parse_proj(ctx, text, len, &req->projection, err);
+    }
+    return ERR_MISUSE(err, "unknown expression kind %d", (int)kind);
+}
+
+kv_status
+expr_request_parse(struct arena *a, struct expr_request *req, struct kv_err *err)
+{
+    unsigned present = 0;
+    for (int k = 0; k < EXPR_KIND_COUNT; k++)
+        if (req->text[k])
+            present |= EXPR_BIT(k);
+    kv_status st = expr_check_params(req->names, req->values, present, req->accepted,
+                                     req->n_accepted, err);
+    if (st != KV_OK)
+        return st;
+    struct expr_ctx *ctx = expr_ctx_new(a, req->names, req->values, err);
+    if (!ctx)
+        return KV_NOMEM;
+    for (int k = 0; k < EXPR_KIND_COUNT && st == KV_OK; k++)
+        if (present & EXPR_BIT(k))
+            st = parse_one(ctx, req, (enum expr_kind)k, err);
+    return st == KV_OK ? expr_check_unused(ctx, err) : st;
+}
+
+kv_status
+expr_check_filter_keys(const struct expr_cond *filter, const struct expr_key_schema *ks,
+                       struct kv_err *err)
+{
+    for (size_t i = 0; i < filter->n_names; i++) {
+        const struct expr_name *n = &filter->names[i];
+        const struct expr_name *keys[2] = {&ks->hash, &ks->range};
+        for (int k = 0; k < 2; k++)
+            if (keys[k]->name && keys[k]->len == n->len &&
+                memcmp(keys[k]->name, n->name, n->len) == 0)
+                return err_set(err, KV_VALIDATION,
+                               "Filter Expression can only contain non-primary key attributes: "
+                               "Primary key attribute: %.*s",
+                               (int)n->len, n->name);
+    }
+    return KV_OK;
+}

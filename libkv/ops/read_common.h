@@ -1,0 +1,98 @@
+/*
+ * read_common.h -- what Query and Scan share: checking Select against the
+ * projection, parsing the expressions, finding the table or index to read,
+ * and the page loop that counts, filters, projects and stops where
+ * DynamoDB stops (Limit items read, or 1 MB read).
+ */
+#ifndef KV_READ_COMMON_H
+#define KV_READ_COMMON_H
+
+#include "catalog.h"
+#include "keycodec.h"
+#include "kv.h"
+#include "ops.h"
+#include "value.h"
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct expr_cond;
+struct expr_proj;
+struct expr_request;
+struct txn;
+
+/* DynamoDB stops a page once it has read this much. */
+#define READ_PAGE_BYTES (1024 * 1024)
+
+/* What a read walks: the table itself or one of its indexes. */
+struct read_target {
+    const struct table_def *def;
+    const struct index_def *ix; /* NULL for the table */
+    MDB_dbi dbi;
+    const struct key_schema *key; /* the target's own key schema */
+    /* A local index read that needs attributes the index does not
+     * project fetches each item from the table, as DynamoDB does. */
+    bool fetch;
+    MDB_dbi table_dbi;
+};
+
+/* The parsed expressions of a read. */
+struct read_exprs {
+    struct expr_cond *key_condition;
+    struct expr_cond *filter;
+    struct expr_proj *projection;
+    int select; /* resolved: never SELECT_DEFAULT */
+};
+
+/*
+ * Checks that need no table: Select against ProjectionExpression and
+ * IndexName, Limit, then the expressions (parsed into `ex`).
+ */
+kv_status read_prepare(struct op_ctx *c, const struct read_req *r, bool query,
+                       struct read_exprs *ex);
+
+/* The table or index of the request, with DynamoDB's errors. */
+kv_status read_target_open(struct txn *t, const struct read_req *r, const struct read_exprs *ex,
+                           struct read_target *tg);
+
+/* The page loop's state. */
+struct pager {
+    const struct read_req *r;
+    struct read_resp *out;
+    const struct read_target *tg;
+    const struct read_exprs *ex;
+    struct arena *scratch;
+    size_t bytes;            /* DynamoDB size of everything read */
+    uint64_t fetch_units;    /* half-units of items fetched from the table */
+    struct kv_value last;    /* the last item read: LastEvaluatedKey's source */
+    bool have_last;
+    bool stopped;            /* Limit or the page size was reached */
+};
+
+void pager_init(struct pager *p, const struct read_req *r, struct read_resp *out,
+                const struct read_target *tg, const struct read_exprs *ex, struct arena *scratch);
+
+/*
+ * Account for one stored entry read: count it, filter it, keep its
+ * projection.  When `item` is given it is the entry already decoded.
+ * Sets p->stopped when the page is full.
+ */
+kv_status pager_take(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item);
+
+/* LastEvaluatedKey (when stopped) and the capacity consumed. */
+kv_status pager_finish(struct pager *p, struct txn *t);
+
+/*
+ * Check an ExclusiveStartKey's attributes against the table's key schema
+ * and, for an index, the index's: exactly those attributes, of their
+ * types.  Returns "The provided starting key is invalid: ..." errors.
+ */
+kv_status read_check_start_key(struct txn *t, const struct read_target *tg,
+                               const struct kv_value *start);
+
+/* The stored key of the entry an ExclusiveStartKey names. */
+kv_status read_start_stored_key(struct txn *t, const struct read_target *tg,
+                                const struct kv_value *start, struct keybuf *kb);
+
+#endif

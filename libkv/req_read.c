@@ -1,0 +1,191 @@
+/*
+ * req_read.c -- the JSON face of Query and Scan.
+ */
+#include "arena.h"
+#include "err.h"
+#include "json_types.h"
+#include "ops/ops.h"
+#include "req_common.h"
+#include "request.h"
+#include "validate.h"
+#include "value.h"
+#include "value_json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const select_set[] = {"", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",
+                                         "SPECIFIC_ATTRIBUTES", "COUNT"};
+#define SELECT_SHOWN "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]"
+
+/* The legacy (non-expression) parameters, which libkv refuses plainly. */
+static const char *const query_legacy[] = {"AttributesToGet", "KeyConditions", "QueryFilter",
+                                           "ConditionalOperator"};
+static const char *const scan_legacy[] = {"AttributesToGet", "ScanFilter",
+                                          "ConditionalOperator"};
+
+static void
+limit_constraint(struct vlist *v, bool query, int64_t limit)
+{
+    if (limit >= 1)
+        return;
+    /* DynamoDB words this one differently for Query and Scan. */
+    if (query) {
+        vlist_add_raw(v, "Value at 'Limit' failed to satisfy constraint: Member must have value "
+                         "greater than or equal to 1");
+        return;
+    }
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)limit);
+    vlist_add(v, text, strlen(text), "limit", "Member must have value greater than or equal to 1");
+}
+
+static void
+range_constraint(struct vlist *v, const char *path, int64_t value, int64_t min, int64_t max)
+{
+    char text[32], what[96];
+    snprintf(text, sizeof text, "%lld", (long long)value);
+    if (value < min) {
+        snprintf(what, sizeof what, "Member must have value greater than or equal to %lld",
+                 (long long)min);
+        vlist_add(v, text, strlen(text), path, what);
+    }
+    if (value > max) {
+        snprintf(what, sizeof what, "Member must have value less than or equal to %lld",
+                 (long long)max);
+        vlist_add(v, text, strlen(text), path, what);
+    }
+}
+
+static kv_status
+read_index_name(struct op_ctx *c, json_t *req, struct vlist *v, const char **name)
+{
+    size_t len;
+    kv_status st = json_get_string(req, "IndexName", name, &len, c->err);
+    if (st != KV_OK || !*name)
+        return st;
+    validate_name_pattern(v, *name, len, "indexName");
+    if (len < 3)
+        vlist_add(v, *name, len, "indexName", "Member must have length greater than or equal to 3");
+    if (len > 255)
+        vlist_add(v, *name, len, "indexName", "Member must have length less than or equal to 255");
+    return KV_OK;
+}
+
+/* Everything Query and Scan read alike, in DynamoDB's field order. */
+static kv_status
+read_common_fields(struct op_ctx *c, json_t *req, bool query, struct vlist *v,
+                   struct read_req *r)
+{
+    kv_status st;
+    bool b;
+    struct kv_value *start, *names, *values;
+    if ((st = json_get_number(req, "Limit", JT_INTEGER, &r->limit, &r->has_limit, c->err)))
+        return st;
+    if (r->has_limit)
+        limit_constraint(v, query, r->limit);
+    if ((st = req_attr_map(c, req, "ExclusiveStartKey", "exclusiveStartKey", false, v, &start)) ||
+        (st = req_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
+                       req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, v, &r->return_cc)) ||
+        (st = req_enum(c, req, "Select", "select", select_set, 5, SELECT_SHOWN, v,
+                       &r->select)) ||
+        (st = req_table_name(c, req, v, &r->table)) ||
+        (st = json_get_bool(req, "ConsistentRead", &r->consistent, &b, c->err)) ||
+        (st = read_index_name(c, req, v, &r->index)) ||
+        (st = req_string(c, req, "FilterExpression", &r->filter, &r->filter_len)) ||
+        (st = req_string(c, req, "ProjectionExpression", &r->projection, &r->projection_len)) ||
+        (st = req_expr_maps(c, req, &names, &values)))
+        return st;
+    r->start_key = start;
+    r->names = names;
+    r->values = values;
+    return KV_OK;
+}
+
+/* Items, Count, ScannedCount, LastEvaluatedKey, ConsumedCapacity. */
+static kv_status
+respond(struct op_ctx *c, const struct read_req *r, const struct read_resp *out, json_t **resp)
+{
+    json_t *o = json_object();
+    if (!o)
+        return err_nomem(c->err);
+    *resp = o;
+    if (r->select != SELECT_COUNT) {
+        json_t *items = json_array();
+        if (!items || json_object_set_new(o, "Items", items))
+            return err_nomem(c->err);
+        for (size_t i = 0; i < out->n_items; i++) {
+            json_t *it = item_to_json(&out->items[i]);
+            if (!it || json_array_append_new(items, it))
+                return err_nomem(c->err);
+        }
+    }
+    json_object_set_new(o, "Count", json_integer((json_int_t)out->count));
+    json_object_set_new(o, "ScannedCount", json_integer((json_int_t)out->scanned));
+    if (out->last_key) {
+        json_t *k = item_to_json(out->last_key);
+        if (!k || json_object_set_new(o, "LastEvaluatedKey", k))
+            return err_nomem(c->err);
+    }
+    if (r->return_cc != RETURN_CC_NONE) {
+        json_t *cc = req_consumed_json(r->table, &out->consumed, r->return_cc);
+        if (!cc || json_object_set_new(o, "ConsumedCapacity", cc))
+            return err_nomem(c->err);
+    }
+    return KV_OK;
+}
+
+kv_status
+req_query(struct op_ctx *c, json_t *req, json_t **resp)
+{
+    struct read_req r;
+    struct vlist v;
+    memset(&r, 0, sizeof r);
+    vlist_init(&v);
+    r.out = c->arena;
+    bool fwd_given;
+    kv_status st;
+    if ((st = read_common_fields(c, req, true, &v, &r)) ||
+        (st = json_get_bool(req, "ScanIndexForward", &r.forward, &fwd_given, c->err)) ||
+        (st = req_string(c, req, "KeyConditionExpression", &r.key_condition,
+                         &r.key_condition_len)) ||
+        (st = vlist_finish(&v, c->err)) || (st = req_refuse(c, req, query_legacy, 4)))
+        goto done;
+    if (!fwd_given)
+        r.forward = true;
+    struct read_resp out;
+    if ((st = op_query(c, &r, &out)) == KV_OK)
+        st = respond(c, &r, &out, resp);
+done:
+    vlist_release(&v);
+    return st;
+}
+
+kv_status
+req_scan(struct op_ctx *c, json_t *req, json_t **resp)
+{
+    struct read_req r;
+    struct vlist v;
+    memset(&r, 0, sizeof r);
+    vlist_init(&v);
+    r.out = c->arena;
+    r.forward = true;
+    kv_status st;
+    if ((st = read_common_fields(c, req, false, &v, &r)) ||
+        (st = json_get_number(req, "Segment", JT_INTEGER, &r.segment, &r.has_segment, c->err)) ||
+        (st = json_get_number(req, "TotalSegments", JT_INTEGER, &r.total_segments, &r.has_total,
+                                c->err)))
+        goto done;
+    if (r.has_segment)
+        range_constraint(&v, "segment", r.segment, 0, 999999);
+    if (r.has_total)
+        range_constraint(&v, "totalSegments", r.total_segments, 1, 1000000);
+    if ((st = vlist_finish(&v, c->err)) || (st = req_refuse(c, req, scan_legacy, 3)))
+        goto done;
+    struct read_resp out;
+    if ((st = op_scan(c, &r, &out)) == KV_OK)
+        st = respond(c, &r, &out, resp);
+done:
+    vlist_release(&v);
+    return st;
+}

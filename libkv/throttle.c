@@ -1,0 +1,784 @@
+/*
+ * throttle.c -- per-table and per-index capacity state and admission.
+ *
+ * The model
+ * ---------
+ * Every table and every global secondary index is a "resource" with one
+ * slot in the bucket file, keyed by TableId (and index name), never by
+ * table name: a table deleted and created again gets a new TableId, so its
+ * buckets start afresh.  A slot holds, per direction (read, write):
+ *
+ *   - the main bucket.  Provisioned: refilled at the provisioned rate,
+ *     banking up to the burst window (300 s by default).  On-demand:
+ *     refilled at the current allowance (ondemand.h), banking one second.
+ *   - per-partition buckets, refilled at the partition ceiling (3,000 RCU,
+ *     1,000 WCU), banking one second: burst capacity cannot lift a
+ *     partition over its ceiling.
+ *
+ * A request is a list of charges (the table, and every GSI a write
+ * touches).  It is admitted only if every main bucket and every touched
+ * partition bucket admits its charge (bucket_admits); then all are debited
+ * together, under the file lock, so concurrent requests from any process
+ * see either all of a request's debits or none.  A refused request debits
+ * nothing.  It counts one throttle event on each resource that refused
+ * (with the reason), and one ThrottledRequests on the table.
+ *
+ * Adaptive capacity, as modelled: a partition may use any share of its
+ * table's throughput up to the partition ceiling, at once, whatever the
+ * number of partitions: DynamoDB's adaptive capacity has been instant
+ * since 2019.  So the table's bucket bounds the total and the partition's
+ * bucket bounds one key range; one hot key reaches about 1,000 WCU while
+ * keys spread over the table reach its full rate.  Not modelled: "split
+ * for heat" (isolating a hot item on a partition of its own after minutes
+ * of load: only two hot keys in one partition would notice) and the older
+ * rule that a partition's reads and writes share one budget (the current
+ * Developer Guide throttles them independently).
+ *
+ * Configuration travels with every request (struct throttle_table, read
+ * from the catalog in the caller's transaction).  When it differs from what
+ * the slot last saw, and is not older (changed_ms), it is applied: what
+ * flowed in at the old rate is added, the rate changes at once, and the
+ * level is cut to the new ceiling.  Raising throughput thus keeps the
+ * banked burst (no windfall, no loss); lowering it keeps what fits.  A
+ * change of capacity mode restarts the bucket with one second of the new
+ * rate, like a new table.  See docs/capacity.md for the user's view.
+ */
+#include "throttle.h"
+#include "bucket.h"
+#include "bucketfile.h"
+#include "clock.h"
+#include "err.h"
+#include "mem.h"
+#include "ondemand.h"
+#include "partition.h"
+#include "throttle_impl.h"
+
+#include <string.h>
+#include <xxhash.h>
+
+/* Version of struct tslot; bump on any change (the file is rebuilt). */
+#define THROTTLE_LAYOUT 1
+/* Debt is bounded by what requests can charge; this only bounds repairs. */
+#define THROTTLE_DEBT_MAX (INT64_C(1) << 50)
+#define NO_PART UINT32_MAX
+
+enum { DIR_READ = 0, DIR_WRITE = 1 };
+
+struct tdir {
+    struct bucket main;
+    struct bucket_rate rate;   /* the rate `main` was last refilled at */
+    struct ondemand_peak peak; /* on-demand consumption */
+    int64_t max_provisioned;   /* highest provisioned units: on-demand floor */
+};
+
+/* One table or GSI.  Plain data in the shared file: no pointers. */
+struct tslot {
+    struct bucketfile_slot hdr;
+    int32_t billing;           /* kv_billing_mode */
+    uint32_t n_parts;
+    int64_t created_ms;
+    int64_t cfg_stamp;         /* changed_ms of the configuration applied */
+    int64_t units[2];          /* provisioned read, write units/s */
+    int64_t od_max[2];         /* OnDemandThroughput maximum, 0: none */
+    uint64_t size_bytes;
+    struct tdir dir[2];
+    struct bucket parts[PARTITION_SLOTS][2];
+    struct metrics_config_log log;
+    struct metrics_ring ring;
+};
+
+struct throttle {
+    struct bucketfile *bf;
+    struct clock *clock;
+    int64_t burst_ms;
+    bool unlimited;
+};
+
+/* A resource's configuration, as one request describes it. */
+struct res_cfg {
+    int billing;
+    int64_t units[2];
+    int64_t od_max[2];
+    uint64_t size_bytes;
+    int64_t created_ms;
+    int64_t changed_ms;
+};
+
+/* --- rates ------------------------------------------------------------------ */
+
+static struct bucket_rate
+part_rate(int d, uint32_t n_parts)
+{
+    int64_t units = d == DIR_WRITE ? PARTITION_WRITE_UNITS : PARTITION_READ_UNITS;
+    return bucket_rate_units(units * partition_slot_width(n_parts), 1000);
+}
+
+/* The main bucket's rate now, and the reason a refusal by it reports. */
+static struct bucket_rate
+dir_rate(const struct throttle *th, struct tslot *s, int d, int64_t now, int *reason)
+{
+    if (s->billing == KV_PROVISIONED) {
+        *reason = METRICS_REASON_PROVISIONED;
+        return bucket_rate_units(s->units[d], th->burst_ms);
+    }
+    int64_t floor = d == DIR_WRITE ? ONDEMAND_INITIAL_WRITE : ONDEMAND_INITIAL_READ;
+    if (s->dir[d].max_provisioned > floor)
+        floor = s->dir[d].max_provisioned;
+    struct ondemand_allowance a =
+        ondemand_allowance(ondemand_settled(&s->dir[d].peak, now), floor, s->od_max[d]);
+    *reason = a.reason;
+    return bucket_rate_half(a.half_per_s, 1000);
+}
+
+/* Throughput that sizes the partitions, units/s: provisioned, or the
+ * on-demand allowance. */
+static int64_t
+sizing_units(const struct tslot *s, int d)
+{
+    return s->billing == KV_PROVISIONED ? s->units[d] : s->dir[d].rate.per_ms / 2;
+}
+
+/* Recount partitions; a new count starts every partition bucket afresh. */
+static void
+parts_refresh(struct tslot *s, int64_t now)
+{
+    uint32_t n = partition_count_next(s->n_parts, sizing_units(s, DIR_READ),
+                                      sizing_units(s, DIR_WRITE), s->size_bytes);
+    if (n == s->n_parts)
+        return;
+    s->n_parts = n;
+    uint32_t used = n < PARTITION_SLOTS ? n : PARTITION_SLOTS;
+    for (uint32_t i = 0; i < used; i++)
+        for (int d = 0; d < 2; d++)
+            bucket_start(&s->parts[i][d], part_rate(d, n), now);
+}
+
+/* Bring a direction's main bucket to now, following a rate change. */
+static int
+dir_refresh(const struct throttle *th, struct tslot *s, int d, int64_t now)
+{
+    int reason;
+    struct tdir *dir = &s->dir[d];
+    struct bucket_rate r = dir_rate(th, s, d, now, &reason);
+    if (r.per_ms != dir->rate.per_ms || r.ceiling != dir->rate.ceiling) {
+        bucket_rerate(&dir->main, dir->rate, r, now);
+        dir->rate = r;
+    } else {
+        bucket_refill(&dir->main, r, now);
+    }
+    return reason;
+}
+
+/* --- slots ------------------------------------------------------------------ */
+
+static const struct throttle_index *
+gsi_find(const struct throttle_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_gsis; i++)
+        if (strcmp(t->gsis[i].name, name) == 0)
+            return &t->gsis[i];
+    return NULL;
+}
+
+/* The slot key: TableId, NUL, index name ("" for the table).  0: too long. */
+static size_t
+res_key(const struct throttle_table *t, const char *index, char *buf)
+{
+    size_t a = strlen(t->id), b = index ? strlen(index) : 0;
+    if (a == 0 || a + 1 + b >= BUCKETFILE_KEY_MAX)
+        return 0;
+    memcpy(buf, t->id, a);
+    buf[a] = '\0';
+    memcpy(buf + a + 1, index ? index : "", b);
+    return a + 1 + b;
+}
+
+static void
+res_cfg_of(const struct throttle_table *t, const struct throttle_index *gi, int64_t now,
+           struct res_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    c->billing = t->billing == KV_PAY_PER_REQUEST ? KV_PAY_PER_REQUEST : KV_PROVISIONED;
+    c->units[DIR_READ] = gi ? gi->rcu : t->rcu;
+    c->units[DIR_WRITE] = gi ? gi->wcu : t->wcu;
+    c->od_max[DIR_READ] = gi ? gi->max_rru : t->max_rru;
+    c->od_max[DIR_WRITE] = gi ? gi->max_wru : t->max_wru;
+    c->size_bytes = gi ? gi->size_bytes : t->size_bytes;
+    c->created_ms = gi && gi->created_ms ? gi->created_ms : t->created_ms;
+    if (c->created_ms <= 0 || c->created_ms > now)
+        c->created_ms = now;
+    c->changed_ms = t->changed_ms > c->created_ms ? t->changed_ms : c->created_ms;
+}
+
+static void
+slot_init(const struct throttle *th, struct tslot *s, const struct res_cfg *c)
+{
+    s->billing = c->billing;
+    s->created_ms = c->created_ms;
+    s->cfg_stamp = c->changed_ms;
+    s->size_bytes = c->size_bytes;
+    for (int d = 0; d < 2; d++) {
+        int reason;
+        s->units[d] = c->units[d];
+        s->od_max[d] = c->od_max[d];
+        s->dir[d].max_provisioned = c->billing == KV_PROVISIONED ? c->units[d] : 0;
+        s->dir[d].rate = dir_rate(th, s, d, c->created_ms, &reason);
+        bucket_start(&s->dir[d].main, s->dir[d].rate, c->created_ms);
+    }
+    s->n_parts = 0;
+    parts_refresh(s, c->created_ms);
+    metrics_log_config(&s->log, c->created_ms, c->billing, c->units[DIR_READ],
+                       c->units[DIR_WRITE]);
+}
+
+static bool
+cfg_same(const struct tslot *s, const struct res_cfg *c)
+{
+    return s->billing == c->billing && s->units[0] == c->units[0] &&
+           s->units[1] == c->units[1] && s->od_max[0] == c->od_max[0] &&
+           s->od_max[1] == c->od_max[1];
+}
+
+/* Apply a changed configuration at `now` (see the essay above). */
+static void
+slot_sync(const struct throttle *th, struct tslot *s, const struct res_cfg *c, int64_t now)
+{
+    s->size_bytes = c->size_bytes;
+    if (cfg_same(s, c) || c->changed_ms < s->cfg_stamp)
+        return;
+    bool mode_change = s->billing != c->billing;
+    for (int d = 0; d < 2; d++)
+        dir_refresh(th, s, d, now); /* what flowed in at the old rate */
+    s->billing = c->billing;
+    s->cfg_stamp = c->changed_ms;
+    for (int d = 0; d < 2; d++) {
+        int reason;
+        s->units[d] = c->units[d];
+        s->od_max[d] = c->od_max[d];
+        if (c->billing == KV_PROVISIONED && c->units[d] > s->dir[d].max_provisioned)
+            s->dir[d].max_provisioned = c->units[d];
+        struct bucket_rate r = dir_rate(th, s, d, now, &reason);
+        if (mode_change)
+            bucket_start(&s->dir[d].main, r, now);
+        else
+            bucket_rerate(&s->dir[d].main, s->dir[d].rate, r, now);
+        s->dir[d].rate = r;
+    }
+    metrics_log_config(&s->log, c->changed_ms < now ? c->changed_ms : now, c->billing,
+                       c->units[DIR_READ], c->units[DIR_WRITE]);
+}
+
+/* The slot of a table (index NULL) or GSI, created if new, in step with the
+ * configuration and refilled to now. */
+static kv_status
+slot_get(struct throttle *th, const struct throttle_table *t, const char *index, int64_t now,
+         struct tslot **out, struct kv_err *err)
+{
+    char key[BUCKETFILE_KEY_MAX];
+    struct res_cfg c;
+    struct bucketfile_slot *h;
+    const struct throttle_index *gi = NULL;
+    if (index && !(gi = gsi_find(t, index)))
+        return ERR_MISUSE(err, "no global secondary index %s to charge", index);
+    size_t len = res_key(t, index, key);
+    if (!len)
+        return ERR_MISUSE(err, "table id or index name too long for capacity state");
+    res_cfg_of(t, gi, now, &c);
+    kv_status st = bucketfile_find(th->bf, key, len, &h, err);
+    if (st == KV_OK && !h && (st = bucketfile_claim(th->bf, key, len, now, &h, err)) == KV_OK) {
+        slot_init(th, (struct tslot *)h, &c);
+        bucketfile_publish(h);
+    }
+    if (st != KV_OK)
+        return st;
+    struct tslot *s = (struct tslot *)h;
+    slot_sync(th, s, &c, now);
+    for (int d = 0; d < 2; d++)
+        dir_refresh(th, s, d, now);
+    parts_refresh(s, now);
+    h->last_used_ms = now;
+    *out = s;
+    return KV_OK;
+}
+
+/* Repair hook for bucketfile.c: clamp what a dead writer may have torn. */
+static void
+slot_repair(struct bucketfile_slot *h, int64_t now, void *arg)
+{
+    struct tslot *s = (struct tslot *)h;
+    (void)arg;
+    if (s->billing != KV_PROVISIONED && s->billing != KV_PAY_PER_REQUEST)
+        s->billing = KV_PROVISIONED;
+    if (s->n_parts == 0)
+        s->n_parts = 1;
+    if (s->created_ms > now)
+        s->created_ms = now;
+    for (int d = 0; d < 2; d++) {
+        struct tdir *dir = &s->dir[d];
+        dir->rate = bucket_rate_half(dir->rate.per_ms, dir->rate.per_ms > 0
+                                                           ? dir->rate.ceiling / dir->rate.per_ms
+                                                           : 1000);
+        bucket_sanitize(&dir->main, dir->rate, THROTTLE_DEBT_MAX, now);
+        ondemand_sanitize(&dir->peak, now);
+        for (uint32_t i = 0; i < PARTITION_SLOTS; i++)
+            bucket_sanitize(&s->parts[i][d], part_rate(d, s->n_parts), THROTTLE_DEBT_MAX, now);
+    }
+    if (s->log.n > METRICS_CONFIG_LOG)
+        s->log.n = METRICS_CONFIG_LOG;
+}
+
+/* --- open and close ---------------------------------------------------------- */
+
+kv_status
+throttle_open(const struct throttle_options *o, struct throttle **out, struct kv_err *err)
+{
+    *out = NULL;
+    struct throttle *th = mem_calloc(1, sizeof *th);
+    if (!th)
+        return err_nomem(err);
+    th->clock = o->clock;
+    th->burst_ms = o->burst_ms < 0 ? 0 : o->burst_ms;
+    th->unlimited = o->unlimited;
+    struct bucketfile_params p = {
+        .slot_size = sizeof(struct tslot),
+        .layout = THROTTLE_LAYOUT,
+        .file_mode = o->file_mode,
+        .repair = slot_repair,
+        .now_ms = clock_now_ms(o->clock),
+    };
+    kv_status st = clock_is_real(o->clock) && o->dir
+                       ? bucketfile_open(o->dir, &p, &th->bf, err)
+                       : bucketfile_open_private(&p, &th->bf, err);
+    if (st != KV_OK) {
+        mem_free(th);
+        return st;
+    }
+    *out = th;
+    return KV_OK;
+}
+
+void
+throttle_close(struct throttle *th)
+{
+    if (!th)
+        return;
+    bucketfile_close(th->bf);
+    mem_free(th);
+}
+
+bool
+throttle_is_shared(const struct throttle *th)
+{
+    return bucketfile_is_shared(th->bf);
+}
+
+struct bucketfile *
+throttle_bucketfile(struct throttle *th)
+{
+    return th->bf;
+}
+
+/* Take the lock, then read the clock: times reach the buckets in the order
+ * of the critical sections that present them (see bucket.c on stamps). */
+static kv_status
+lock_now(struct throttle *th, int64_t *now, struct kv_err *err)
+{
+    kv_status st = bucketfile_lock(th->bf, clock_now_ms(th->clock), err);
+    *now = clock_now_ms(th->clock);
+    return st;
+}
+
+/* --- admission ---------------------------------------------------------------- */
+
+/* A charge matched to its slot. */
+struct resolved {
+    struct tslot *s;
+    int d;
+    int reason;    /* what a refusal by the main bucket reports */
+    uint32_t part; /* partition bucket slot, NO_PART for none */
+};
+
+static bool
+same_index(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+void
+throttle_hit_add(struct throttle_hit *hits, size_t *n, const struct throttle_table *t,
+                 const char *index, bool write, int reason)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(hits[i].table->id, t->id) == 0 && same_index(hits[i].index, index) &&
+            hits[i].write == write && (int)hits[i].reason == reason)
+            return;
+    if (*n < THROTTLE_HITS_MAX)
+        hits[(*n)++] = (struct throttle_hit){t, index, write, (enum metrics_reason)reason};
+}
+
+kv_status
+throttle_hits_status(const struct throttle_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].reason == METRICS_REASON_PROVISIONED)
+            return KV_PROVISIONED_THROUGHPUT_EXCEEDED;
+    return KV_THROTTLING;
+}
+
+static kv_status
+resolve(struct throttle *th, const struct throttle_table *t, const struct throttle_charge *c,
+        size_t n, int64_t now, struct resolved *r, struct kv_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        kv_status st = slot_get(th, t, c[i].index, now, &r[i].s, err);
+        if (st != KV_OK)
+            return st;
+        struct tslot *s = r[i].s;
+        r[i].d = c[i].write ? DIR_WRITE : DIR_READ;
+        dir_rate(th, s, r[i].d, now, &r[i].reason);
+        r[i].part = c[i].has_hash
+                        ? partition_slot(partition_of(c[i].hash, s->n_parts), s->n_parts)
+                        : NO_PART;
+        if (r[i].part != NO_PART)
+            bucket_refill(&s->parts[r[i].part][r[i].d], part_rate(r[i].d, s->n_parts), now);
+    }
+    return KV_OK;
+}
+
+/* Which buckets refuse; nothing is changed. */
+static void
+check(const struct throttle_table *t, const struct throttle_charge *c,
+      const struct resolved *r, size_t n, struct throttle_hit *hits, size_t *n_hits)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct tslot *s = r[i].s;
+        const struct tdir *dir = &s->dir[r[i].d];
+        if (!bucket_admits(&dir->main, dir->rate, c[i].units))
+            throttle_hit_add(hits, n_hits, t, c[i].index, c[i].write, r[i].reason);
+        if (r[i].part != NO_PART &&
+            !bucket_admits(&s->parts[r[i].part][r[i].d], part_rate(r[i].d, s->n_parts),
+                           c[i].units))
+            throttle_hit_add(hits, n_hits, t, c[i].index, c[i].write,
+                             METRICS_REASON_KEY_RANGE);
+    }
+}
+
+/* One throttle event on each resource that refused, and one per reason. */
+static void
+count_events(const struct throttle_charge *c, const struct resolved *r, size_t n,
+             const struct throttle_hit *hits, size_t n_hits, int64_t now)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool any = false;
+        enum metrics_field reason_base = c[i].write ? MF_WRITE_REASON : MF_READ_REASON;
+        for (size_t h = 0; h < n_hits; h++) {
+            if (!same_index(hits[h].index, c[i].index) || hits[h].write != c[i].write)
+                continue;
+            metrics_add(&r[i].s->ring, now, reason_base + hits[h].reason, 1);
+            any = true;
+        }
+        if (any)
+            metrics_add(&r[i].s->ring, now, c[i].write ? MF_WRITE_THROTTLES : MF_READ_THROTTLES,
+                        1);
+    }
+}
+
+static void
+count_request(struct throttle *th, const struct throttle_table *t, enum metrics_op op,
+              int64_t now, struct kv_err *err)
+{
+    struct tslot *s;
+    if (op < METRICS_OP_COUNT && slot_get(th, t, NULL, now, &s, err) == KV_OK)
+        metrics_add(&s->ring, now, MF_THROTTLED + op, 1);
+}
+
+static void
+take(struct tslot *s, int d, uint32_t part, uint64_t units, int64_t now)
+{
+    bucket_take(&s->dir[d].main, units);
+    if (part != NO_PART)
+        bucket_take(&s->parts[part][d], units);
+    if (s->billing == KV_PAY_PER_REQUEST)
+        ondemand_note(&s->dir[d].peak, now, units);
+}
+
+static void
+give(struct tslot *s, int d, uint32_t part, uint32_t n_parts, uint64_t units, int64_t at)
+{
+    bucket_give(&s->dir[d].main, s->dir[d].rate, units);
+    if (part != NO_PART && n_parts == s->n_parts && part < PARTITION_SLOTS)
+        bucket_give(&s->parts[part][d], part_rate(d, s->n_parts), units);
+    if (s->billing == KV_PAY_PER_REQUEST)
+        ondemand_unnote(&s->dir[d].peak, at, units);
+}
+
+static uint64_t
+slot_key_hash(const struct tslot *s)
+{
+    return XXH3_64bits(s->hdr.key, s->hdr.key_len);
+}
+
+static void
+debit(struct throttle *th, const struct throttle_charge *c, const struct resolved *r, size_t n,
+      int64_t now, struct throttle_ticket *ticket)
+{
+    ticket->held = true;
+    ticket->at_ms = now;
+    ticket->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct tslot *s = r[i].s;
+        int d = r[i].d;
+        if (!th->unlimited)
+            take(s, d, r[i].part, c[i].units, now);
+        metrics_add(&s->ring, now, d == DIR_WRITE ? MF_CONSUMED_WRITE : MF_CONSUMED_READ,
+                    c[i].units);
+        metrics_add(&s->ring, now, d == DIR_WRITE ? MF_WRITE_REQUESTS : MF_READ_REQUESTS, 1);
+        struct throttle_ticket_entry *e = &ticket->e[ticket->n++];
+        e->slot = bucketfile_index_of(th->bf, &s->hdr);
+        e->part = r[i].part;
+        e->n_parts = s->n_parts;
+        e->write = (uint8_t)d;
+        e->debited = !th->unlimited;
+        e->key_hash = slot_key_hash(s);
+        e->units = c[i].units;
+    }
+}
+
+/* The slot a ticket entry was taken from, if it still holds that resource. */
+static struct tslot *
+entry_slot(struct throttle *th, const struct throttle_ticket_entry *e)
+{
+    struct bucketfile_slot *h = bucketfile_slot_at(th->bf, e->slot);
+    if (!h || atomic_load(&h->state) != BUCKETFILE_USED)
+        return NULL;
+    struct tslot *s = (struct tslot *)h;
+    return slot_key_hash(s) == e->key_hash ? s : NULL;
+}
+
+static void
+refund_locked(struct throttle *th, struct throttle_ticket *ticket)
+{
+    for (size_t i = 0; i < ticket->n && i < THROTTLE_CHARGES_MAX; i++) {
+        struct throttle_ticket_entry *e = &ticket->e[i];
+        struct tslot *s = entry_slot(th, e);
+        if (!s)
+            continue;
+        int d = e->write ? DIR_WRITE : DIR_READ;
+        if (e->debited)
+            give(s, d, e->part, e->n_parts, e->units, ticket->at_ms);
+        metrics_sub(&s->ring, ticket->at_ms, d == DIR_WRITE ? MF_CONSUMED_WRITE : MF_CONSUMED_READ,
+                    e->units);
+        metrics_sub(&s->ring, ticket->at_ms, d == DIR_WRITE ? MF_WRITE_REQUESTS : MF_READ_REQUESTS,
+                    1);
+    }
+    ticket->held = false;
+    ticket->n = 0;
+}
+
+kv_status
+throttle_admit(struct throttle *th, const struct throttle_table *t,
+               const struct throttle_charge *c, size_t n, enum metrics_op op, bool batch,
+               struct throttle_ticket *ticket, struct throttle_hit *hits, size_t *n_hits,
+               struct kv_err *err)
+{
+    struct resolved r[THROTTLE_CHARGES_MAX];
+    *n_hits = 0;
+    if (n > THROTTLE_CHARGES_MAX || !t || !t->id)
+        return ERR_MISUSE(err, "a request charges at most %d tables and indexes",
+                          THROTTLE_CHARGES_MAX);
+    int64_t now;
+    kv_status st = lock_now(th, &now, err);
+    if (st != KV_OK)
+        return st;
+    if (ticket->held)
+        refund_locked(th, ticket); /* a retried body: the first try is given back */
+    st = resolve(th, t, c, n, now, r, err);
+    if (st == KV_OK && !th->unlimited)
+        check(t, c, r, n, hits, n_hits);
+    if (st == KV_OK && *n_hits) {
+        count_events(c, r, n, hits, *n_hits, now);
+        if (!batch)
+            count_request(th, t, op, now, err);
+        st = throttle_hits_status(hits, *n_hits);
+    } else if (st == KV_OK) {
+        debit(th, c, r, n, now, ticket);
+    }
+    bucketfile_unlock(th->bf);
+    return st;
+}
+
+kv_status
+throttle_write_admit(struct throttle *th, const struct throttle_write *w,
+                     struct throttle_ticket *ticket, struct kv_err *err)
+{
+    struct throttle_charge c[THROTTLE_CHARGES_MAX];
+    struct throttle_hit hits[THROTTLE_HITS_MAX];
+    size_t n = 0, n_hits;
+    if (w->n_gsis > THROTTLE_GSI_MAX)
+        return ERR_MISUSE(err, "a write touches at most %d global secondary indexes",
+                          THROTTLE_GSI_MAX);
+    if (w->units)
+        c[n++] = (struct throttle_charge){NULL, true, w->units, true, w->hash};
+    for (size_t i = 0; i < w->n_gsis; i++)
+        if (w->gsis[i].units)
+            c[n++] = (struct throttle_charge){w->gsis[i].index, true, w->gsis[i].units,
+                                              w->gsis[i].has_hash, w->gsis[i].hash};
+    kv_status st = throttle_admit(th, w->table, c, n, w->op, false, ticket, hits, &n_hits, err);
+    if (st == KV_PROVISIONED_THROUGHPUT_EXCEEDED || st == KV_THROTTLING)
+        return throttle_error(hits, n_hits, err);
+    return st;
+}
+
+kv_status
+throttle_read_admit(struct throttle *th, const struct throttle_read *r,
+                    struct throttle_ticket *ticket, struct kv_err *err)
+{
+    struct throttle_charge c = {r->index, false, r->estimate ? r->estimate : 1, r->has_hash,
+                                r->hash};
+    struct throttle_hit hits[THROTTLE_HITS_MAX];
+    size_t n_hits;
+    kv_status st = throttle_admit(th, r->table, &c, 1, r->op, false, ticket, hits, &n_hits, err);
+    if (st == KV_PROVISIONED_THROUGHPUT_EXCEEDED || st == KV_THROTTLING)
+        return throttle_error(hits, n_hits, err);
+    return st;
+}
+
+void
+throttle_read_settle(struct throttle *th, struct throttle_ticket *ticket, uint64_t actual_half)
+{
+    struct kv_err err;
+    err_init(&err);
+    if (!ticket->held || ticket->n != 1)
+        return;
+    int64_t now;
+    if (lock_now(th, &now, &err) != KV_OK) {
+        err_clear(&err);
+        return;
+    }
+    struct throttle_ticket_entry *e = &ticket->e[0];
+    struct tslot *s = entry_slot(th, e);
+    int d = e->write ? DIR_WRITE : DIR_READ;
+    enum metrics_field f = d == DIR_WRITE ? MF_CONSUMED_WRITE : MF_CONSUMED_READ;
+    if (s && actual_half > e->units) {
+        uint64_t extra = actual_half - e->units;
+        if (e->debited)
+            take(s, d, e->n_parts == s->n_parts ? e->part : NO_PART, extra, now);
+        metrics_add(&s->ring, now, f, extra);
+    } else if (s && actual_half < e->units) {
+        uint64_t less = e->units - actual_half;
+        if (e->debited)
+            give(s, d, e->part, e->n_parts, less, ticket->at_ms);
+        metrics_sub(&s->ring, ticket->at_ms, f, less);
+    }
+    e->units = actual_half;
+    bucketfile_unlock(th->bf);
+}
+
+void
+throttle_refund(struct throttle *th, struct throttle_ticket *ticket)
+{
+    struct kv_err err;
+    err_init(&err);
+    if (!ticket->held)
+        return;
+    if (bucketfile_lock(th->bf, clock_now_ms(th->clock), &err) != KV_OK) {
+        err_clear(&err);
+        return;
+    }
+    refund_locked(th, ticket);
+    bucketfile_unlock(th->bf);
+}
+
+void
+throttle_count_request(struct throttle *th, const struct throttle_table *t, enum metrics_op op)
+{
+    struct kv_err err;
+    err_init(&err);
+    int64_t now;
+    if (lock_now(th, &now, &err) == KV_OK) {
+        count_request(th, t, op, now, &err);
+        bucketfile_unlock(th->bf);
+    }
+    err_clear(&err);
+}
+
+/* --- table lifecycle and reading --------------------------------------------- */
+
+kv_status
+throttle_table_apply(struct throttle *th, const struct throttle_table *t, struct kv_err *err)
+{
+    int64_t now;
+    struct tslot *s;
+    kv_status st = lock_now(th, &now, err);
+    if (st != KV_OK)
+        return st;
+    st = slot_get(th, t, NULL, now, &s, err);
+    for (size_t i = 0; st == KV_OK && i < t->n_gsis; i++)
+        st = slot_get(th, t, t->gsis[i].name, now, &s, err);
+    bucketfile_unlock(th->bf);
+    return st;
+}
+
+void
+throttle_table_drop(struct throttle *th, const char *table_id)
+{
+    struct kv_err err;
+    err_init(&err);
+    if (bucketfile_lock(th->bf, clock_now_ms(th->clock), &err) == KV_OK) {
+        bucketfile_drop(th->bf, table_id);
+        bucketfile_unlock(th->bf);
+    }
+    err_clear(&err);
+}
+
+kv_status
+throttle_metrics(struct throttle *th, const struct throttle_table *t, const char *index,
+                 enum metrics_metric m, int op, int64_t start_ms, int64_t end_ms,
+                 struct metrics_point *out, size_t *n, struct kv_err *err)
+{
+    int64_t now;
+    struct tslot *s;
+    *n = 0;
+    kv_status st = lock_now(th, &now, err);
+    if (st != KV_OK)
+        return st;
+    if ((st = slot_get(th, t, index, now, &s, err)) == KV_OK)
+        *n = metrics_read(&s->ring, &s->log, m, op, start_ms, end_ms, now, s->created_ms, out);
+    bucketfile_unlock(th->bf);
+    return st;
+}
+
+int64_t
+throttle_level(struct throttle *th, const struct throttle_table *t, const char *index,
+               bool write)
+{
+    struct kv_err err;
+    struct tslot *s;
+    int64_t level = INT64_MIN;
+    err_init(&err);
+    int64_t now;
+    if (lock_now(th, &now, &err) != KV_OK)
+        return level;
+    if (slot_get(th, t, index, now, &s, &err) == KV_OK)
+        level = bucket_level_half(&s->dir[write ? DIR_WRITE : DIR_READ].main);
+    bucketfile_unlock(th->bf);
+    err_clear(&err);
+    return level;
+}
+
+uint32_t
+throttle_partitions(struct throttle *th, const struct throttle_table *t, const char *index)
+{
+    struct kv_err err;
+    struct tslot *s;
+    uint32_t n = 0;
+    err_init(&err);
+    int64_t now;
+    if (lock_now(th, &now, &err) != KV_OK)
+        return 0;
+    if (slot_get(th, t, index, now, &s, &err) == KV_OK)
+        n = s->n_parts;
+    bucketfile_unlock(th->bf);
+    err_clear(&err);
+    return n;
+}
