@@ -129,34 +129,34 @@ class AwsCli(unittest.TestCase):
 
     def test_11_query_and_scan(self):
         self.need("Query", "Scan")
-        self.music("QS")
+        self.music("QScan")
         for i in range(5):
-            self.cli.ok("put-item", "--table-name", "QS", "--item",
+            self.cli.ok("put-item", "--table-name", "QScan", "--item",
                         '{"Artist":{"S":"B"},"SongTitle":{"S":"s%d"}}' % i)
-        out = self.cli.ok("query", "--table-name", "QS",
+        out = self.cli.ok("query", "--table-name", "QScan",
                           "--key-condition-expression", "Artist = :a",
                           "--expression-attribute-values", '{":a":{"S":"B"}}',
                           "--page-size", "2")
         self.assertEqual([i["SongTitle"]["S"] for i in out["Items"]],
                          ["s0", "s1", "s2", "s3", "s4"])
-        out = self.cli.ok("scan", "--table-name", "QS", "--page-size", "2")
+        out = self.cli.ok("scan", "--table-name", "QScan", "--page-size", "2")
         self.assertEqual(out["Count"], 5)
 
     def test_12_batches_and_transactions(self):
         self.need("BatchWriteItem", "BatchGetItem", "TransactWriteItems", "TransactGetItems")
-        self.music("BT")
+        self.music("BatchTx")
         puts = [{"PutRequest": {"Item": {"Artist": {"S": "B"}, "SongTitle": {"S": "s%d" % i}}}}
                 for i in range(3)]
-        out = self.cli.ok("batch-write-item", "--request-items", json.dumps({"BT": puts}))
+        out = self.cli.ok("batch-write-item", "--request-items", json.dumps({"BatchTx": puts}))
         self.assertEqual(out["UnprocessedItems"], {})
         keys = [p["PutRequest"]["Item"] for p in puts]
         out = self.cli.ok("batch-get-item", "--request-items",
-                          json.dumps({"BT": {"Keys": keys}}))
-        self.assertEqual(len(out["Responses"]["BT"]), 3)
+                          json.dumps({"BatchTx": {"Keys": keys}}))
+        self.assertEqual(len(out["Responses"]["BatchTx"]), 3)
         self.cli.ok("transact-write-items", "--transact-items", json.dumps(
-            [{"Delete": {"TableName": "BT", "Key": keys[0]}}]))
+            [{"Delete": {"TableName": "BatchTx", "Key": keys[0]}}]))
         out = self.cli.ok("transact-get-items", "--transact-items", json.dumps(
-            [{"Get": {"TableName": "BT", "Key": k}} for k in keys[:2]]))
+            [{"Get": {"TableName": "BatchTx", "Key": k}} for k in keys[:2]]))
         self.assertEqual(out["Responses"][0], {})
         self.assertEqual(out["Responses"][1]["Item"], keys[1])
 
