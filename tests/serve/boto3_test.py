@@ -272,6 +272,34 @@ class Boto3(unittest.TestCase):
         self.assertEqual(code(err), "TransactionCanceledException")
         self.assertNotIn("Item", self.ddb.get_item(TableName="Tx14", Key=key("T", "c")))
 
+    def test_16_secondary_index(self):
+        self.need("Query")
+        try:
+            self.ddb.create_table(
+                TableName="Idx16", BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": "Artist", "AttributeType": "S"},
+                                      {"AttributeName": "SongTitle", "AttributeType": "S"},
+                                      {"AttributeName": "Genre", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "Artist", "KeyType": "HASH"},
+                           {"AttributeName": "SongTitle", "KeyType": "RANGE"}],
+                GlobalSecondaryIndexes=[{
+                    "IndexName": "ByGenre", "Projection": {"ProjectionType": "ALL"},
+                    "KeySchema": [{"AttributeName": "Genre", "KeyType": "HASH"}]}])
+        except ClientError as e:
+            self.skipTest("the library refuses secondary indexes: %s" % e)
+        self.ddb.get_waiter("table_exists").wait(TableName="Idx16", WaiterConfig={"Delay": 1})
+        gsi = self.ddb.describe_table(TableName="Idx16")["Table"]["GlobalSecondaryIndexes"]
+        self.assertEqual(gsi[0]["IndexName"], "ByGenre")
+        for i, genre in enumerate(["rock", "jazz", "rock"]):
+            self.ddb.put_item(TableName="Idx16", Item=dict(key("A", "s%d" % i),
+                                                           Genre={"S": genre}))
+        resp = self.ddb.query(TableName="Idx16", IndexName="ByGenre",
+                              KeyConditionExpression="Genre = :g",
+                              ExpressionAttributeValues={":g": {"S": "rock"}},
+                              ReturnConsumedCapacity="INDEXES")
+        self.assertEqual(sorted(i["SongTitle"]["S"] for i in resp["Items"]), ["s0", "s2"])
+        self.assertIn("ByGenre", resp["ConsumedCapacity"]["GlobalSecondaryIndexes"])
+
     def test_15_update_table(self):
         self.need("UpdateTable")
         music_table(self.ddb, "UpdT15")
