@@ -459,6 +459,19 @@ class CommandLine(unittest.TestCase):
             r = self.run_kv("serve", "--db", server.db + "2", "--port", str(server.port))
             self.assertEqual(r.returncode, 1)
 
+    def test_05_database_from_global_option_or_environment(self):
+        base = kvserve.scratch_dir("db-")
+        for args, env in (([kvserve.kv_path(), "--db", base + "/a", "serve"], {}),
+                          ([kvserve.kv_path(), "serve"], {"KV_DB": base + "/b"})):
+            proc = subprocess.Popen(args + ["--port", "0", "--no-sync"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True,
+                                    env=dict(os.environ, **env))
+            line = proc.stdout.readline()
+            self.assertIn("(database %s)" % (base + ("/a" if not env else "/b")), line)
+            proc.send_signal(signal.SIGINT)
+            self.assertEqual(proc.wait(30), 0)
+            proc.stdout.close()
+
     def test_04_ipv6_loopback(self):
         try:
             socket.create_server(("::1", 0), family=socket.AF_INET6).close()
