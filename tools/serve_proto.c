@@ -8,7 +8,7 @@
  * the 1.1 flavour other AWS services use) and any method but POST get a
  * bare 404 with "<UnknownOperationException/>"; a missing or foreign
  * target gets a 400 UnknownOperationException without a message; GET /
- * answers a health check; a browser's CORS preflight is allowed.
+ * (and HEAD /) answers a health check; a browser's CORS preflight is allowed.
  *
  * Everything past the target is the library's: the server hands the
  * operation name and the body to kv_request unchanged, so operations added
@@ -59,7 +59,8 @@ serve_proto_route(const struct serve_in *in, const char **op)
     *op = NULL;
     if (strcmp(in->method, "OPTIONS") == 0 && in->origin)
         return ROUTE_PREFLIGHT;
-    if (strcmp(in->method, "GET") == 0 && strcmp(in->path, "/") == 0)
+    if ((strcmp(in->method, "GET") == 0 || strcmp(in->method, "HEAD") == 0) &&
+        strcmp(in->path, "/") == 0)
         return ROUTE_HEALTH;
     if (strcmp(in->method, "POST") != 0)
         return ROUTE_NOT_FOUND;

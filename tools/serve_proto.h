@@ -29,7 +29,7 @@
 /* What to do with a request, decided from its method, path and headers. */
 enum serve_route {
     ROUTE_OPERATION,         /* run the operation named by the target */
-    ROUTE_HEALTH,            /* GET /: a plain-text health answer, 200 */
+    ROUTE_HEALTH,            /* GET or HEAD /: a plain-text health answer, 200 */
     ROUTE_PREFLIGHT,         /* OPTIONS with Origin: CORS preflight, 200 */
     ROUTE_NOT_FOUND,         /* 404 with SERVE_NOT_FOUND_BODY */
     ROUTE_UNKNOWN_OPERATION, /* 400 UnknownOperationException */

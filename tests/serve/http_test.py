@@ -154,6 +154,8 @@ class Headers(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertTrue(body.startswith(b"healthy: "))
         self.check_common(hdrs, body)
+        status, hdrs, body = self.server.raw("HEAD")
+        self.assertEqual((status, body), (200, b""))
         for method, path in (("GET", "/shell/"), ("PUT", "/"), ("DELETE", "/")):
             status, _, body = self.server.raw(method, path=path, body=b"")
             self.assertEqual((status, body), (404, NOT_FOUND), method + path)

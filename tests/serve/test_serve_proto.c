@@ -72,6 +72,7 @@ proto01_3_other_requests(void **state)
     const char *op;
     const char *t = "DynamoDB_20120810.ListTables";
     assert_int_equal(route("GET", "/", NULL, NULL, NULL, 0, &op), ROUTE_HEALTH);
+    assert_int_equal(route("HEAD", "/", NULL, NULL, NULL, 0, &op), ROUTE_HEALTH);
     assert_int_equal(route("GET", "/shell", NULL, NULL, NULL, 0, &op), ROUTE_NOT_FOUND);
     assert_int_equal(route("PUT", "/", "application/x-amz-json-1.0", t, NULL, 2, &op),
                      ROUTE_NOT_FOUND);
