@@ -63,7 +63,8 @@ struct req {
     double wall;  /* for the log */
     char *body;
     size_t len, cap;
-    int too_large;
+    int too_large; /* past SERVE_MAX_BODY: the rest is dropped, 413 */
+    int nomem;     /* the body could not be held: 500 */
 };
 
 static double
@@ -317,6 +318,9 @@ finish_request(struct serve_http *h, struct MHD_Connection *conn, const struct r
 {
     if (q->too_large)
         return send_static(h, conn, q, 413, NULL, "");
+    if (q->nomem)
+        return send_static(h, conn, q, 500, "application/x-amz-json-1.0",
+                           serve_proto_internal_error_body);
     const char *ctype_header =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     struct serve_in in = {
@@ -349,8 +353,8 @@ finish_request(struct serve_http *h, struct MHD_Connection *conn, const struct r
 static void
 take_body(struct req *q, const char *data, size_t n)
 {
-    if (q->too_large || n > SERVE_MAX_BODY - q->len) {
-        q->too_large = 1;
+    if (q->too_large || q->nomem || n > SERVE_MAX_BODY - q->len) {
+        q->too_large = !q->nomem;
         return;
     }
     if (q->len + n + 1 > q->cap) {
@@ -359,7 +363,7 @@ take_body(struct req *q, const char *data, size_t n)
             cap *= 2;
         char *body = realloc(q->body, cap);
         if (!body) {
-            q->too_large = 1;
+            q->nomem = 1;
             return;
         }
         q->body = body;
