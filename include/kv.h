@@ -232,8 +232,16 @@ typedef struct kv_options {
      */
     const struct kv_retry_policy *retry;
 
+    /**
+     * The most bytes an item collection (the items of one partition key
+     * value with their local secondary index entries) may hold; 0 (default)
+     * means DynamoDB's 10 GB.  Tests set it small to reach the limit.
+     * @since 0.2
+     */
+    intptr_t item_collection_limit;
+
     /** Reserved for fields added later; leave zeroed. */
-    void *reserved[12];
+    void *reserved[11];
 } kv_options;
 
 /** Fill @p opt with the defaults described on each field. */
@@ -433,6 +441,30 @@ typedef struct kv_key_attr {
     kv_type type;
 } kv_key_attr;
 
+/** Which attributes a secondary index stores with its keys. */
+typedef enum kv_projection {
+    KV_PROJECT_ALL = 0,       /**< every attribute */
+    KV_PROJECT_KEYS_ONLY = 1, /**< the table's and the index's keys */
+    KV_PROJECT_INCLUDE = 2,   /**< the keys and non_key_attrs */
+} kv_projection;
+
+/**
+ * A secondary index for kv_table_create (global or local) or for
+ * kv_table_update (global only).  Unused fields must be zero.
+ */
+typedef struct kv_index_def {
+    const char *name;
+    int global;             /**< 1: global secondary index; 0: local */
+    kv_key_attr hash_key;   /**< a local index's is the table's */
+    kv_key_attr range_key;  /**< name NULL when absent; required for local */
+    kv_projection projection;
+    const char *const *non_key_attrs; /**< KV_PROJECT_INCLUDE only */
+    size_t n_non_key_attrs;
+    int64_t read_capacity;  /**< global indexes of provisioned tables */
+    int64_t write_capacity;
+    void *reserved[4];
+} kv_index_def;
+
 /**
  * What kv_table_create needs.  Unused fields must be zero; the range key
  * is absent when range_key.name is NULL.
@@ -444,8 +476,30 @@ typedef struct kv_table_def {
     kv_billing_mode billing_mode;
     int64_t read_capacity;  /**< provisioned mode only */
     int64_t write_capacity; /**< provisioned mode only */
-    void *reserved[8];
+    const kv_index_def *indexes; /**< @since 0.2: local and global indexes */
+    size_t n_indexes;
+    int deletion_protection;     /**< @since 0.2 */
+    void *reserved[5];
 } kv_table_def;
+
+/** A secondary index as kv_table_info describes it.  Strings belong to it. */
+typedef struct kv_index_info {
+    const char *name;
+    int global;
+    kv_key_attr hash_key;
+    kv_key_attr range_key;   /**< name NULL when absent */
+    kv_projection projection;
+    const char *const *non_key_attrs;
+    size_t n_non_key_attrs;
+    const char *status;      /**< "ACTIVE", or "CREATING" while it is built */
+    int backfilling;         /**< 1 while existing items are copied in */
+    int64_t read_capacity;   /**< global indexes of provisioned tables */
+    int64_t write_capacity;
+    uint64_t item_count;
+    uint64_t size_bytes;
+    const char *arn;
+    void *reserved[4];
+} kv_index_info;
 
 /**
  * A table's description, as DescribeTable gives it.  Returned by
@@ -464,7 +518,10 @@ typedef struct kv_table_info {
     double creation_time;   /**< seconds since the epoch */
     uint64_t item_count;
     uint64_t size_bytes;    /**< TableSizeBytes */
-    void *reserved[8];
+    const kv_index_info *indexes; /**< @since 0.2: local ones first */
+    size_t n_indexes;
+    int deletion_protection;      /**< @since 0.2 */
+    void *reserved[5];
 } kv_table_info;
 
 /**
@@ -487,6 +544,38 @@ KV_API kv_status kv_table_describe(kv_db *db, const char *name, kv_table_info **
 KV_API void kv_table_info_free(kv_table_info *info);
 
 /**
+ * Changes for kv_table_update (UpdateTable).  Zero fields change nothing.
+ */
+typedef struct kv_table_changes {
+    int set_billing_mode;         /**< 1: switch to billing_mode */
+    kv_billing_mode billing_mode;
+    int64_t read_capacity;        /**< both set: the table's new throughput */
+    int64_t write_capacity;
+    const kv_index_def *create_index; /**< a new global index, built in the background */
+    const char *delete_index;     /**< a global index to delete */
+    const char *update_index;     /**< a global index to give index_*_capacity */
+    int64_t index_read_capacity;
+    int64_t index_write_capacity;
+    int set_deletion_protection;  /**< 1: set deletion_protection */
+    int deletion_protection;
+    void *reserved[8];
+} kv_table_changes;
+
+/**
+ * Change a table (UpdateTable): throughput, billing mode, deletion
+ * protection, and global secondary indexes.  A new index is CREATING until
+ * a background thread has copied the existing items into it (see
+ * kv_index_info.status); kv_db_close finishes that copy first, and a
+ * database closed in the middle carries on when opened again.
+ * @param[out] info if not NULL, the description as the change leaves it
+ *                  (free with kv_table_info_free)
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND, KV_LIMIT_EXCEEDED
+ *         (decrease quota, one index change at a time), KV_RESOURCE_IN_USE
+ */
+KV_API kv_status kv_table_update(kv_db *db, const char *name, const kv_table_changes *changes,
+                                 kv_table_info **info);
+
+/**
  * Delete a table and all its items (DeleteTable).
  * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND
  */
@@ -505,6 +594,29 @@ KV_API kv_status kv_table_delete(kv_db *db, const char *name);
  */
 KV_API kv_status kv_table_list(kv_db *db, const char *start, int limit, char ***names,
                                size_t *count, char **last);
+
+/**
+ * Receives one inconsistency found by kv_db_check: the table, the index
+ * (NULL for the table itself) and a description.  The strings are valid
+ * only during the call.
+ */
+typedef void (*kv_check_fn)(void *arg, const char *table, const char *index,
+                            const char *problem);
+
+/**
+ * Verify that every secondary index entry matches its item, that every
+ * item has exactly the entries it should, and that the item counts and
+ * sizes DescribeTable reports are right.  Reads one consistent snapshot, so
+ * it may run while others write.
+ * @param table   one table, or NULL for every table
+ * @param report  called once per inconsistency; may be NULL
+ * @param arg     passed to @p report
+ * @param[out] problems  the number found; may be NULL
+ * @return KV_OK when everything agrees, KV_CORRUPT when inconsistencies
+ *         were found, KV_RESOURCE_NOT_FOUND for an unknown table, KV_IO
+ */
+KV_API kv_status kv_db_check(kv_db *db, const char *table, kv_check_fn report, void *arg,
+                             uint64_t *problems);
 
 /* ------------------------------------------------------------------------ */
 /* Items                                                                     */
@@ -598,6 +710,264 @@ KV_API kv_status kv_delete_item(kv_db *db, const char *table, const kv_item *key
 KV_API kv_status kv_update_item(kv_db *db, const char *table, const kv_item *key,
                                 const char *update, const kv_write_opts *opts,
                                 kv_item **attributes);
+
+/* ------------------------------------------------------------------------ */
+/* Batches                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * One table's part of a kv_batch_get: the keys to read and how.  Every
+ * pointer is the caller's and is only read during the call.
+ */
+typedef struct kv_batch_get_table {
+    const char *table;
+    const kv_item *const *keys; /**< n_keys keys, each exactly the key attributes */
+    size_t n_keys;
+    const char *projection;     /**< ProjectionExpression, or NULL for whole items */
+    const kv_item *names;       /**< ExpressionAttributeNames, or NULL */
+    int consistent_read;        /**< strongly consistent (twice the units) */
+    void *reserved[4];
+} kv_batch_get_table;
+
+/** What kv_batch_get read of one table. */
+typedef struct kv_batch_get_table_result {
+    const char *table;
+    kv_item **items;      /**< the items found, in key order; absent keys are left out */
+    size_t n_items;
+    size_t *unprocessed;  /**< indexes into the request's keys left unread (16 MB limit) */
+    size_t n_unprocessed;
+    double capacity_units; /**< read units consumed on the table */
+    void *reserved[4];
+} kv_batch_get_table_result;
+
+/**
+ * kv_batch_get's result: one entry per table of the request, in its order.
+ * Everything in it, items included, belongs to the result and is freed
+ * with kv_batch_get_result_free.
+ */
+typedef struct kv_batch_get_result {
+    kv_batch_get_table_result *tables;
+    size_t n_tables;
+    void *reserved[4];
+} kv_batch_get_result;
+
+/**
+ * Read up to 100 items from one or more tables (BatchGetItem), all from one
+ * consistent snapshot.
+ *
+ * When the items would pass 16 MB, the rest are not read: their keys are
+ * listed in `unprocessed` for the caller to ask for again, as DynamoDB
+ * returns UnprocessedKeys.
+ *
+ * @param[in]  tables   n_tables tables, each named once
+ * @param[out] result   the items read; free with kv_batch_get_result_free;
+ *                      NULL on failure
+ * @return KV_OK, KV_VALIDATION (limits, duplicate keys, keys that do not
+ *         match the schema), KV_RESOURCE_NOT_FOUND, KV_NOMEM, KV_CORRUPT
+ * @since 0.1
+ */
+KV_API kv_status kv_batch_get(kv_db *db, const kv_batch_get_table *tables, size_t n_tables,
+                              kv_batch_get_result **result);
+
+/** Free a kv_batch_get result and every item in it.  Accepts NULL. */
+KV_API void kv_batch_get_result_free(kv_batch_get_result *result);
+
+/** What one element of a kv_batch_write does. */
+typedef enum kv_write_kind {
+    KV_WRITE_PUT = 1,    /**< PutRequest: replace the item */
+    KV_WRITE_DELETE = 2, /**< DeleteRequest: delete the item with this key */
+} kv_write_kind;
+
+/** One PutRequest or DeleteRequest. */
+typedef struct kv_write_request {
+    kv_write_kind kind;
+    const kv_item *item; /**< KV_WRITE_PUT: the item; KV_WRITE_DELETE: the key */
+} kv_write_request;
+
+/** One table's part of a kv_batch_write. */
+typedef struct kv_batch_write_table {
+    const char *table;
+    const kv_write_request *requests;
+    size_t n_requests;
+    void *reserved[4];
+} kv_batch_write_table;
+
+/** What kv_batch_write did on one table. */
+typedef struct kv_batch_write_table_result {
+    const char *table;
+    size_t *unprocessed;   /**< indexes into the table's requests not written */
+    size_t n_unprocessed;
+    double capacity_units; /**< write units consumed on the table and its indexes */
+    void *reserved[4];
+} kv_batch_write_table_result;
+
+/** kv_batch_write's result, one entry per table of the request, in order. */
+typedef struct kv_batch_write_result {
+    kv_batch_write_table_result *tables;
+    size_t n_tables;
+    void *reserved[4];
+} kv_batch_write_result;
+
+/**
+ * Write up to 25 puts and deletes across tables (BatchWriteItem).
+ *
+ * Every request is checked before anything is written: a request that
+ * fails leaves every table as it was.  A request element may come back in
+ * `unprocessed` (throttling); send those again.
+ *
+ * @param[out] result  if not NULL, what was done; free with
+ *                     kv_batch_write_result_free; NULL on failure
+ * @return KV_OK, KV_VALIDATION (limits, two requests for one item, keys that
+ *         do not match the schema, items over 400 KB), KV_RESOURCE_NOT_FOUND,
+ *         KV_NOMEM, KV_IO
+ * @since 0.1
+ */
+KV_API kv_status kv_batch_write(kv_db *db, const kv_batch_write_table *tables,
+                                size_t n_tables, kv_batch_write_result **result);
+
+/** Free a kv_batch_write result.  Accepts NULL. */
+KV_API void kv_batch_write_result_free(kv_batch_write_result *result);
+
+/* ------------------------------------------------------------------------ */
+/* Transactions                                                              */
+/* ------------------------------------------------------------------------ */
+
+/** The four actions of a write transaction. */
+typedef enum kv_transact_kind {
+    KV_TRANSACT_PUT = 1,
+    KV_TRANSACT_UPDATE = 2,
+    KV_TRANSACT_DELETE = 3,
+    KV_TRANSACT_CONDITION_CHECK = 4,
+} kv_transact_kind;
+
+/** One action of kv_transact_write, with its own expressions. */
+typedef struct kv_transact_write_item {
+    kv_transact_kind kind;
+    const char *table;
+    const kv_item *item;   /**< PUT: the item; the others: the key */
+    const char *update;    /**< UPDATE: the UpdateExpression (required) */
+    kv_expr_args expr;     /**< ConditionExpression (required for
+                                CONDITION_CHECK) and the placeholders */
+    /** 1: a failed condition returns the old item in its cancellation
+     * reason (see kv_error_reason_item). */
+    int return_old_on_condition_failure;
+    void *reserved[4];
+} kv_transact_write_item;
+
+/** Options of kv_transact_write; NULL means none. */
+typedef struct kv_transact_write_opts {
+    /**
+     * ClientRequestToken, 1 to 36 bytes, or NULL.  The same request sent
+     * again with the same token within 10 minutes of the first one's
+     * completion succeeds without running again (even from another
+     * process); a different request with that token fails with
+     * KV_IDEMPOTENT_PARAMETER_MISMATCH.
+     */
+    const char *client_request_token;
+    void *reserved[8];
+} kv_transact_write_opts;
+
+/** Capacity consumed on one table. */
+typedef struct kv_table_capacity {
+    const char *table;
+    double read_units;
+    double write_units;
+} kv_table_capacity;
+
+/** kv_transact_write's result.  Free with kv_transact_write_result_free. */
+typedef struct kv_transact_write_result {
+    kv_table_capacity *capacity; /**< per table, in order of first use */
+    size_t n_capacity;
+    /** 1 when the token's transaction had already run: nothing was written
+     * now, and capacity gives the read units DynamoDB reports for that. */
+    int replayed;
+    void *reserved[4];
+} kv_transact_write_result;
+
+/**
+ * Apply up to 100 actions together, all or none (TransactWriteItems).
+ *
+ * No two actions may name the same item.  If any action's condition fails,
+ * or an action cannot apply to its item, nothing is written and the call
+ * returns KV_TRANSACTION_CANCELED; kv_error_reason_count and the functions
+ * after it then give one reason per action, in order.
+ *
+ * Example: move a unit of stock only if some is left.
+ *
+ *     kv_transact_write_item acts[2] = {
+ *         {.kind = KV_TRANSACT_UPDATE, .table = "Stock", .item = key,
+ *          .update = "SET n = n - :one",
+ *          .expr = {.condition = "n >= :one", .values = one}},
+ *         {.kind = KV_TRANSACT_PUT, .table = "Orders", .item = order},
+ *     };
+ *     if (kv_transact_write(db, acts, 2, NULL, NULL) == KV_TRANSACTION_CANCELED)
+ *         printf("%s\n", kv_error_reason_code(db, 0));  // "ConditionalCheckFailed"
+ *
+ * @param[out] result if not NULL, the capacity consumed; free with
+ *                    kv_transact_write_result_free; NULL on failure
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
+ *         KV_TRANSACTION_CANCELED, KV_IDEMPOTENT_PARAMETER_MISMATCH,
+ *         KV_NOMEM, KV_IO
+ * @since 0.1
+ */
+KV_API kv_status kv_transact_write(kv_db *db, const kv_transact_write_item *items,
+                                   size_t n_items, const kv_transact_write_opts *opts,
+                                   kv_transact_write_result **result);
+
+/** Free a kv_transact_write result.  Accepts NULL. */
+KV_API void kv_transact_write_result_free(kv_transact_write_result *result);
+
+/** One Get of kv_transact_get. */
+typedef struct kv_transact_get_item {
+    const char *table;
+    const kv_item *key;
+    const char *projection; /**< ProjectionExpression, or NULL */
+    const kv_item *names;   /**< ExpressionAttributeNames, or NULL */
+    void *reserved[4];
+} kv_transact_get_item;
+
+/** kv_transact_get's result.  Free with kv_transact_get_result_free. */
+typedef struct kv_transact_get_result {
+    kv_item **items;  /**< one per Get, in order; NULL where there is no item */
+    size_t n_items;
+    kv_table_capacity *capacity;
+    size_t n_capacity;
+    void *reserved[4];
+} kv_transact_get_result;
+
+/**
+ * Read up to 100 items together, from one consistent snapshot
+ * (TransactGetItems).  A key that does not match its table's schema cancels
+ * the whole read with KV_TRANSACTION_CANCELED and a ValidationError reason.
+ *
+ * @param[out] result the items; free with kv_transact_get_result_free
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
+ *         KV_TRANSACTION_CANCELED, KV_NOMEM, KV_CORRUPT
+ * @since 0.1
+ */
+KV_API kv_status kv_transact_get(kv_db *db, const kv_transact_get_item *items, size_t n_items,
+                                 kv_transact_get_result **result);
+
+/** Free a kv_transact_get result and its items.  Accepts NULL. */
+KV_API void kv_transact_get_result_free(kv_transact_get_result *result);
+
+/*
+ * The cancellation reasons of the calling thread's last failed call on
+ * @p db, when it was KV_TRANSACTION_CANCELED: one per action, in order.
+ * Strings belong to the handle and stay valid until this thread's next
+ * call on it, like kv_errmsg.
+ */
+
+/** @return how many reasons there are (0 when the last call was not cancelled). */
+KV_API size_t kv_error_reason_count(kv_db *db);
+/** @return reason @p i's code ("None", "ConditionalCheckFailed",
+ * "ValidationError", ...), or NULL when @p i is out of range. */
+KV_API const char *kv_error_reason_code(kv_db *db, size_t i);
+/** @return reason @p i's message, or NULL when it has none. */
+KV_API const char *kv_error_reason_message(kv_db *db, size_t i);
+/** @return the old item reason @p i carries, as a new item to free with
+ * kv_item_free, or NULL when it carries none. */
+KV_API kv_item *kv_error_reason_item(kv_db *db, size_t i);
 
 /* ------------------------------------------------------------------------ */
 /* The JSON request API                                                      */

@@ -111,8 +111,8 @@ finish_index(struct txn *t, struct arena *a, const struct table_def *def, size_t
 
 /* Copy the items after `last` into the index, up to a chunk's worth. */
 static kv_status
-copy_items(struct txn *t, struct arena *a, const struct table_def *def,
-           const struct index_def *ix, size_t max_items, MDB_val *last, bool *end)
+copy_items(struct txn *t, struct arena *a, const struct table_def *def, const struct index_def *ix,
+           size_t max_items, MDB_val *last, bool *end)
 {
     MDB_dbi dbi;
     MDB_cursor *cur;
@@ -169,8 +169,8 @@ chunk_body(struct txn *t, void *arg)
     uint8_t prefix = 'b';
     MDB_val k = {1, &prefix}, v;
     c->found = false;
-    kv_status st = txn_check(t, mdb_cursor_open(t->txn, t->db->catalog, &cur),
-                             "reading the catalog");
+    kv_status st =
+        txn_check(t, mdb_cursor_open(t->txn, t->db->catalog, &cur), "reading the catalog");
     if (st != KV_OK)
         return st;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -267,8 +267,7 @@ backfill_kick(struct kv_db *db)
     if (!db->bf_running && !db->bf_closing && !db->bf_held) {
         if (db->bf_started)
             pthread_join(db->bf_thread, NULL);
-        db->bf_started = db->bf_running =
-            pthread_create(&db->bf_thread, NULL, worker, db) == 0;
+        db->bf_started = db->bf_running = pthread_create(&db->bf_thread, NULL, worker, db) == 0;
     }
     pthread_mutex_unlock(&db->bf_lock);
 }
@@ -280,8 +279,8 @@ pending_body(struct txn *t, void *arg)
     MDB_cursor *cur;
     uint8_t prefix = 'b';
     MDB_val k = {1, &prefix}, v;
-    kv_status st = txn_check(t, mdb_cursor_open(t->txn, t->db->catalog, &cur),
-                             "reading the catalog");
+    kv_status st =
+        txn_check(t, mdb_cursor_open(t->txn, t->db->catalog, &cur), "reading the catalog");
     if (st != KV_OK)
         return st;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);

@@ -39,8 +39,8 @@ kv_status backfill_cancel(struct txn *t, const char *dbname);
 
 /* Whether the item with table key `key` has been copied into `ix` (which
  * is backfilling): only then do writes maintain its entry. */
-kv_status backfill_covers(struct txn *t, const struct table_def *def,
-                          const struct index_def *ix, const struct keybuf *key, bool *covered);
+kv_status backfill_covers(struct txn *t, const struct table_def *def, const struct index_def *ix,
+                          const struct keybuf *key, bool *covered);
 
 /* Start the handle's background copier if it is not running. */
 void backfill_kick(struct kv_db *db);

@@ -22,6 +22,7 @@
  * never see a stale description, and the common case costs one small read.
  */
 #include "catalog.h"
+#include "collection.h"
 #include "arena.h"
 #include "db.h"
 #include "err.h"
@@ -463,7 +464,8 @@ pool_return(struct txn *t, const char *dbname)
     kv_status st = txn_dbi(t, dbname, &dbi);
     if (st != KV_OK)
         return st;
-    if ((st = txn_check(t, mdb_drop(t->txn, dbi, 0), "emptying a table")) != KV_OK)
+    if ((st = txn_check(t, mdb_drop(t->txn, dbi, 0), "emptying a table")) != KV_OK ||
+        (st = collection_drop(t, dbname)) != KV_OK)
         return st;
     uint8_t kb[DBNAME_MAX + 1];
     MDB_val k = ckey(kb, 's', dbname, strlen(dbname)), empty = {0, ""};
@@ -653,4 +655,106 @@ catalog_stats_add(struct txn *t, const char *dbname, int64_t items, int64_t byte
     put_be64(b + 8, s.size_bytes);
     MDB_val k = ckey(kb, 's', dbname, strlen(dbname)), v = {16, b};
     return txn_check(t, mdb_put(t->txn, t->db->catalog, &k, &v, 0), "writing table counters");
+}
+
+/* --- idempotency tokens ------------------------------------------------------ */
+
+#define TOKEN_KEY_MAX 64
+
+/* 'y', the time, the token: where a token is listed by age. */
+static MDB_val
+token_age_key(uint8_t *buf, int64_t time_ms, const char *token, size_t len)
+{
+    buf[0] = 'y';
+    put_be64(buf + 1, (uint64_t)time_ms);
+    memcpy(buf + 9, token, len);
+    return (MDB_val){len + 9, buf};
+}
+
+kv_status
+catalog_token_get(struct txn *t, const char *token, size_t len, int64_t *time_ms,
+                  const uint8_t **record, size_t *record_len, bool *found)
+{
+    uint8_t kb[TOKEN_KEY_MAX];
+    *found = false;
+    if (len + 9 > sizeof kb)
+        return ERR_MISUSE(t->err, "idempotency token too long");
+    MDB_val k = ckey(kb, 'x', token, len), v;
+    int rc = mdb_get(t->txn, t->db->catalog, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return KV_OK;
+    if (rc)
+        return txn_check(t, rc, "reading an idempotency token");
+    if (v.mv_size < 8)
+        return ERR_CORRUPT(t->err, "an idempotency token record is damaged");
+    *time_ms = (int64_t)get_be64(v.mv_data);
+    *record = (const uint8_t *)v.mv_data + 8;
+    *record_len = v.mv_size - 8;
+    *found = true;
+    return KV_OK;
+}
+
+kv_status
+catalog_token_put(struct txn *t, const char *token, size_t len, int64_t time_ms,
+                  const void *record, size_t record_len)
+{
+    uint8_t kb[TOKEN_KEY_MAX], ab[TOKEN_KEY_MAX];
+    int64_t old_ms;
+    const uint8_t *old;
+    size_t old_len;
+    bool found;
+    kv_status st = catalog_token_get(t, token, len, &old_ms, &old, &old_len, &found);
+    if (st != KV_OK)
+        return st;
+    MDB_val k, v = {8 + record_len, NULL};
+    if (found) {
+        k = token_age_key(ab, old_ms, token, len);
+        int rc = mdb_del(t->txn, t->db->catalog, &k, NULL);
+        if (rc && rc != MDB_NOTFOUND)
+            return txn_check(t, rc, "replacing an idempotency token");
+    }
+    k = ckey(kb, 'x', token, len);
+    int rc = mdb_put(t->txn, t->db->catalog, &k, &v, MDB_RESERVE);
+    if (rc == 0) {
+        put_be64(v.mv_data, (uint64_t)time_ms);
+        if (record_len)
+            memcpy((uint8_t *)v.mv_data + 8, record, record_len);
+        MDB_val age = token_age_key(ab, time_ms, token, len), empty = {0, NULL};
+        rc = mdb_put(t->txn, t->db->catalog, &age, &empty, 0);
+    }
+    return txn_check(t, rc, "storing an idempotency token");
+}
+
+kv_status
+catalog_token_expire(struct txn *t, int64_t before_ms, size_t limit)
+{
+    /* Each round looks up the oldest token afresh: deleting under an open
+     * cursor of the same database would leave its position in question. */
+    for (size_t done = 0; done < limit; done++) {
+        uint8_t first = 'y', age[TOKEN_KEY_MAX], tok[TOKEN_KEY_MAX];
+        MDB_val k = {1, &first}, v;
+        MDB_cursor *c;
+        int rc = mdb_cursor_open(t->txn, t->db->catalog, &c);
+        if (rc == 0) {
+            rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+            mdb_cursor_close(c);
+        }
+        if (rc == MDB_NOTFOUND)
+            return KV_OK;
+        if (rc)
+            return txn_check(t, rc, "expiring idempotency tokens");
+        const uint8_t *kp = k.mv_data;
+        if (k.mv_size <= 9 || k.mv_size > sizeof age || kp[0] != 'y' ||
+            (int64_t)get_be64(kp + 1) >= before_ms)
+            return KV_OK;
+        size_t len = k.mv_size - 9;
+        memcpy(age, kp, k.mv_size);
+        MDB_val ak = {k.mv_size, age}, tk = ckey(tok, 'x', (const char *)age + 9, len);
+        rc = mdb_del(t->txn, t->db->catalog, &ak, NULL);
+        if (rc == 0)
+            rc = mdb_del(t->txn, t->db->catalog, &tk, NULL);
+        if (rc && rc != MDB_NOTFOUND)
+            return txn_check(t, rc, "expiring idempotency tokens");
+    }
+    return KV_OK;
 }

@@ -14,6 +14,19 @@
  *   's' dbname   counters of a table or index: item count and size, 16
  *                bytes big-endian
  *   'b' dbname   progress of an index being built (backfill.h)
+ *   'k' dbname 0 partition
+ *                size of an item collection (collection.h)
+ *   'x' token    a TransactWriteItems ClientRequestToken (1 to 36 bytes):
+ *                8 bytes big-endian, the time the transaction completed in
+ *                milliseconds since the epoch, then what the operation
+ *                keeps of the request (transact_token.h describes it)
+ *   'y' time token  the same token under its completion time (8 bytes
+ *                big-endian), with an empty value, so that expired tokens
+ *                are found oldest first
+ *
+ * Tokens live in the database, not in the process, so idempotency holds
+ * across processes and restarts: a token and its transaction's writes are
+ * committed in the same LMDB transaction, or neither is.
  *
  * Every table and index keeps its entries in an LMDB database of its own,
  * named "d<number>".  Named databases are never deleted, only emptied and
@@ -133,6 +146,19 @@ kv_status catalog_list(struct txn *t, struct arena *a, const char *start, size_t
 kv_status catalog_stats_get(struct txn *t, const char *dbname, struct table_stats *out);
 /* Add deltas to a table's counters (write transactions). */
 kv_status catalog_stats_add(struct txn *t, const char *dbname, int64_t items, int64_t bytes);
+
+/*
+ * The record of an idempotency token: its completion time and the bytes
+ * stored with it (valid until the transaction ends).  *found false when
+ * the token is unknown.  Expiry is the caller's decision.
+ */
+kv_status catalog_token_get(struct txn *t, const char *token, size_t len, int64_t *time_ms,
+                            const uint8_t **record, size_t *record_len, bool *found);
+/* Store or replace a token's record (write transactions). */
+kv_status catalog_token_put(struct txn *t, const char *token, size_t len, int64_t time_ms,
+                            const void *record, size_t record_len);
+/* Forget up to `limit` tokens completed before `before_ms`, oldest first. */
+kv_status catalog_token_expire(struct txn *t, int64_t before_ms, size_t limit);
 
 /* Deep copy of a description into a fresh arena; NULL when out of memory. */
 struct table_def *table_def_clone(const struct table_def *def);

@@ -153,19 +153,21 @@ check_size(const struct attr_def *a, const struct kv_value *v, bool hash, struct
 }
 
 kv_status
-index_check_item(const struct table_def *def, const struct kv_value *item, bool update,
-                 const struct kv_value *before, struct kv_err *err)
+index_check(const struct table_def *def, const struct kv_value *item, bool update,
+            const struct kv_value *before, unsigned checks, struct kv_err *err)
 {
     const struct index_def *ixs[CONSUMED_MAX_INDEXES];
     size_t n = sorted_indexes(def, ixs);
     for (int pass = 0; pass < 3; pass++) {
+        if (!(checks & (pass == 0 ? INDEX_CHECK_TYPES : INDEX_CHECK_VALUES)))
+            continue;
         for (size_t i = 0; i < n; i++) {
             const struct attr_def *keys[2] = {&ixs[i]->key.hash, &ixs[i]->key.range};
             for (int k = 0; k < 2; k++) {
                 const struct kv_value *v = keys[k]->name ? checked(item, before, keys[k]->name)
                                                          : NULL;
                 kv_status st = KV_OK;
-                if (!v)
+                if (!v || (pass > 0 && v->type != keys[k]->type))
                     continue;
                 if (pass == 0 && v->type != keys[k]->type)
                     st = err_set(err, KV_VALIDATION,
@@ -183,6 +185,13 @@ index_check_item(const struct table_def *def, const struct kv_value *item, bool 
         }
     }
     return KV_OK;
+}
+
+kv_status
+index_check_item(const struct table_def *def, const struct kv_value *item, bool update,
+                 const struct kv_value *before, struct kv_err *err)
+{
+    return index_check(def, item, update, before, INDEX_CHECK_TYPES | INDEX_CHECK_VALUES, err);
 }
 
 /* --- upkeep -------------------------------------------------------------------- */
@@ -260,7 +269,7 @@ same_key(const struct entry *a, const struct entry *b)
 static kv_status
 update_one(struct txn *t, const struct table_def *def, const struct index_def *ix,
            const struct keybuf *base, const struct kv_value *old, const struct kv_value *item,
-           bool transactional, struct arena *a, struct consumed *c)
+           bool transactional, struct arena *a, struct consumed *c, int64_t *local_bytes)
 {
     struct entry o, n;
     MDB_dbi dbi;
@@ -293,6 +302,8 @@ update_one(struct txn *t, const struct table_def *def, const struct index_def *i
     }
     if (st == KV_OK)
         st = catalog_stats_add(t, ix->dbname, items, bytes);
+    if (st == KV_OK && !ix->global && local_bytes)
+        *local_bytes += bytes;
     if (st == KV_OK)
         consumed_add_index(c, ix->name, ix->global, 0, units);
     return st;
@@ -301,7 +312,7 @@ update_one(struct txn *t, const struct table_def *def, const struct index_def *i
 kv_status
 index_update(struct txn *t, const struct table_def *def, const struct keybuf *base_key,
              const struct kv_value *old, const struct kv_value *item, bool transactional,
-             struct consumed *c)
+             struct consumed *c, int64_t *local_bytes)
 {
     if (def->n_indexes == 0)
         return KV_OK;
@@ -314,7 +325,8 @@ index_update(struct txn *t, const struct table_def *def, const struct keybuf *ba
         if (def->indexes[i].backfilling)
             st = backfill_covers(t, def, &def->indexes[i], base_key, &covered);
         if (st == KV_OK && covered)
-            st = update_one(t, def, &def->indexes[i], base_key, old, item, transactional, a, c);
+            st = update_one(t, def, &def->indexes[i], base_key, old, item, transactional, a, c,
+                            local_bytes);
     }
     arena_free(a);
     return st;
@@ -328,7 +340,25 @@ index_backfill_item(struct txn *t, const struct table_def *def, const struct ind
     struct arena *a = arena_new();
     if (!a)
         return err_nomem(t->err);
-    kv_status st = update_one(t, def, ix, base_key, NULL, item, false, a, c);
+    kv_status st = update_one(t, def, ix, base_key, NULL, item, false, a, c, NULL);
     arena_free(a);
+    return st;
+}
+
+kv_status
+index_entry_of(const struct table_def *def, const struct index_def *ix,
+               const struct keybuf *base_key, const struct kv_value *item, struct arena *a,
+               bool *present, struct keybuf *key, struct kv_value *proj, size_t *size,
+               struct kv_err *err)
+{
+    const struct kv_value *h, *r;
+    *present = false;
+    if (!entry_keys(ix, item, &h, &r) || !entry_allowed(ix, item))
+        return KV_OK;
+    kv_status st = index_project(def, ix, item, a, proj, present, err);
+    if (st == KV_OK && *present)
+        st = keycodec_index_key(key, h, r, base_key, err);
+    if (st == KV_OK && *present)
+        *size = item_size(proj);
     return st;
 }

@@ -42,16 +42,31 @@ kv_status index_check_item(const struct table_def *def, const struct kv_value *i
                            const struct kv_value *before, struct kv_err *err);
 
 /*
+ * The same checks in two halves, for transactions, where DynamoDB reports
+ * them differently: a value of the wrong type cancels the transaction with
+ * a ValidationError reason, while an empty or oversized value of the right
+ * type is rejected for the whole request.  INDEX_CHECK_VALUES looks only
+ * at values of the declared type.
+ */
+enum index_check {
+    INDEX_CHECK_TYPES = 1,
+    INDEX_CHECK_VALUES = 2,
+};
+kv_status index_check(const struct table_def *def, const struct kv_value *item, bool update,
+                      const struct kv_value *before, unsigned checks, struct kv_err *err);
+
+/*
  * Bring every index of the table in step with an item going from `old` to
  * `item` (either may be NULL: created or deleted).  Entries whose key and
  * projection did not change are left alone, and so is an index still
  * being built that has not reached this item (backfill.h).  Write units go to `c`, per
  * index: a changed entry costs its size in 1 KB units, a moved entry a
- * delete and a put.
+ * delete and a put.  *local_bytes gains the change in size of the local
+ * indexes' entries (the item collection's share).
  */
 kv_status index_update(struct txn *t, const struct table_def *def, const struct keybuf *base_key,
                        const struct kv_value *old, const struct kv_value *item,
-                       bool transactional, struct consumed *c);
+                       bool transactional, struct consumed *c, int64_t *local_bytes);
 
 /*
  * Give a backfilling index the entry of an item written before it existed,
@@ -69,6 +84,15 @@ kv_status index_backfill_item(struct txn *t, const struct table_def *def,
 kv_status index_project(const struct table_def *def, const struct index_def *ix,
                         const struct kv_value *item, struct arena *a, struct kv_value *out,
                         bool *present, struct kv_err *err);
+
+/*
+ * The entry an item should have in an index, without writing it: *present
+ * false when it should have none.  For the consistency check.
+ */
+kv_status index_entry_of(const struct table_def *def, const struct index_def *ix,
+                         const struct keybuf *base_key, const struct kv_value *item,
+                         struct arena *a, bool *present, struct keybuf *key,
+                         struct kv_value *proj, size_t *size, struct kv_err *err);
 
 /* Whether a top-level attribute is stored in the index's entries. */
 bool index_projects(const struct table_def *def, const struct index_def *ix, const char *name,

@@ -3,6 +3,7 @@
  */
 #include "req_common.h"
 #include "arena.h"
+#include "buf.h"
 #include "err.h"
 #include "json_types.h"
 #include "ops/ops.h"
@@ -11,7 +12,9 @@
 #include "value_json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 const char *const req_return_values_set[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
                                              "UPDATED_NEW"};
@@ -181,15 +184,17 @@ req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, bool *all_old
 }
 
 /* {"CapacityUnits": n} and, for transactional operations, the read/write
- * split DynamoDB adds only there. */
+ * split DynamoDB adds only there: the side the operation used (a
+ * transactional write reports WriteCapacityUnits, its replay and
+ * TransactGetItems ReadCapacityUnits). */
 static json_t *
 units_json(uint64_t read, uint64_t write, bool split)
 {
     json_t *o = json_pack("{s:f}", "CapacityUnits", (double)(read + write) / 2.0);
-    if (o && split) {
+    if (o && split && read)
         json_object_set_new(o, "ReadCapacityUnits", json_real((double)read / 2.0));
+    if (o && split && write)
         json_object_set_new(o, "WriteCapacityUnits", json_real((double)write / 2.0));
-    }
     return o;
 }
 
@@ -231,4 +236,27 @@ req_consumed_json_split(const char *table, const struct consumed *cc, int mode, 
         index_arms(o, cc, true, split);
     }
     return o;
+}
+
+void
+req_echo_attrs(struct buf *b, json_t *map)
+{
+    const char *name;
+    json_t *v;
+    bool first = true;
+    buf_put_u8(b, '{');
+    json_object_foreach(map, name, v)
+    {
+        char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        char tail[80];
+        uint32_t h = text ? (uint32_t)XXH3_64bits(text, strlen(text)) : 0;
+        free(text);
+        snprintf(tail, sizeof tail, "=com.amazonaws.dynamodb.v20120810.AttributeValue@%x", h);
+        if (!first)
+            buf_put(b, ", ", 2);
+        first = false;
+        buf_put(b, name, strlen(name));
+        buf_put(b, tail, strlen(tail));
+    }
+    buf_put_u8(b, '}');
 }

@@ -72,4 +72,13 @@ json_t *req_consumed_json(const char *table, const struct consumed *cc, int mode
 json_t *req_consumed_json_split(const char *table, const struct consumed *cc, int mode,
                                 bool split);
 
+/*
+ * A map of AttributeValues as DynamoDB's Java front end echoes it in a
+ * constraint message: {pk=com.amazonaws.dynamodb.v20120810.AttributeValue@1b6d3586}.
+ * The part after '@' is an object identity there; here a hash of the
+ * value, so the text is stable.
+ */
+struct buf;
+void req_echo_attrs(struct buf *b, json_t *map);
+
 #endif

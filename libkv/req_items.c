@@ -46,10 +46,27 @@ read_exprs(struct op_ctx *c, json_t *req, struct item_exprs *ex)
     return KV_OK;
 }
 
-/* Attributes and ConsumedCapacity of a write's response. */
+/* ItemCollectionMetrics: DynamoDB gives the size as a range in GB that
+ * holds it, an estimate one gigabyte wide. */
+static json_t *
+collection_json(const struct collection_size *cs)
+{
+    double low = (double)(cs->bytes >> 30);
+    json_t *key = json_object(), *range = json_pack("[f, f]", low, low + 1.0);
+    json_t *v = value_to_json(cs->key);
+    if (!key || !range || !v || json_object_setn_new(key, cs->key_name, cs->key_name_len, v)) {
+        json_decref(key);
+        json_decref(range);
+        return NULL;
+    }
+    return json_pack("{s:o, s:o}", "ItemCollectionKey", key, "SizeEstimateRangeGB", range);
+}
+
+/* Attributes, ConsumedCapacity and ItemCollectionMetrics of a write's
+ * response. */
 static kv_status
-respond_write(struct op_ctx *c, const char *table, int return_cc, const struct write_resp *w,
-              json_t **resp)
+respond_write(struct op_ctx *c, const char *table, int return_cc, bool return_icm,
+              const struct write_resp *w, json_t **resp)
 {
     if (!(*resp = json_object()))
         return err_nomem(c->err);
@@ -63,6 +80,11 @@ respond_write(struct op_ctx *c, const char *table, int return_cc, const struct w
         if (!cc || json_object_set_new(*resp, "ConsumedCapacity", cc))
             return err_nomem(c->err);
     }
+    if (return_icm && w->collection.present) {
+        json_t *icm = collection_json(&w->collection);
+        if (!icm || json_object_set_new(*resp, "ItemCollectionMetrics", icm))
+            return err_nomem(c->err);
+    }
     return KV_OK;
 }
 
@@ -70,7 +92,7 @@ respond_write(struct op_ctx *c, const char *table, int return_cc, const struct w
  * key, in DynamoDB's order. */
 static kv_status
 read_write_options(struct op_ctx *c, json_t *req, struct vlist *v, int *return_values,
-                   bool *on_fail)
+                   bool *return_icm, bool *on_fail)
 {
     int icm = 0;
     kv_status st;
@@ -80,6 +102,7 @@ read_write_options(struct op_ctx *c, json_t *req, struct vlist *v, int *return_v
                        req_return_icm_set, 2, REQ_RETURN_ICM_SHOWN, v, &icm)) ||
         (st = req_return_on_fail(c, req, v, on_fail)))
         return st;
+    *return_icm = icm == 1;
     return KV_OK;
 }
 
@@ -97,14 +120,14 @@ req_put_item(struct op_ctx *c, json_t *req, json_t **resp)
                        req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, &v, &r.return_cc)) ||
         (st = req_table_name(c, req, &v, &r.table)) ||
         (st = req_attr_map(c, req, "Item", "item", true, &v, &item)) ||
-        (st = read_write_options(c, req, &v, &r.return_values, &r.return_old_on_fail)) ||
+        (st = read_write_options(c, req, &v, &r.return_values, &r.return_icm, &r.return_old_on_fail)) ||
         (st = read_exprs(c, req, &r.ex)) || (st = vlist_finish(&v, c->err)) ||
         (st = req_legacy(c, req, write_legacy, 2, write_exprs, 1)))
         goto done;
     r.item = item;
     struct write_resp w;
     if ((st = op_put_item(c, &r, &w)) == KV_OK)
-        st = respond_write(c, r.table, r.return_cc, &w, resp);
+        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, resp);
 done:
     vlist_release(&v);
     return st;
@@ -121,7 +144,7 @@ read_key_write(struct op_ctx *c, json_t *req, struct vlist *v, struct key_req *r
                        req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, v, &r->return_cc)) ||
         (st = req_table_name(c, req, v, &r->table)) ||
         (st = req_attr_map(c, req, "Key", "key", true, v, &key)) ||
-        (st = read_write_options(c, req, v, &r->return_values, &r->return_old_on_fail)) ||
+        (st = read_write_options(c, req, v, &r->return_values, &r->return_icm, &r->return_old_on_fail)) ||
         (st = read_exprs(c, req, &r->ex)))
         return st;
     r->key = key;
@@ -141,7 +164,7 @@ req_delete_item(struct op_ctx *c, json_t *req, json_t **resp)
         goto done;
     struct write_resp w;
     if ((st = op_delete_item(c, &r, &w)) == KV_OK)
-        st = respond_write(c, r.table, r.return_cc, &w, resp);
+        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, resp);
 done:
     vlist_release(&v);
     return st;
@@ -160,7 +183,7 @@ req_update_item(struct op_ctx *c, json_t *req, json_t **resp)
         goto done;
     struct write_resp w;
     if ((st = op_update_item(c, &r, &w)) == KV_OK)
-        st = respond_write(c, r.table, r.return_cc, &w, resp);
+        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, resp);
 done:
     vlist_release(&v);
     return st;

@@ -15,8 +15,8 @@
 #include <string.h>
 
 int
-schema_enum(struct vlist *v, const char *s, size_t len, const char *path,
-           const char *const *values, size_t n, const char *shown)
+schema_enum(struct vlist *v, const char *s, size_t len, const char *path, const char *const *values,
+            size_t n, const char *shown)
 {
     if (!s)
         return -2;
@@ -46,12 +46,12 @@ schema_min(struct vlist *v, int64_t value, bool present, int64_t min, const char
 }
 
 kv_status
-schema_throughput(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path,
-                bool *given, int64_t *rcu, int64_t *wcu)
+schema_throughput(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path, bool *given,
+                  int64_t *rcu, int64_t *wcu)
 {
     json_t *pt;
-    kv_status st = json_get_node(obj, "ProvisionedThroughput", JT_FIELD, "ProvisionedThroughput", &pt,
-                                 c->err);
+    kv_status st =
+        json_get_node(obj, "ProvisionedThroughput", JT_FIELD, "ProvisionedThroughput", &pt, c->err);
     *given = pt != NULL;
     if (st != KV_OK || !pt)
         return st;
@@ -86,7 +86,7 @@ render_key_schema(json_t *ks, char *out, size_t cap)
 
 kv_status
 schema_key_schema(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path,
-                struct key_elem **out, size_t *n)
+                  struct key_elem **out, size_t *n)
 {
     static const char *const types[] = {"HASH", "RANGE"};
     json_t *ks;
@@ -136,7 +136,7 @@ schema_key_schema(struct op_ctx *c, json_t *obj, struct vlist *v, const char *pa
 
 kv_status
 schema_projection(struct op_ctx *c, json_t *obj, struct vlist *v, const char *path,
-                struct index_req *ix)
+                  struct index_req *ix)
 {
     static const char *const types[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
     json_t *pr, *nk;
@@ -188,7 +188,7 @@ schema_index_name(struct vlist *v, const char *name, size_t len, const char *pat
 
 kv_status
 schema_indexes(struct op_ctx *c, json_t *req, const char *field, bool global, struct vlist *v,
-             struct index_req **out, size_t *n, bool *given)
+               struct index_req **out, size_t *n, bool *given)
 {
     json_t *list;
     kv_status st = json_get_node(req, field, JT_LIST, NULL, &list, c->err);
@@ -205,9 +205,8 @@ schema_indexes(struct op_ctx *c, json_t *req, const char *field, bool global, st
         char path[96], p[160];
         size_t len;
         snprintf(path, sizeof path, "%s%s.%zu.member.", global ? "g" : "l", field + 1, i + 1);
-        if ((st = json_check_type(e, JT_ELEMENT,
-                                  global ? "GlobalSecondaryIndex" : "LocalSecondaryIndex",
-                                  c->err)) ||
+        if ((st = json_check_type(
+                 e, JT_ELEMENT, global ? "GlobalSecondaryIndex" : "LocalSecondaryIndex", c->err)) ||
             (st = json_get_string(e, "IndexName", &ix->name, &len, c->err)))
             return st;
         snprintf(p, sizeof p, "%sindexName", path);
@@ -215,8 +214,8 @@ schema_indexes(struct op_ctx *c, json_t *req, const char *field, bool global, st
         if ((st = schema_key_schema(c, e, v, path, &ix->keys, &ix->n_keys)) ||
             (st = schema_projection(c, e, v, path, ix)))
             return st;
-        if (global && (st = schema_throughput(c, e, v, path, &ix->has_throughput, &ix->rcu,
-                                            &ix->wcu)))
+        if (global &&
+            (st = schema_throughput(c, e, v, path, &ix->has_throughput, &ix->rcu, &ix->wcu)))
             return st;
     }
     return KV_OK;
@@ -262,4 +261,3 @@ schema_attr_defs(struct op_ctx *c, json_t *req, struct vlist *v, bool required,
     }
     return KV_OK;
 }
-

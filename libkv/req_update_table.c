@@ -18,9 +18,8 @@
 #include <string.h>
 
 static const char *const unsupported[] = {
-    "StreamSpecification", "SSESpecification",   "ReplicaUpdates",
-    "TableClass",          "OnDemandThroughput", "WarmThroughput",
-    "MultiRegionConsistency",
+    "StreamSpecification", "SSESpecification", "ReplicaUpdates",         "TableClass",
+    "OnDemandThroughput",  "WarmThroughput",   "MultiRegionConsistency",
 };
 
 static kv_status
@@ -29,8 +28,8 @@ refuse_unsupported(struct op_ctx *c, json_t *req)
     for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++) {
         json_t *f = json_object_get(req, unsupported[i]);
         if (f && !json_is_null(f))
-            return err_set(c->err, KV_VALIDATION,
-                           "The parameter %s is not supported by libkv", unsupported[i]);
+            return err_set(c->err, KV_VALIDATION, "The parameter %s is not supported by libkv",
+                           unsupported[i]);
     }
     return KV_OK;
 }
@@ -49,8 +48,7 @@ read_action_name(struct op_ctx *c, json_t *action, struct vlist *v, const char *
 }
 
 static kv_status
-read_gsi_update(struct op_ctx *c, json_t *e, struct vlist *v, size_t pos,
-                struct gsi_update_req *u)
+read_gsi_update(struct op_ctx *c, json_t *e, struct vlist *v, size_t pos, struct gsi_update_req *u)
 {
     static const char *const members[] = {"Create", "Update", "Delete"};
     static const char *const models[] = {"CreateGlobalSecondaryIndexAction",
@@ -77,8 +75,7 @@ read_gsi_update(struct op_ctx *c, json_t *e, struct vlist *v, size_t pos,
             u->name = "";
         if (m == 0) {
             u->create.name = u->name;
-            if ((st = schema_key_schema(c, action, v, path, &u->create.keys,
-                                        &u->create.n_keys)) ||
+            if ((st = schema_key_schema(c, action, v, path, &u->create.keys, &u->create.n_keys)) ||
                 (st = schema_projection(c, action, v, path, &u->create)) ||
                 (st = schema_throughput(c, action, v, path, &u->create.has_throughput,
                                         &u->create.rcu, &u->create.wcu)))
@@ -100,8 +97,7 @@ static kv_status
 read_gsi_updates(struct op_ctx *c, json_t *req, struct vlist *v, struct update_table_req *r)
 {
     json_t *list;
-    kv_status st = json_get_node(req, "GlobalSecondaryIndexUpdates", JT_LIST, NULL, &list,
-                                 c->err);
+    kv_status st = json_get_node(req, "GlobalSecondaryIndexUpdates", JT_LIST, NULL, &list, c->err);
     if (st != KV_OK || !list)
         return st;
     r->gsi_given = true;
@@ -129,8 +125,8 @@ req_update_table(struct op_ctx *c, json_t *req, json_t **resp)
         (st = json_get_string(req, "BillingMode", &bm, &bm_len, c->err)) ||
         (st = schema_attr_defs(c, req, &v, false, &r.attrs, &r.n_attrs, &r.attrs_given)))
         goto done;
-    int k = schema_enum(&v, bm, bm_len, "billingMode", billing, 2,
-                        "[PROVISIONED, PAY_PER_REQUEST]");
+    int k =
+        schema_enum(&v, bm, bm_len, "billingMode", billing, 2, "[PROVISIONED, PAY_PER_REQUEST]");
     r.billing = k >= 0 ? k : -1;
     if ((st = schema_throughput(c, req, &v, "", &r.has_throughput, &r.rcu, &r.wcu)) ||
         (st = read_gsi_updates(c, req, &v, &r)) ||
@@ -144,8 +140,7 @@ req_update_table(struct op_ctx *c, json_t *req, json_t **resp)
         goto done;
     json_t *desc = json_table_description(&d);
     table_desc_release(&d);
-    if (!desc || !(*resp = json_object()) ||
-        json_object_set_new(*resp, "TableDescription", desc))
+    if (!desc || !(*resp = json_object()) || json_object_set_new(*resp, "TableDescription", desc))
         st = err_nomem(c->err);
 done:
     vlist_release(&v);

@@ -21,6 +21,8 @@ struct route {
 };
 
 static const struct route routes[] = {
+    {"BatchGetItem", req_batch_get_item},
+    {"BatchWriteItem", req_batch_write_item},
     {"CreateTable", req_create_table},
     {"DeleteItem", req_delete_item},
     {"DeleteTable", req_delete_table},
@@ -30,6 +32,8 @@ static const struct route routes[] = {
     {"PutItem", req_put_item},
     {"Query", req_query},
     {"Scan", req_scan},
+    {"TransactGetItems", req_transact_get_items},
+    {"TransactWriteItems", req_transact_write_items},
     {"UpdateItem", req_update_item},
     {"UpdateTable", req_update_table},
 };
@@ -43,14 +47,42 @@ route_find(const char *op)
     return NULL;
 }
 
+/*
+ * CancellationReasons: one object per action, {"Code": ...}, with
+ * "Message" where DynamoDB gives one and "Item" when
+ * ReturnValuesOnConditionCheckFailure asked for it.  The AWS SDKs read the
+ * list from this member of the error body (botocore exposes it in the
+ * error response, the Java and JavaScript SDKs as the exception's
+ * CancellationReasons).
+ */
+static json_t *
+reasons_json(const struct kv_err *err)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < err->n_reasons; i++) {
+        const struct err_reason *r = &err->reasons[i];
+        json_t *o = json_pack("{s:s}", "Code", r->code);
+        if (!o || json_array_append_new(list, o) ||
+            (r->message && json_object_set_new(o, "Message", json_string(r->message))) ||
+            (r->item && json_object_set_new(o, "Item", item_to_json(r->item)))) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
 json_t *
 request_error_body(const struct kv_err *err)
 {
     char type[160];
     snprintf(type, sizeof type, "%s#%s", status_namespace(err->status),
              kv_status_name(err->status));
-    /* DynamoDB's deserializer capitalises the key of its own errors. */
-    const char *key = err->status == KV_SERIALIZATION ? "Message" : "message";
+    /* DynamoDB's deserializer capitalises the key of its own errors, and so
+     * does a cancelled transaction's body. */
+    const char *key = err->status == KV_SERIALIZATION || err->status == KV_TRANSACTION_CANCELED
+                          ? "Message"
+                          : "message";
     json_t *body = json_pack("{s:s, s:s}", "__type", type, key, err_message(err));
     if (body && err->item) {
         json_t *item = item_to_json(err->item);
@@ -58,6 +90,11 @@ request_error_body(const struct kv_err *err)
             json_decref(body);
             return NULL;
         }
+    }
+    if (body && err->status == KV_TRANSACTION_CANCELED && err->reasons &&
+        json_object_set_new(body, "CancellationReasons", reasons_json(err))) {
+        json_decref(body);
+        return NULL;
     }
     return body;
 }

@@ -32,11 +32,16 @@ kv_status req_delete_item(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_update_item(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_query(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_scan(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_batch_get_item(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_batch_write_item(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_transact_write_items(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_transact_get_items(struct op_ctx *c, json_t *req, json_t **resp);
 
 /*
  * The error body DynamoDB sends for the error in c->err:
  * {"__type":"<namespace>#<Exception>","message":"..."} plus the data some
- * exceptions carry.  NULL when out of memory.
+ * exceptions carry: the Item of a failed condition, the
+ * CancellationReasons of a cancelled transaction.  NULL when out of memory.
  */
 json_t *request_error_body(const struct kv_err *err);
 

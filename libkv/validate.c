@@ -179,22 +179,51 @@ check_key_value(const char *name, const struct kv_value *v, bool is_hash, struct
     return KV_OK;
 }
 
+bool
+validate_item_key_shape(const struct key_schema *ks, const struct kv_value *item)
+{
+    const struct attr_def *parts[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};
+    for (size_t i = 0; i < 2 && parts[i]; i++) {
+        const struct kv_value *v = value_map_get(item, parts[i]->name, strlen(parts[i]->name));
+        if (!v || v->type != parts[i]->type)
+            return false;
+    }
+    return true;
+}
+
+bool
+validate_key_shape(const struct key_schema *ks, const struct kv_value *key)
+{
+    size_t want = ks->range.name ? 2 : 1;
+    return key->type == KV_M && key->len == want && validate_item_key_shape(ks, key);
+}
+
 kv_status
 validate_key(const struct key_schema *ks, const struct kv_value *key, struct kv_err *err)
 {
     const struct attr_def *parts[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};
     size_t want = parts[1] ? 2 : 1;
-    if (key->type != KV_M || key->len != want)
+    if (!validate_key_shape(ks, key))
         return err_set(err, KV_VALIDATION, "The provided key element does not match the schema");
     for (size_t i = 0; i < want; i++) {
         const struct kv_value *v = value_map_get(key, parts[i]->name, strlen(parts[i]->name));
-        if (!v || v->type != parts[i]->type)
-            return err_set(err, KV_VALIDATION,
-                           "The provided key element does not match the schema");
-    }
-    for (size_t i = 0; i < want; i++) {
-        const struct kv_value *v = value_map_get(key, parts[i]->name, strlen(parts[i]->name));
         kv_status st = check_key_value(parts[i]->name, v, i == 0, err);
+        if (st != KV_OK)
+            return st;
+    }
+    return KV_OK;
+}
+
+kv_status
+validate_key_values(const struct key_schema *ks, const struct kv_value *item,
+                    struct kv_err *err)
+{
+    const struct attr_def *parts[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};
+    for (size_t i = 0; i < 2 && parts[i]; i++) {
+        const struct kv_value *v = value_map_get(item, parts[i]->name, strlen(parts[i]->name));
+        kv_status st = v && v->type == parts[i]->type
+                           ? check_key_value(parts[i]->name, v, i == 0, err)
+                           : KV_OK;
         if (st != KV_OK)
             return st;
     }
@@ -242,6 +271,17 @@ validate_values(const struct kv_value *item, struct kv_err *err)
             err_move(err, &e);
         err_clear(&e);
         return st;
+    }
+    return KV_OK;
+}
+
+kv_status
+validate_values_bare(const struct kv_value *item, struct kv_err *err)
+{
+    for (uint32_t i = 0; i < item->len; i++) {
+        kv_status st = value_check(&item->u.members[i].value, 0, err);
+        if (st != KV_OK)
+            return st;
     }
     return KV_OK;
 }

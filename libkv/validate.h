@@ -77,6 +77,27 @@ kv_status validate_item_key(const struct key_schema *ks, const struct kv_value *
 
 /* Every value of an item or key checked with value_check. */
 kv_status validate_values(const struct kv_value *item, struct kv_err *err);
+/* The same with BatchWriteItem's wording: nesting is reported bare, without
+ * the "1 validation error detected: " envelope the single-item operations
+ * put around it. */
+kv_status validate_values_bare(const struct kv_value *item, struct kv_err *err);
+
+/*
+ * Whether a Key names exactly the schema's attributes with their declared
+ * types (the shape validate_key checks first): false is DynamoDB's "The
+ * provided key element does not match the schema".  Batches and
+ * transactions report this shape apart from the key's values.
+ */
+bool validate_key_shape(const struct key_schema *ks, const struct kv_value *key);
+/* Whether an Item carries every key attribute with its declared type. */
+bool validate_item_key_shape(const struct key_schema *ks, const struct kv_value *item);
+/*
+ * The values of the key attributes a Key or Item carries with their
+ * declared types: not empty, within the size limits, numbers in range.
+ * Attributes missing or of another type are left to the shape checks.
+ */
+kv_status validate_key_values(const struct key_schema *ks, const struct kv_value *item,
+                              struct kv_err *err);
 
 /* The 400 KB limit: "Item size has exceeded the maximum allowed size". */
 kv_status validate_item_size(const struct kv_value *item, const char *message,

@@ -33,7 +33,8 @@ list(struct arena *a, int type, const json_t *j, struct kv_value *out, int depth
     value_init(out, type);
     size_t i;
     const json_t *e;
-    json_array_foreach(j, i, e) {
+    json_array_foreach(j, i, e)
+    {
         struct kv_value *slot = value_push(a, out);
         if (!slot)
             return -1;
@@ -56,7 +57,8 @@ tj_value(struct arena *a, const json_t *j, struct kv_value *out, int max_depth)
     switch (type) {
     case KV_S:
     case KV_N:
-    case KV_B: return scalar(a, type, v, out);
+    case KV_B:
+        return scalar(a, type, v, out);
     case KV_BOOL:
         if (!json_is_boolean(v))
             return -1;
@@ -66,12 +68,15 @@ tj_value(struct arena *a, const json_t *j, struct kv_value *out, int max_depth)
         value_init(out, KV_NULL);
         out->boolean = json_is_true(v);
         return 0;
-    case KV_M: return tj_item(a, v, out, max_depth - 1);
+    case KV_M:
+        return tj_item(a, v, out, max_depth - 1);
     case KV_L:
     case KV_SS:
     case KV_NS:
-    case KV_BS: return list(a, type, v, out, max_depth);
-    default: return -1;
+    case KV_BS:
+        return list(a, type, v, out, max_depth);
+    default:
+        return -1;
     }
 }
 
@@ -83,7 +88,8 @@ tj_item(struct arena *a, const json_t *obj, struct kv_value *out, int max_depth)
     value_init(out, KV_M);
     const char *k;
     const json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
+    json_object_foreach((json_t *)obj, k, v)
+    {
         struct kv_value *slot = value_map_append(a, out, k, strlen(k), true);
         if (!slot || tj_value(a, v, slot, max_depth))
             return -1;
@@ -99,7 +105,8 @@ tj_names(struct arena *a, const json_t *obj, struct kv_value *out)
     value_init(out, KV_M);
     const char *k;
     const json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
+    json_object_foreach((json_t *)obj, k, v)
+    {
         struct kv_value *slot = value_map_append(a, out, k, strlen(k), true);
         if (!slot || !json_is_string(v) ||
             value_set_bytes(a, slot, KV_S, json_string_value(v), json_string_length(v)))
@@ -125,9 +132,12 @@ tj_same(const struct kv_value *a, const struct kv_value *b)
     switch (a->type) {
     case KV_S:
     case KV_N:
-    case KV_B: return a->len == b->len && memcmp(a->u.bytes, b->u.bytes, a->len) == 0;
-    case KV_BOOL: return a->boolean == b->boolean;
-    case KV_NULL: return true;
+    case KV_B:
+        return a->len == b->len && memcmp(a->u.bytes, b->u.bytes, a->len) == 0;
+    case KV_BOOL:
+        return a->boolean == b->boolean;
+    case KV_NULL:
+        return true;
     case KV_L:
         if (a->len != b->len)
             return false;
@@ -160,8 +170,12 @@ render_json(const struct kv_value *v)
 {
     json_t *inner;
     switch (v->type) {
-    case KV_BOOL: inner = json_boolean(v->boolean); break;
-    case KV_NULL: inner = json_true(); break;
+    case KV_BOOL:
+        inner = json_boolean(v->boolean);
+        break;
+    case KV_NULL:
+        inner = json_true();
+        break;
     case KV_M:
         inner = json_object();
         for (uint32_t i = 0; i < v->len; i++)
@@ -174,7 +188,8 @@ render_json(const struct kv_value *v)
         inner = json_array();
         for (uint32_t i = 0; i < v->len; i++) {
             json_t *e = render_json(&v->u.elems[i]);
-            json_array_append(inner, v->type == KV_L ? e : json_object_get(e, type_name(v->u.elems[i].type)));
+            json_array_append(
+                inner, v->type == KV_L ? e : json_object_get(e, type_name(v->u.elems[i].type)));
             json_decref(e);
         }
         break;

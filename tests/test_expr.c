@@ -18,6 +18,7 @@
  *   result      condition: true/false; update and projection: the item;
  *               key_condition: {"hash", "op", "lo", "hi"}
  *   checks      condition: [{"item": ..., "result": ...}, ...]
+ *   matches     key_condition: [{"sk": ..., "result": ...}, ...]
  *   updated_old, updated_new   ReturnValues projections of an update
  *   creates     expr_update_creates; names_out: expr_*_names
  *   error       the message expected; exception: its name
@@ -115,8 +116,7 @@ check_error(struct run *r, kv_status st)
     if (st == KV_OK)
         return false;
     if (!want)
-        fail_msg("%s: unexpected %s: %s", case_id(r->c), kv_status_name(st),
-                 err_message(&r->err));
+        fail_msg("%s: unexpected %s: %s", case_id(r->c), kv_status_name(st), err_message(&r->err));
     if (strcmp(kv_status_name(st), want_ex ? want_ex : "ValidationException") != 0 ||
         strcmp(err_message(&r->err), want) != 0)
         fail_msg("%s:\n  expected %s: %s\n  got      %s: %s", case_id(r->c),
@@ -191,7 +191,8 @@ run_condition(struct run *r, struct expr_cond *c, int kind)
     }
     size_t i;
     json_t *chk;
-    json_array_foreach(checks, i, chk) {
+    json_array_foreach(checks, i, chk)
+    {
         struct kv_value item;
         json_t *ij = json_object_get(chk, "item");
         bool has = ij && !json_is_null(ij);
@@ -203,8 +204,8 @@ run_condition(struct run *r, struct expr_cond *c, int kind)
     }
 }
 
-static const char *const key_ops[] = {"NONE", "EQ", "LT", "LE", "GT", "GE", "BETWEEN",
-                                      "BEGINS_WITH"};
+static const char *const key_ops[] = {"NONE", "EQ", "LT",      "LE",
+                                      "GT",   "GE", "BETWEEN", "BEGINS_WITH"};
 
 static void
 expect_key_value(struct run *r, json_t *want, const struct kv_value *got, const char *what)
@@ -235,6 +236,16 @@ run_key_condition(struct run *r, struct expr_cond *c)
     expect_key_value(r, json_object_get(want, "hash"), kr.hash, "hash");
     expect_key_value(r, json_object_get(want, "lo"), kr.lo, "lo");
     expect_key_value(r, json_object_get(want, "hi"), kr.hi, "hi");
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(r->c, "matches"), i, m)
+    {
+        struct kv_value sk;
+        if (tj_value(r->a, json_object_get(m, "sk"), &sk, MAX_DEPTH))
+            fail_msg("%s: match %zu: cannot decode sk", case_id(r->c), i);
+        if (expr_key_range_match(&kr, &sk) != json_is_true(json_object_get(m, "result")))
+            fail_msg("%s: match %zu is wrong", case_id(r->c), i);
+    }
 }
 
 static void
@@ -252,8 +263,8 @@ run_update(struct run *r, struct expr_update *u)
     struct kv_value before;
     if (r->has_item)
         assert_int_equal(value_copy(r->a, &before, &r->item), 0);
-    kv_status st = expr_update_apply(u, r->has_item ? &r->item : NULL,
-                                     r->has_key ? &r->key : NULL, r->a, &out, &r->err);
+    kv_status st = expr_update_apply(u, r->has_item ? &r->item : NULL, r->has_key ? &r->key : NULL,
+                                     r->a, &out, &r->err);
     if (r->has_item && !tj_same(&before, &r->item))
         fail_msg("%s: the old item was modified", case_id(r->c));
     if (check_error(r, st))
@@ -293,14 +304,16 @@ run_request(struct run *r)
     json_t *exprs = json_object_get(r->c, "exprs"), *acc = json_object_get(r->c, "accepted");
     const char *k;
     json_t *v;
-    json_object_foreach(exprs, k, v) {
+    json_object_foreach(exprs, k, v)
+    {
         int kind = kind_from_name(k);
         assert_true(kind >= 0);
         req.text[kind] = json_string_value(v);
         req.len[kind] = json_string_length(v);
     }
     size_t i;
-    json_array_foreach(acc, i, v) accepted[i] = (enum expr_kind)kind_from_name(json_string_value(v));
+    json_array_foreach(acc, i, v) accepted[i] =
+        (enum expr_kind)kind_from_name(json_string_value(v));
     req.accepted = accepted;
     req.n_accepted = json_array_size(acc);
     req.names = r->has_names ? &r->names : NULL;
@@ -395,7 +408,8 @@ load_file(struct suite *s, const char *path)
     s->files[s->n_files++] = doc;
     size_t i;
     json_t *c;
-    json_array_foreach(doc, i, c) {
+    json_array_foreach(doc, i, c)
+    {
         if (s->n == s->cap) {
             s->cap = s->cap ? s->cap * 2 : 256;
             s->tests = realloc(s->tests, s->cap * sizeof *s->tests);
@@ -480,12 +494,14 @@ one_value(struct arena *a, const char *name, const char *json)
 static char *
 repeat(const char *head, const char *piece, size_t n, const char *tail)
 {
-    size_t len = strlen(head) + strlen(piece) * n + strlen(tail) + 1;
-    char *s = malloc(len), *p = s;
-    p += sprintf(p, "%s", head);
-    for (size_t i = 0; i < n; i++)
-        p += sprintf(p, "%s", piece);
-    sprintf(p, "%s", tail);
+    size_t lh = strlen(head), lp = strlen(piece), lt = strlen(tail);
+    char *s = malloc(lh + lp * n + lt + 1), *p = s;
+    assert_non_null(s);
+    memcpy(p, head, lh);
+    p += lh;
+    for (size_t i = 0; i < n; i++, p += lp)
+        memcpy(p, piece, lp);
+    memcpy(p, tail, lt + 1);
     return s;
 }
 
@@ -661,9 +677,10 @@ static void
 lim08_hostile_text(void **state)
 {
     (void)state;
-    static const char *pieces[] = {"(", ")", "[", "]", "AND ", "OR", "NOT ", ",", ".", "=",
-                                   "<>", ":v", "#n", "a", "1", "size(", "SET ", "+", "-",
-                                   "BETWEEN ", "IN ", " ", "\xff", "\xc3\xa9", "_", "#", ":"};
+    static const char *pieces[] = {"(", ")",     "[",        "]",  "AND ", "OR",       "NOT ",
+                                   ",", ".",     "=",        "<>", ":v",   "#n",       "a",
+                                   "1", "size(", "SET ",     "+",  "-",    "BETWEEN ", "IN ",
+                                   " ", "\xff",  "\xc3\xa9", "_",  "#",    ":"};
     struct arena *a = arena_new();
     struct kv_value v = one_value(a, ":v", "{\"L\": [{\"N\": \"1\"}]}");
     struct kv_value n;
@@ -710,9 +727,11 @@ lim09_allocation_failure(void **state)
         value_init(&values, KV_M);
         value_set_bytes(a, value_map_append(a, &names, "#n", 2, true), KV_S, "n", 1);
         json_t *vj = json_loads("{\":l\": {\"L\": [{\"S\": \"x\"}]}, \":v\": {\"N\": \"2\"}, "
-                                "\":s\": {\"SS\": [\"q\"]}}", 0, NULL);
+                                "\":s\": {\"SS\": [\"q\"]}}",
+                                0, NULL);
         json_t *ij = json_loads("{\"a\": {\"M\": {\"b\": {\"L\": [{\"N\": \"0\"}]}}}, "
-                                "\"d\": {\"L\": [{\"S\": \"y\"}, {\"S\": \"z\"}]}}", 0, NULL);
+                                "\"d\": {\"L\": [{\"S\": \"y\"}, {\"S\": \"z\"}]}}",
+                                0, NULL);
         assert_int_equal(tj_item(a, vj, &values, MAX_DEPTH), 0);
         assert_int_equal(tj_item(a, ij, &item, MAX_DEPTH), 0);
         json_decref(vj);
@@ -739,10 +758,10 @@ static int
 run_limit_tests(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(lim01_reserved_table),   cmocka_unit_test(lim02_deep_nesting),
-        cmocka_unit_test(lim03_expression_size),  cmocka_unit_test(lim04_operator_count),
-        cmocka_unit_test(lim05_in_operands),      cmocka_unit_test(lim06_path_depth),
-        cmocka_unit_test(lim07_many_placeholders), cmocka_unit_test(lim08_hostile_text),
+        cmocka_unit_test(lim01_reserved_table),     cmocka_unit_test(lim02_deep_nesting),
+        cmocka_unit_test(lim03_expression_size),    cmocka_unit_test(lim04_operator_count),
+        cmocka_unit_test(lim05_in_operands),        cmocka_unit_test(lim06_path_depth),
+        cmocka_unit_test(lim07_many_placeholders),  cmocka_unit_test(lim08_hostile_text),
         cmocka_unit_test(lim09_allocation_failure),
     };
     return cmocka_run_group_tests_name("expr_limits", tests, NULL, NULL);

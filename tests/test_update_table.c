@@ -69,8 +69,8 @@ static const char *at_least_one =
     "ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, "
     "OnDemandThroughput, WarmThroughput or TableClass is required";
 
-#define CREATE_X                                                                        \
-    "{\"Create\":{\"IndexName\":\"byX\",\"KeySchema\":[{\"AttributeName\":\"x\","    \
+#define CREATE_X                                                                                   \
+    "{\"Create\":{\"IndexName\":\"byX\",\"KeySchema\":[{\"AttributeName\":\"x\","                  \
     "\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}}"
 #define ATTR_X "\"AttributeDefinitions\":[{\"AttributeName\":\"x\",\"AttributeType\":\"S\"}]"
 
@@ -88,8 +88,8 @@ update01_request_checks(void **state)
                     KV_VALIDATION,
                     "One or more parameter values were invalid: List of "
                     "GlobalSecondaryIndexUpdates is empty");
-    fx_expect_error(f, "UpdateTable", "{\"TableName\":\"Pay\",\"GlobalSecondaryIndexUpdates\":[{}]}",
-                    KV_VALIDATION,
+    fx_expect_error(f, "UpdateTable",
+                    "{\"TableName\":\"Pay\",\"GlobalSecondaryIndexUpdates\":[{}]}", KV_VALIDATION,
                     "One or more parameter values were invalid: One of "
                     "GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
                     "GlobalSecondaryIndexUpdate.Delete must not be null");
@@ -125,16 +125,15 @@ update01_request_checks(void **state)
                     "1 validation error detected: Value '0' at "
                     "'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: "
                     "Member must have value greater than or equal to 1");
-    fx_expect_error(f, "UpdateTable",
-                    "{\"TableName\":\"Pay\",\"BillingMode\":\"FREE\"}", KV_VALIDATION,
+    fx_expect_error(f, "UpdateTable", "{\"TableName\":\"Pay\",\"BillingMode\":\"FREE\"}",
+                    KV_VALIDATION,
                     "1 validation error detected: Value 'FREE' at 'billingMode' failed to "
                     "satisfy constraint: Member must satisfy enum value set: [PROVISIONED, "
                     "PAY_PER_REQUEST]");
     fx_expect_error(f, "UpdateTable",
                     "{\"TableName\":\"Pay\",\"StreamSpecification\":{\"StreamEnabled\":true}}",
                     KV_VALIDATION, "The parameter StreamSpecification is not supported by libkv");
-    fx_expect_error(f, "UpdateTable",
-                    "{\"TableName\":\"Nope\",\"DeletionProtectionEnabled\":true}",
+    fx_expect_error(f, "UpdateTable", "{\"TableName\":\"Nope\",\"DeletionProtectionEnabled\":true}",
                     KV_RESOURCE_NOT_FOUND, "Requested resource not found: Table: Nope not found");
 }
 
@@ -199,9 +198,10 @@ update03_throughput_and_decreases(void **state)
 {
     struct fx *f = *state;
     create_provisioned(f);
-    json_t *j = request(f, "UpdateTable",
-                        "{\"TableName\":\"Tbl\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":50,"
-                        "\"WriteCapacityUnits\":40}}");
+    json_t *j =
+        request(f, "UpdateTable",
+                "{\"TableName\":\"Tbl\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":50,"
+                "\"WriteCapacityUnits\":40}}");
     json_t *t = json_object_get(j, "TableDescription");
     assert_string_equal(json_string_value(json_object_get(t, "TableStatus")), "UPDATING");
     json_t *pt = json_object_get(t, "ProvisionedThroughput");
@@ -260,17 +260,17 @@ update04_billing_switches(void **state)
 {
     struct fx *f = *state;
     create_provisioned(f);
-    json_t *j = request(f, "UpdateTable",
-                        "{\"TableName\":\"Tbl\",\"BillingMode\":\"PAY_PER_REQUEST\"}");
+    json_t *j =
+        request(f, "UpdateTable", "{\"TableName\":\"Tbl\",\"BillingMode\":\"PAY_PER_REQUEST\"}");
     json_t *t = json_object_get(j, "TableDescription");
-    assert_string_equal(json_string_value(json_object_get(
-                            json_object_get(t, "BillingModeSummary"), "BillingMode")),
-                        "PAY_PER_REQUEST");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(t, "BillingModeSummary"), "BillingMode")),
+        "PAY_PER_REQUEST");
     json_t *pt = json_object_get(t, "ProvisionedThroughput");
     assert_int_equal(json_integer_value(json_object_get(pt, "ReadCapacityUnits")), 0);
     json_t *g = json_array_get(json_object_get(t, "GlobalSecondaryIndexes"), 0);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(g, "ProvisionedThroughput"), "WriteCapacityUnits")),
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(g, "ProvisionedThroughput"),
+                                                        "WriteCapacityUnits")),
                      0);
     json_decref(j);
     /* Back to provisioned: the table and every index need throughput. */
@@ -296,12 +296,12 @@ update04_billing_switches(void **state)
     j = request(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
     t = json_object_get(j, "Table");
     assert_null(json_object_get(t, "BillingModeSummary"));
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(t, "ProvisionedThroughput"), "WriteCapacityUnits")),
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "ProvisionedThroughput"),
+                                                        "WriteCapacityUnits")),
                      3);
     g = json_array_get(json_object_get(t, "GlobalSecondaryIndexes"), 0);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(g, "ProvisionedThroughput"), "ReadCapacityUnits")),
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(g, "ProvisionedThroughput"),
+                                                        "ReadCapacityUnits")),
                      7);
     json_decref(j);
     /* Three more switches to on-demand are allowed in 24 hours, not a fifth. */
@@ -326,8 +326,8 @@ update05_deletion_protection(void **state)
 {
     struct fx *f = *state;
     create_on_demand(f);
-    json_t *j = request(f, "UpdateTable",
-                        "{\"TableName\":\"Pay\",\"DeletionProtectionEnabled\":true}");
+    json_t *j =
+        request(f, "UpdateTable", "{\"TableName\":\"Pay\",\"DeletionProtectionEnabled\":true}");
     json_t *t = json_object_get(j, "TableDescription");
     assert_true(json_is_true(json_object_get(t, "DeletionProtectionEnabled")));
     assert_string_equal(json_string_value(json_object_get(t, "TableStatus")), "ACTIVE");
@@ -347,9 +347,10 @@ put_items(struct fx *f, int n)
     for (int i = 0; i < n; i++) {
         char body[256];
         if (i % 5 == 0)
-            snprintf(body, sizeof body,
-                     "{\"TableName\":\"Pay\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"}}}",
-                     i);
+            snprintf(
+                body, sizeof body,
+                "{\"TableName\":\"Pay\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"}}}",
+                i);
         else if (i % 11 == 0)
             snprintf(body, sizeof body,
                      "{\"TableName\":\"Pay\",\"Item\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"},"
@@ -449,9 +450,9 @@ update06_create_index_backfills(void **state)
     assert_string_equal(json_string_value(json_object_get(g, "IndexStatus")), "CREATING");
     assert_true(json_is_false(json_object_get(g, "Backfilling")));
     assert_json_value(json_object_get(t, "AttributeDefinitions"),
-                   "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
-                   "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},"
-                   "{\"AttributeName\":\"x\",\"AttributeType\":\"S\"}]");
+                      "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                      "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},"
+                      "{\"AttributeName\":\"x\",\"AttributeType\":\"S\"}]");
     json_decref(j);
 
     json_t *root;
@@ -499,7 +500,8 @@ update06_create_index_backfills(void **state)
                  a, a);
         fx_ok(f, "UpdateItem", body);
         snprintf(body, sizeof body,
-                 "{\"TableName\":\"Pay\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"}}}", b);
+                 "{\"TableName\":\"Pay\",\"Key\":{\"pk\":{\"S\":\"p%d\"},\"sk\":{\"N\":\"1\"}}}",
+                 b);
         if (b % 5 != 0 && b % 11 != 0 && step % 3 == 0) {
             fx_ok(f, "DeleteItem", body);
             snprintf(body, sizeof body,
@@ -508,6 +510,8 @@ update06_create_index_backfills(void **state)
                      b, b % 7, b);
             fx_ok(f, "PutItem", body);
         }
+        if (step % 4 == 0)
+            assert_int_equal(kv_db_check(f->db, NULL, NULL, NULL, NULL), KV_OK);
         step++;
     }
     backfill_hold(f->db, false);
@@ -522,8 +526,8 @@ update06_create_index_backfills(void **state)
                 "\"x = :x AND pk = :p\",\"ExpressionAttributeValues\":{\":x\":{\"S\":\"x2\"},"
                 "\":p\":{\"S\":\"p37\"}}}");
     assert_json_value(json_object_get(j, "Items"),
-                   "[{\"x\":{\"S\":\"x2\"},\"pk\":{\"S\":\"p37\"},\"sk\":{\"N\":\"1\"},"
-                   "\"v\":{\"N\":\"-37\"}}]");
+                      "[{\"x\":{\"S\":\"x2\"},\"pk\":{\"S\":\"p37\"},\"sk\":{\"N\":\"1\"},"
+                      "\"v\":{\"N\":\"-37\"}}]");
     json_decref(j);
     fx_ok(f, "DeleteTable", "{\"TableName\":\"Pay\"}");
 }
@@ -571,7 +575,8 @@ update07_create_checks(void **state)
                     "Existing schema: Schema:[SchemaElement: key{g:S:HASH}] New schema: "
                     "Schema:[SchemaElement: key{g:N:HASH}]");
     fx_expect_error(f, "UpdateTable",
-                    "{\"TableName\":\"Tbl\"," ATTR_X ",\"GlobalSecondaryIndexUpdates\":[{\"Create\":"
+                    "{\"TableName\":\"Tbl\"," ATTR_X
+                    ",\"GlobalSecondaryIndexUpdates\":[{\"Create\":"
                     "{\"IndexName\":\"byX\",\"KeySchema\":[{\"AttributeName\":\"x\",\"KeyType\":"
                     "\"HASH\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE\","
                     "\"NonKeyAttributes\":[\"a\",\"a\"]},\"ProvisionedThroughput\":{"
@@ -582,7 +587,8 @@ update07_create_checks(void **state)
     fx_expect_error(f, "UpdateTable",
                     "{\"TableName\":\"Tbl\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
                     "\"IndexName\":\"nope\"}}]}",
-                    KV_RESOURCE_NOT_FOUND, "Requested resource not found: Index nope for table Tbl");
+                    KV_RESOURCE_NOT_FOUND,
+                    "Requested resource not found: Index nope for table Tbl");
 }
 
 static void
@@ -590,7 +596,8 @@ update08_delete_index(void **state)
 {
     struct fx *f = *state;
     create_provisioned(f);
-    fx_ok(f, "PutItem", "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}}");
+    fx_ok(f, "PutItem",
+          "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}}");
     json_t *j = request(f, "UpdateTable",
                         "{\"TableName\":\"Tbl\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
                         "\"IndexName\":\"byG\"}}]}");
@@ -605,12 +612,13 @@ update08_delete_index(void **state)
     assert_null(json_object_get(t, "GlobalSecondaryIndexes"));
     /* The definition of g went with the only key that used it. */
     assert_json_value(json_object_get(t, "AttributeDefinitions"),
-                   "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}]");
+                      "[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}]");
     json_decref(j);
     fx_expect_error(f, "Scan", "{\"TableName\":\"Tbl\",\"IndexName\":\"byG\"}", KV_VALIDATION,
                     "The table does not have the specified index: byG");
     /* g may now hold any type. */
-    fx_ok(f, "PutItem", "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"c\"},\"g\":{\"N\":\"1\"}}}");
+    fx_ok(f, "PutItem",
+          "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"c\"},\"g\":{\"N\":\"1\"}}}");
     /* A new index of the same name starts empty and fills from the table. */
     fx_ok(f, "UpdateTable",
           "{\"TableName\":\"Tbl\",\"AttributeDefinitions\":[{\"AttributeName\":\"g\","
@@ -620,8 +628,7 @@ update08_delete_index(void **state)
           "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}}]}");
     wait_active(f, "Tbl", "byG");
     j = request(f, "Scan", "{\"TableName\":\"Tbl\",\"IndexName\":\"byG\"}");
-    assert_json_value(json_object_get(j, "Items"),
-                   "[{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}]");
+    assert_json_value(json_object_get(j, "Items"), "[{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}]");
     json_decref(j);
 }
 
@@ -683,6 +690,7 @@ update11_backfill_50k(void **state)
           "{\"TableName\":\"Pay\"," ATTR_X ",\"GlobalSecondaryIndexUpdates\":[" CREATE_X "]}");
     wait_active(f, "Pay", "byX");
     assert_int_equal(index_count(f, "Pay", "byX"), expected_in_index(n));
+    assert_int_equal(kv_db_check(f->db, NULL, NULL, NULL, NULL), KV_OK);
     /* Query returns exactly the items that carry the key. */
     for (int k = 0; k < 7; k++) {
         char body[256];
@@ -714,6 +722,95 @@ update11_backfill_50k(void **state)
     }
 }
 
+/* The typed C API: indexes at creation, kv_table_update, kv_index_info. */
+static void
+update12_typed_api(void **state)
+{
+    struct fx *f = *state;
+    const char *inc[] = {"v"};
+    kv_index_def ix[2] = {
+        {.name = "byL",
+         .global = 0,
+         .hash_key = {"pk", KV_S},
+         .range_key = {"l", KV_N},
+         .projection = KV_PROJECT_KEYS_ONLY},
+        {.name = "byG",
+         .global = 1,
+         .hash_key = {"g", KV_S},
+         .projection = KV_PROJECT_INCLUDE,
+         .non_key_attrs = inc,
+         .n_non_key_attrs = 1,
+         .read_capacity = 3,
+         .write_capacity = 4},
+    };
+    kv_table_def def = {.name = "Typed",
+                        .hash_key = {"pk", KV_S},
+                        .range_key = {"sk", KV_N},
+                        .billing_mode = KV_PROVISIONED,
+                        .read_capacity = 5,
+                        .write_capacity = 6,
+                        .indexes = ix,
+                        .n_indexes = 2};
+    kv_table_info *info;
+    assert_int_equal(kv_table_create(f->db, &def, &info), KV_OK);
+    assert_int_equal(info->n_indexes, 2);
+    assert_string_equal(info->indexes[0].name, "byL");
+    assert_int_equal(info->indexes[0].global, 0);
+    assert_string_equal(info->indexes[0].range_key.name, "l");
+    assert_int_equal(info->indexes[0].range_key.type, KV_N);
+    assert_string_equal(info->indexes[1].name, "byG");
+    assert_int_equal(info->indexes[1].projection, KV_PROJECT_INCLUDE);
+    assert_int_equal(info->indexes[1].n_non_key_attrs, 1);
+    assert_string_equal(info->indexes[1].non_key_attrs[0], "v");
+    assert_int_equal(info->indexes[1].write_capacity, 4);
+    assert_string_equal(info->indexes[1].arn,
+                        "arn:aws:dynamodb:ddblocal:000000000000:table/Typed/index/byG");
+    kv_table_info_free(info);
+
+    kv_item *it = kv_item_new();
+    kv_item_put_s(it, "pk", "a");
+    kv_item_put_n(it, "sk", "1");
+    kv_item_put_s(it, "h", "x");
+    assert_int_equal(kv_put_item(f->db, "Typed", it, NULL, NULL), KV_OK);
+    kv_item_free(it);
+
+    kv_index_def byh = {.name = "byH",
+                        .global = 1,
+                        .hash_key = {"h", KV_S},
+                        .projection = KV_PROJECT_ALL,
+                        .read_capacity = 1,
+                        .write_capacity = 1};
+    kv_table_changes ch = {.create_index = &byh};
+    assert_int_equal(kv_table_update(f->db, "Typed", &ch, &info), KV_OK);
+    assert_string_equal(info->status, "UPDATING");
+    assert_int_equal(info->n_indexes, 3);
+    assert_string_equal(info->indexes[2].status, "CREATING");
+    kv_table_info_free(info);
+    wait_active(f, "Typed", "byH");
+    assert_int_equal(kv_table_describe(f->db, "Typed", &info), KV_OK);
+    assert_int_equal(info->indexes[2].item_count, 1);
+    kv_table_info_free(info);
+
+    kv_table_changes dec = {.read_capacity = 5, .write_capacity = 6};
+    assert_int_equal(kv_table_update(f->db, "Typed", &dec, NULL), KV_VALIDATION);
+    assert_non_null(strstr(kv_errmsg(f->db), "will not change"));
+    kv_table_changes upd = {.update_index = "byG",
+                            .index_read_capacity = 9,
+                            .index_write_capacity = 9,
+                            .set_deletion_protection = 1,
+                            .deletion_protection = 1};
+    assert_int_equal(kv_table_update(f->db, "Typed", &upd, &info), KV_OK);
+    assert_int_equal(info->indexes[1].read_capacity, 9);
+    assert_int_equal(info->deletion_protection, 1);
+    kv_table_info_free(info);
+    kv_table_changes del = {.delete_index = "byH"};
+    assert_int_equal(kv_table_update(f->db, "Typed", &del, NULL), KV_OK);
+    assert_int_equal(kv_table_describe(f->db, "Typed", &info), KV_OK);
+    assert_int_equal(info->n_indexes, 2);
+    kv_table_info_free(info);
+    assert_int_equal(kv_table_update(f->db, "Typed", NULL, NULL), KV_MISUSE);
+}
+
 int
 main(void)
 {
@@ -729,6 +826,7 @@ main(void)
         cmocka_unit_test_setup_teardown(update09_delete_while_creating, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(update10_resume_after_reopen, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(update11_backfill_50k, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(update12_typed_api, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

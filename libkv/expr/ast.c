@@ -17,11 +17,16 @@ const char *
 expr_kind_name(enum expr_kind kind)
 {
     switch (kind) {
-    case EXPR_UPDATE: return "UpdateExpression";
-    case EXPR_CONDITION: return "ConditionExpression";
-    case EXPR_KEY_CONDITION: return "KeyConditionExpression";
-    case EXPR_FILTER: return "FilterExpression";
-    case EXPR_PROJECTION: return "ProjectionExpression";
+    case EXPR_UPDATE:
+        return "UpdateExpression";
+    case EXPR_CONDITION:
+        return "ConditionExpression";
+    case EXPR_KEY_CONDITION:
+        return "KeyConditionExpression";
+    case EXPR_FILTER:
+        return "FilterExpression";
+    case EXPR_PROJECTION:
+        return "ProjectionExpression";
     }
     return "Expression";
 }
@@ -29,8 +34,8 @@ expr_kind_name(enum expr_kind kind)
 /* --- functions --------------------------------------------------------------- */
 
 static const char *const fn_names[] = {
-    "",     "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with",
-    "contains", "size",         "if_not_exists",        "list_append",
+    "",     "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains",
+    "size", "if_not_exists",    "list_append",
 };
 
 const char *
@@ -138,8 +143,8 @@ expr_path_str(struct arena *a, const struct expr_path *path)
 /* --- names ------------------------------------------------------------------- */
 
 int
-expr_names_add(struct arena *a, struct expr_name **names, size_t *n, size_t *cap,
-               const char *name, uint32_t len)
+expr_names_add(struct arena *a, struct expr_name **names, size_t *n, size_t *cap, const char *name,
+               uint32_t len)
 {
     for (size_t i = 0; i < *n; i++)
         if ((*names)[i].len == len && memcmp((*names)[i].name, name, len) == 0)

@@ -110,9 +110,9 @@ struct expr_cond {
 enum expr_action_kind { ACT_SET, ACT_REMOVE, ACT_ADD, ACT_DELETE };
 
 struct expr_action {
-    uint8_t kind;             /* enum expr_action_kind */
+    uint8_t kind; /* enum expr_action_kind */
     struct expr_path path;
-    struct expr_node *value;  /* SET: the value; ADD, DELETE: the :value */
+    struct expr_node *value; /* SET: the value; ADD, DELETE: the :value */
 };
 
 struct expr_update {
@@ -164,14 +164,37 @@ void expr_diag_vnote(struct expr_diag *d, enum expr_cat cat, const char *fmt, va
 /* Record the message DynamoDB would report, if any: "Invalid <K>: <msg>". */
 kv_status expr_diag_report(const struct expr_diag *d, enum expr_kind kind, struct kv_err *err);
 
+/* --- the request's maps (params.c) ------------------------------------------ */
+
+/* One key of an indexed map. */
+struct expr_slot {
+    const char *key;
+    uint32_t len;
+    uint32_t member;
+};
+
+struct expr_ctx {
+    struct arena *arena;
+    const struct kv_value *names;
+    const struct kv_value *values;
+    struct expr_slot *name_idx; /* sorted by key */
+    struct expr_slot *value_idx;
+    uint8_t *names_used; /* one mark per member */
+    uint8_t *values_used;
+};
+
+/* The member index of key in a map indexed by idx, or -1. */
+long expr_ctx_lookup(const struct kv_value *map, const struct expr_slot *idx, const char *key,
+                     uint32_t len);
+
 /* --- stages ------------------------------------------------------------------ */
 
 /* What parse.c hands to resolve.c. */
 struct expr_parsed {
-    struct expr_node *root;       /* conditions */
-    struct expr_action *actions;  /* updates */
+    struct expr_node *root;      /* conditions */
+    struct expr_action *actions; /* updates */
     size_t n_actions;
-    struct expr_path *paths;      /* projections */
+    struct expr_path *paths; /* projections */
     size_t n_paths;
 };
 

@@ -9,8 +9,9 @@
  * (sets as sets, lists and maps deeply, numbers by value); "<", "<=",
  * ">", ">=" and BETWEEN order S by UTF-8 bytes, N exactly and B by
  * unsigned bytes, and are false for any other type.  size() of a string
- * counts its UTF-8 bytes, of a binary its bytes, of a set, list or map
- * its elements.
+ * counts its UTF-8 bytes (the Developer Guide calls it the string's length,
+ * and its PartiQL SIZE "an attribute's size in bytes"), of a binary its
+ * bytes, of a set, list or map its elements.
  *
  * Evaluation never fails and never allocates: size() writes its number
  * into a buffer on the stack.  Recursion follows the tree, whose depth
@@ -34,8 +35,8 @@ orderable(int type)
     return type == KV_S || type == KV_N || type == KV_B;
 }
 
-static const struct kv_value *operand_get(const struct expr_node *n,
-                                          const struct kv_value *item, struct operand *o);
+static const struct kv_value *operand_get(const struct expr_node *n, const struct kv_value *item,
+                                          struct operand *o);
 
 static const struct kv_value *
 size_of(const struct expr_node *f, const struct kv_value *item, struct operand *o)
@@ -53,10 +54,14 @@ static const struct kv_value *
 operand_get(const struct expr_node *n, const struct kv_value *item, struct operand *o)
 {
     switch (n->op) {
-    case OP_PATH: return item ? expr_path_get(item, &n->path, n->path.n) : NULL;
-    case OP_VALUE: return n->value;
-    case OP_FUNC: return n->fn == FN_SIZE ? size_of(n, item, o) : NULL;
-    default: return NULL;
+    case OP_PATH:
+        return item ? expr_path_get(item, &n->path, n->path.n) : NULL;
+    case OP_VALUE:
+        return n->value;
+    case OP_FUNC:
+        return n->fn == FN_SIZE ? size_of(n, item, o) : NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -73,11 +78,16 @@ compare(int op, const struct kv_value *a, const struct kv_value *b)
         return false;
     int c = value_compare(a, b);
     switch (op) {
-    case OP_LT: return c < 0;
-    case OP_LE: return c <= 0;
-    case OP_GT: return c > 0;
-    case OP_GE: return c >= 0;
-    default: return false;
+    case OP_LT:
+        return c < 0;
+    case OP_LE:
+        return c <= 0;
+    case OP_GT:
+        return c > 0;
+    case OP_GE:
+        return c >= 0;
+    default:
+        return false;
     }
 }
 
@@ -146,16 +156,20 @@ function(const struct expr_node *f, const struct kv_value *item)
     const struct kv_value *a = operand_get(f->args[0], item, &oa);
     const struct kv_value *b = f->n_args > 1 ? operand_get(f->args[1], item, &ob) : NULL;
     switch (f->fn) {
-    case FN_ATTRIBUTE_EXISTS: return a != NULL;
-    case FN_ATTRIBUTE_NOT_EXISTS: return a == NULL;
+    case FN_ATTRIBUTE_EXISTS:
+        return a != NULL;
+    case FN_ATTRIBUTE_NOT_EXISTS:
+        return a == NULL;
     case FN_ATTRIBUTE_TYPE:
         return a && b && b->type == KV_S && strlen(type_name(a->type)) == b->len &&
                memcmp(type_name(a->type), b->u.bytes, b->len) == 0;
     case FN_BEGINS_WITH:
         return a && b && a->type == b->type && (a->type == KV_S || a->type == KV_B) &&
                bytes_has_prefix(a, b);
-    case FN_CONTAINS: return a && b && contains(a, b);
-    default: return false;
+    case FN_CONTAINS:
+        return a && b && contains(a, b);
+    default:
+        return false;
     }
 }
 
@@ -174,10 +188,14 @@ eval_node(const struct expr_node *n, const struct kv_value *item)
             if (eval_node(n->args[i], item))
                 return true;
         return false;
-    case OP_NOT: return !eval_node(n->args[0], item);
-    case OP_BETWEEN: return between(n, item);
-    case OP_IN: return in_list(n, item);
-    case OP_FUNC: return function(n, item);
+    case OP_NOT:
+        return !eval_node(n->args[0], item);
+    case OP_BETWEEN:
+        return between(n, item);
+    case OP_IN:
+        return in_list(n, item);
+    case OP_FUNC:
+        return function(n, item);
     case OP_EQ:
     case OP_NE:
     case OP_LT:
@@ -186,7 +204,8 @@ eval_node(const struct expr_node *n, const struct kv_value *item)
     case OP_GE:
         return compare(n->op, operand_get(n->args[0], item, &oa),
                        operand_get(n->args[1], item, &ob));
-    default: return false;
+    default:
+        return false;
     }
 }
 

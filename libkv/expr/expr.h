@@ -74,7 +74,11 @@ struct kv_value;
 #define EXPR_MAX_IN_OPERANDS 100
 #define EXPR_MAX_PATH_DEPTH 32
 /* Ours: how deep parentheses, NOT and function calls may nest.  It bounds
- * the parser's recursion; real expressions stay far below it. */
+ * the parser's recursion; real expressions stay far below it.  DynamoDB's
+ * wording for this and for a too deep path is not known, so those two
+ * messages are ours: "The expression has too many nested levels;
+ * nesting levels: 101" and "The document path has too many nesting levels;
+ * nesting levels: 33". */
 #define EXPR_MAX_NESTING 100
 
 /* --- kinds ------------------------------------------------------------------ */
@@ -125,6 +129,8 @@ struct expr_key_schema {
  *   - a key not "#" or ":" followed by one or more of [A-Za-z0-9_], or
  *     longer than EXPR_MAX_PLACEHOLDER bytes:
  *     "ExpressionAttributeNames contains invalid key: Syntax error; key: \"k\""
+ *   - an empty attribute name: "ExpressionAttributeNames contains invalid
+ *     value: Empty attribute name for key #k"
  *   - a value failing value_check: "ExpressionAttributeValues contains
  *     invalid value: <value_check's message> for key <k>"
  *

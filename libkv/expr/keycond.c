@@ -39,29 +39,35 @@ shape_error(struct shaper *s, const char *fmt, const char *what)
 static kv_status
 check_operator(struct shaper *s, const struct expr_node *n)
 {
-    static const char *const ops[] = {[OP_OR] = "OR", [OP_NOT] = "NOT", [OP_IN] = "IN",
-                                      [OP_NE] = "<>"};
+    static const char *const ops[] = {
+        [OP_OR] = "OR", [OP_NOT] = "NOT", [OP_IN] = "IN", [OP_NE] = "<>"};
     if (n->op == OP_OR || n->op == OP_NOT || n->op == OP_IN || n->op == OP_NE)
         return shape_error(s, "Invalid operator used in KeyConditionExpression: ", ops[n->op]);
     if (n->op != OP_FUNC || n->fn == FN_BEGINS_WITH)
         return KV_OK;
     if (n->fn == FN_SIZE)
         return shape_error(s, "KeyConditionExpressions cannot contain nested operations", "");
-    return shape_error(s, "Invalid operator used in KeyConditionExpression: ",
-                       expr_fn_name(n->fn));
+    return shape_error(s, "Invalid operator used in KeyConditionExpression: ", expr_fn_name(n->fn));
 }
 
 static enum expr_key_op
 key_op(int op, bool reversed)
 {
     switch (op) {
-    case OP_EQ: return EXPR_KEY_EQ;
-    case OP_LT: return reversed ? EXPR_KEY_GT : EXPR_KEY_LT;
-    case OP_LE: return reversed ? EXPR_KEY_GE : EXPR_KEY_LE;
-    case OP_GT: return reversed ? EXPR_KEY_LT : EXPR_KEY_GT;
-    case OP_GE: return reversed ? EXPR_KEY_LE : EXPR_KEY_GE;
-    case OP_BETWEEN: return EXPR_KEY_BETWEEN;
-    default: return EXPR_KEY_BEGINS_WITH;
+    case OP_EQ:
+        return EXPR_KEY_EQ;
+    case OP_LT:
+        return reversed ? EXPR_KEY_GT : EXPR_KEY_LT;
+    case OP_LE:
+        return reversed ? EXPR_KEY_GE : EXPR_KEY_LE;
+    case OP_GT:
+        return reversed ? EXPR_KEY_LT : EXPR_KEY_GT;
+    case OP_GE:
+        return reversed ? EXPR_KEY_LE : EXPR_KEY_GE;
+    case OP_BETWEEN:
+        return EXPR_KEY_BETWEEN;
+    default:
+        return EXPR_KEY_BEGINS_WITH;
     }
 }
 
@@ -80,11 +86,15 @@ shape_leaf(struct shaper *s, const struct expr_node *n)
         kv_status st;
         if (arg->op == OP_PATH) {
             if (attr)
-                return shape_error(s, "Invalid condition in KeyConditionExpression: Multiple "
-                                      "attribute names used in one condition", "");
+                return shape_error(s,
+                                   "Invalid condition in KeyConditionExpression: Multiple "
+                                   "attribute names used in one condition",
+                                   "");
             if (arg->path.n > 1)
-                return shape_error(s, "KeyConditionExpressions cannot have conditions on "
-                                      "nested attributes", "");
+                return shape_error(s,
+                                   "KeyConditionExpressions cannot have conditions on "
+                                   "nested attributes",
+                                   "");
             attr = &arg->path;
             at = i;
         } else if (arg->op == OP_VALUE && n_vals < 3) {
@@ -94,13 +104,17 @@ shape_leaf(struct shaper *s, const struct expr_node *n)
         }
     }
     if (!attr)
-        return shape_error(s, "Invalid condition in KeyConditionExpression: No key attribute "
-                              "specified", "");
+        return shape_error(s,
+                           "Invalid condition in KeyConditionExpression: No key attribute "
+                           "specified",
+                           "");
     for (size_t i = 0; i < s->n; i++)
         if (s->leaves[i].attr.len == attr->elems[0].len &&
             memcmp(s->leaves[i].attr.name, attr->elems[0].name, attr->elems[0].len) == 0)
-            return shape_error(s, "KeyConditionExpressions must only contain one condition per "
-                                  "key", "");
+            return shape_error(s,
+                               "KeyConditionExpressions must only contain one condition per "
+                               "key",
+                               "");
     if (arena_grow(s->a, (void **)&s->leaves, &s->cap, s->n + 1, sizeof *s->leaves))
         return err_nomem(s->err);
     struct expr_key_leaf *leaf = &s->leaves[s->n++];
@@ -233,13 +247,21 @@ expr_key_range_match(const struct expr_key_range *r, const struct kv_value *sk)
         return false;
     int c = value_compare(sk, r->lo);
     switch (r->op) {
-    case EXPR_KEY_EQ: return c == 0;
-    case EXPR_KEY_LT: return c < 0;
-    case EXPR_KEY_LE: return c <= 0;
-    case EXPR_KEY_GT: return c > 0;
-    case EXPR_KEY_GE: return c >= 0;
-    case EXPR_KEY_BETWEEN: return c >= 0 && value_compare(sk, r->hi) <= 0;
-    case EXPR_KEY_BEGINS_WITH: return has_prefix(sk, r->lo);
-    default: return false;
+    case EXPR_KEY_EQ:
+        return c == 0;
+    case EXPR_KEY_LT:
+        return c < 0;
+    case EXPR_KEY_LE:
+        return c <= 0;
+    case EXPR_KEY_GT:
+        return c > 0;
+    case EXPR_KEY_GE:
+        return c >= 0;
+    case EXPR_KEY_BETWEEN:
+        return c >= 0 && value_compare(sk, r->hi) <= 0;
+    case EXPR_KEY_BEGINS_WITH:
+        return has_prefix(sk, r->lo);
+    default:
+        return false;
     }
 }

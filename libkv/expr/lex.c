@@ -58,9 +58,9 @@ struct keyword {
 };
 
 static const struct keyword keywords[] = {
-    {"AND", 3, TOK_AND},         {"OR", 2, TOK_OR},         {"NOT", 3, TOK_NOT},
-    {"BETWEEN", 7, TOK_BETWEEN}, {"IN", 2, TOK_IN},         {"SET", 3, TOK_SET},
-    {"REMOVE", 6, TOK_REMOVE},   {"ADD", 3, TOK_ADD},       {"DELETE", 6, TOK_DELETE},
+    {"AND", 3, TOK_AND},         {"OR", 2, TOK_OR},   {"NOT", 3, TOK_NOT},
+    {"BETWEEN", 7, TOK_BETWEEN}, {"IN", 2, TOK_IN},   {"SET", 3, TOK_SET},
+    {"REMOVE", 6, TOK_REMOVE},   {"ADD", 3, TOK_ADD}, {"DELETE", 6, TOK_DELETE},
 };
 
 /* Keywords are matched without regard to case: "set", "SeT", "SET". */
@@ -112,15 +112,24 @@ punct_kind(const char *p, uint32_t avail, uint32_t *len)
     char c = p[0], d = avail > 1 ? p[1] : 0;
     *len = 1;
     switch (c) {
-    case '(': return TOK_LPAREN;
-    case ')': return TOK_RPAREN;
-    case '[': return TOK_LBRACKET;
-    case ']': return TOK_RBRACKET;
-    case ',': return TOK_COMMA;
-    case '.': return TOK_DOT;
-    case '=': return TOK_EQ;
-    case '+': return TOK_PLUS;
-    case '-': return TOK_MINUS;
+    case '(':
+        return TOK_LPAREN;
+    case ')':
+        return TOK_RPAREN;
+    case '[':
+        return TOK_LBRACKET;
+    case ']':
+        return TOK_RBRACKET;
+    case ',':
+        return TOK_COMMA;
+    case '.':
+        return TOK_DOT;
+    case '=':
+        return TOK_EQ;
+    case '+':
+        return TOK_PLUS;
+    case '-':
+        return TOK_MINUS;
     case '<':
         if (d == '>' || d == '=') {
             *len = 2;

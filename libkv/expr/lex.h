@@ -9,11 +9,11 @@
 
 enum expr_tok {
     TOK_EOF,
-    TOK_ERROR,   /* a character no token starts with, or a lone '#' or ':' */
-    TOK_IDENT,   /* [A-Za-z][A-Za-z0-9_]*, not a keyword */
-    TOK_NAME,    /* #placeholder */
-    TOK_VALUE,   /* :placeholder */
-    TOK_NUMBER,  /* [0-9]+ */
+    TOK_ERROR,  /* a character no token starts with, or a lone '#' or ':' */
+    TOK_IDENT,  /* [A-Za-z][A-Za-z0-9_]*, not a keyword */
+    TOK_NAME,   /* #placeholder */
+    TOK_VALUE,  /* :placeholder */
+    TOK_NUMBER, /* [0-9]+ */
     TOK_LPAREN,
     TOK_RPAREN,
     TOK_LBRACKET,
@@ -41,9 +41,9 @@ enum expr_tok {
 };
 
 struct expr_token {
-    uint8_t kind;  /* enum expr_tok */
-    uint32_t off;  /* byte offset in the text */
-    uint32_t len;  /* 0 for TOK_EOF */
+    uint8_t kind; /* enum expr_tok */
+    uint32_t off; /* byte offset in the text */
+    uint32_t len; /* 0 for TOK_EOF */
 };
 
 struct expr_lexer {

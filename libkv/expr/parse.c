@@ -49,10 +49,10 @@ struct parser {
     struct expr_token cur;
     struct expr_token prev; /* the last token consumed */
     bool has_prev;
-    bool bare;              /* parse_compare returned an operand alone before ')' */
+    bool bare; /* parse_compare returned an operand alone before ')' */
     unsigned depth;
     unsigned n_ops;
-    uint8_t clauses;        /* update clauses seen, one bit per clause */
+    uint8_t clauses; /* update clauses seen, one bit per clause */
     struct expr_diag *diag;
     struct kv_err *err;
     kv_status st;
@@ -96,9 +96,9 @@ syntax_error(struct parser *p)
         end = next.kind == TOK_EOF ? t.off + t.len : next.off + next.len;
     const char *tok = t.kind == TOK_EOF ? "<EOF>" : p->text + t.off;
     int tok_len = t.kind == TOK_EOF ? 5 : (int)t.len;
-    p->st = err_set(p->err, KV_VALIDATION,
-                    "Invalid %s: Syntax error; token: \"%.*s\", near: \"%.*s\"",
-                    expr_kind_name(p->kind), tok_len, tok, (int)(end - start), p->text + start);
+    p->st =
+        err_set(p->err, KV_VALIDATION, "Invalid %s: Syntax error; token: \"%.*s\", near: \"%.*s\"",
+                expr_kind_name(p->kind), tok_len, tok, (int)(end - start), p->text + start);
     return NULL;
 }
 
@@ -185,8 +185,8 @@ path_elem_name(struct parser *p, struct expr_elem *e)
     e->is_ref = p->cur.kind == TOK_NAME;
     if (!e->is_ref && expr_reserved(e->name, e->len))
         expr_diag_note(p->diag, CAT_RESERVED,
-                       "Attribute name is a reserved keyword; reserved keyword: %.*s",
-                       (int)e->len, e->name);
+                       "Attribute name is a reserved keyword; reserved keyword: %.*s", (int)e->len,
+                       e->name);
     advance(p);
     return true;
 }
@@ -533,11 +533,20 @@ parse_clause(struct parser *p, struct actvec *acts)
 {
     int kind;
     switch (p->cur.kind) {
-    case TOK_SET: kind = ACT_SET; break;
-    case TOK_REMOVE: kind = ACT_REMOVE; break;
-    case TOK_ADD: kind = ACT_ADD; break;
-    case TOK_DELETE: kind = ACT_DELETE; break;
-    default: return syntax_error(p), false;
+    case TOK_SET:
+        kind = ACT_SET;
+        break;
+    case TOK_REMOVE:
+        kind = ACT_REMOVE;
+        break;
+    case TOK_ADD:
+        kind = ACT_ADD;
+        break;
+    case TOK_DELETE:
+        kind = ACT_DELETE;
+        break;
+    default:
+        return syntax_error(p), false;
     }
     advance(p);
     if (!parse_action(p, kind, acts))

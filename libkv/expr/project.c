@@ -79,8 +79,8 @@ project_child(const struct projector *pr, size_t lo, size_t hi, uint32_t d,
     if (st != KV_OK || !present)
         return st;
     const struct expr_elem *e = &pr->paths[lo]->elems[d];
-    struct kv_value *slot = e->is_index ? value_push(pr->a, out)
-                                        : value_map_append(pr->a, out, e->name, e->len, true);
+    struct kv_value *slot =
+        e->is_index ? value_push(pr->a, out) : value_map_append(pr->a, out, e->name, e->len, true);
     if (!slot)
         return err_nomem(pr->err);
     *slot = v;

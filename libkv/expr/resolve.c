@@ -8,8 +8,7 @@
  * values ("begins_with" on a number, "<" on a BOOL, "+" on a string, ADD
  * of a string), BETWEEN bounds, a path compared with itself, overlapping
  * and conflicting paths.  It also holds the module's entry points, which
- * run text checks, parse.c, this stage and keycond.c in turn, and the
- * checks of the two maps themselves.
+ * run the text checks, parse.c, this stage and keycond.c in turn.
  *
  * Which problem is reported.  For conditions DynamoDB reports, after the
  * whole-expression categories (redundant parentheses, unknown functions,
@@ -19,10 +18,6 @@
  * inside a comparison is therefore held in a per-comparison diagnostic
  * ("leaf") and ranked when the comparison ends.  Updates and projections
  * rank whole-expression categories only (see ast.c).
- *
- * Lookups.  The maps may be large (a request may carry thousands of
- * placeholders), so each is indexed once by a sorted array: a lookup is a
- * binary search, and a map of a million entries costs one sort.
  */
 #include "ast.h"
 #include "arena.h"
@@ -30,242 +25,7 @@
 #include "err.h"
 #include "value.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* --- the maps ---------------------------------------------------------------- */
-
-struct slot {
-    const char *key;
-    uint32_t len;
-    uint32_t member;
-};
-
-struct expr_ctx {
-    struct arena *arena;
-    const struct kv_value *names;
-    const struct kv_value *values;
-    struct slot *name_idx;
-    struct slot *value_idx;
-    uint8_t *names_used;
-    uint8_t *values_used;
-};
-
-static int
-is_word(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
-}
-
-/* '#' or ':' followed by one or more of [A-Za-z0-9_], within the length
- * limit of a placeholder. */
-static bool
-placeholder_ok(const char *k, uint32_t len, char prefix)
-{
-    if (len < 2 || len > EXPR_MAX_PLACEHOLDER || k[0] != prefix)
-        return false;
-    for (uint32_t i = 1; i < len; i++)
-        if (!is_word((unsigned char)k[i]))
-            return false;
-    return true;
-}
-
-static kv_status
-check_keys(const struct kv_value *map, const char *param, char prefix, struct kv_err *err)
-{
-    if (map->type != KV_M)
-        return ERR_MISUSE(err, "%s is not a map", param);
-    if (map->len == 0)
-        return err_set(err, KV_VALIDATION, "%s must not be empty", param);
-    for (uint32_t i = 0; i < map->len; i++) {
-        const struct kv_member *m = &map->u.members[i];
-        if (!placeholder_ok(m->name, m->name_len, prefix))
-            return err_set(err, KV_VALIDATION, "%s contains invalid key: Syntax error; key: \"%.*s\"",
-                           param, (int)m->name_len, m->name);
-        if (prefix == '#' && m->value.type != KV_S)
-            return ERR_MISUSE(err, "ExpressionAttributeNames maps to a non-string");
-    }
-    return KV_OK;
-}
-
-static kv_status
-check_values(const struct kv_value *values, struct kv_err *err)
-{
-    for (uint32_t i = 0; i < values->len; i++) {
-        const struct kv_member *m = &values->u.members[i];
-        struct kv_err e;
-        err_init(&e);
-        kv_status st = value_check(&m->value, 0, &e);
-        if (st == KV_VALIDATION)
-            st = err_set(err, st,
-                         "ExpressionAttributeValues contains invalid value: %s for key %.*s",
-                         err_message(&e), (int)m->name_len, m->name);
-        else if (st != KV_OK)
-            err_move(err, &e);
-        err_clear(&e);
-        if (st != KV_OK)
-            return st;
-    }
-    return KV_OK;
-}
-
-/* "... can only be specified when using expressions: A and B are null",
- * naming the op's expressions that take values, in the op's order. */
-static kv_status
-values_without_expressions(const enum expr_kind *accepted, size_t n, struct kv_err *err)
-{
-    char list[160] = "";
-    size_t used = 0, count = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (accepted[i] == EXPR_PROJECTION)
-            continue;
-        int w = snprintf(list + used, sizeof list - used, "%s%s", count ? " and " : "",
-                         expr_kind_name(accepted[i]));
-        if (w > 0 && (size_t)w < sizeof list - used)
-            used += (size_t)w;
-        count++;
-    }
-    return err_set(err, KV_VALIDATION,
-                   "ExpressionAttributeValues can only be specified when using expressions: "
-                   "%s %s null",
-                   list, count > 1 ? "are" : "is");
-}
-
-kv_status
-expr_check_params(const struct kv_value *names, const struct kv_value *values,
-                  unsigned present, const enum expr_kind *accepted, size_t n_accepted,
-                  struct kv_err *err)
-{
-    unsigned value_kinds = 0;
-    for (size_t i = 0; i < n_accepted; i++)
-        if (accepted[i] != EXPR_PROJECTION)
-            value_kinds |= EXPR_BIT(accepted[i]);
-    if (names && !present)
-        return err_set(err, KV_VALIDATION,
-                       "ExpressionAttributeNames can only be specified when using expressions");
-    if (values && value_kinds && !(present & value_kinds))
-        return values_without_expressions(accepted, n_accepted, err);
-    kv_status st = KV_OK;
-    if (names)
-        st = check_keys(names, "ExpressionAttributeNames", '#', err);
-    if (st == KV_OK && values)
-        st = check_keys(values, "ExpressionAttributeValues", ':', err);
-    if (st == KV_OK && values)
-        st = check_values(values, err);
-    return st;
-}
-
-static int
-slot_cmp(const void *x, const void *y)
-{
-    const struct slot *a = x, *b = y;
-    uint32_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->key, b->key, n);
-    if (c)
-        return c;
-    return a->len < b->len ? -1 : a->len > b->len;
-}
-
-static struct slot *
-index_map(struct arena *a, const struct kv_value *map)
-{
-    struct slot *idx = arena_alloc(a, (map->len ? map->len : 1) * sizeof *idx);
-    if (!idx)
-        return NULL;
-    for (uint32_t i = 0; i < map->len; i++) {
-        idx[i].key = map->u.members[i].name;
-        idx[i].len = map->u.members[i].name_len;
-        idx[i].member = i;
-    }
-    qsort(idx, map->len, sizeof *idx, slot_cmp);
-    return idx;
-}
-
-struct expr_ctx *
-expr_ctx_new(struct arena *a, const struct kv_value *names, const struct kv_value *values,
-             struct kv_err *err)
-{
-    struct expr_ctx *c = arena_calloc(a, sizeof *c);
-    if (!c)
-        goto fail;
-    c->arena = a;
-    c->names = names && names->type == KV_M ? names : NULL;
-    c->values = values && values->type == KV_M ? values : NULL;
-    if (c->names && (!(c->name_idx = index_map(a, c->names)) ||
-                     !(c->names_used = arena_calloc(a, c->names->len + 1))))
-        goto fail;
-    if (c->values && (!(c->value_idx = index_map(a, c->values)) ||
-                      !(c->values_used = arena_calloc(a, c->values->len + 1))))
-        goto fail;
-    return c;
-fail:
-    err_nomem(err);
-    return NULL;
-}
-
-/* The member index of key in an indexed map, or -1. */
-static long
-lookup(const struct kv_value *map, const struct slot *idx, const char *key, uint32_t len)
-{
-    if (!map)
-        return -1;
-    size_t lo = 0, hi = map->len;
-    struct slot want = {key, len, 0};
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = slot_cmp(&want, &idx[mid]);
-        if (c == 0)
-            return idx[mid].member;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return -1;
-}
-
-static kv_status
-report_unused(const struct kv_value *map, const uint8_t *used, const char *param,
-              struct arena *a, struct kv_err *err)
-{
-    size_t n = 0;
-    for (uint32_t i = 0; i < map->len; i++)
-        if (!used[i])
-            n += map->u.members[i].name_len + 2;
-    if (n == 0)
-        return KV_OK;
-    char *list = arena_alloc(a, n + 1), *p = list;
-    if (!list)
-        return err_nomem(err);
-    for (uint32_t i = 0; i < map->len; i++) {
-        const struct kv_member *m = &map->u.members[i];
-        if (used[i])
-            continue;
-        if (p != list) {
-            *p++ = ',';
-            *p++ = ' ';
-        }
-        memcpy(p, m->name, m->name_len);
-        p += m->name_len;
-    }
-    *p = '\0';
-    return err_set(err, KV_VALIDATION, "Value provided in %s unused in expressions: keys: {%s}",
-                   param, list);
-}
-
-kv_status
-expr_check_unused(const struct expr_ctx *c, struct kv_err *err)
-{
-    kv_status st = KV_OK;
-    if (c->names)
-        st = report_unused(c->names, c->names_used, "ExpressionAttributeNames", c->arena, err);
-    if (st == KV_OK && c->values)
-        st = report_unused(c->values, c->values_used, "ExpressionAttributeValues", c->arena,
-                           err);
-    return st;
-}
 
 /* --- binding and checks -------------------------------------------------------- */
 
@@ -295,14 +55,30 @@ problem_target(struct resolver *r, enum problem pr, enum expr_cat *cat)
 {
     bool cond = r->kind != EXPR_UPDATE && r->kind != EXPR_PROJECTION;
     switch (pr) {
-    case PR_NAME: *cat = CAT_NAME; return cond ? &r->leaf : r->diag;
-    case PR_VALUE: *cat = cond ? CAT_NAME : CAT_VALUE; return cond ? &r->leaf : r->diag;
-    case PR_ARITY: *cat = cond ? CAT_OPERAND : CAT_FUNCTION; return cond ? &r->leaf : r->diag;
-    case PR_DISTINCT: *cat = CAT_OVERLAP; return &r->leaf;
-    case PR_TYPE: *cat = CAT_FUNCTION; return cond ? &r->leaf : r->diag;
-    case PR_OPERAND: *cat = CAT_OPERAND; return r->diag;
-    case PR_MISUSED: *cat = cond ? CAT_MISUSED_FN : CAT_FUNCTION; return r->diag;
-    case PR_UNKNOWN_FN: *cat = CAT_UNKNOWN_FN; return r->diag;
+    case PR_NAME:
+        *cat = CAT_NAME;
+        return cond ? &r->leaf : r->diag;
+    case PR_VALUE:
+        *cat = cond ? CAT_NAME : CAT_VALUE;
+        return cond ? &r->leaf : r->diag;
+    case PR_ARITY:
+        *cat = cond ? CAT_OPERAND : CAT_FUNCTION;
+        return cond ? &r->leaf : r->diag;
+    case PR_DISTINCT:
+        *cat = CAT_OVERLAP;
+        return &r->leaf;
+    case PR_TYPE:
+        *cat = CAT_FUNCTION;
+        return cond ? &r->leaf : r->diag;
+    case PR_OPERAND:
+        *cat = CAT_OPERAND;
+        return r->diag;
+    case PR_MISUSED:
+        *cat = cond ? CAT_MISUSED_FN : CAT_FUNCTION;
+        return r->diag;
+    case PR_UNKNOWN_FN:
+        *cat = CAT_UNKNOWN_FN;
+        return r->diag;
     }
     *cat = CAT_CONDITION;
     return r->diag;
@@ -346,7 +122,7 @@ bind_path(struct resolver *r, struct expr_path *path)
         struct expr_elem *e = &path->elems[i];
         if (!e->is_ref)
             continue;
-        long m = lookup(c->names, c->name_idx, e->name, e->len);
+        long m = expr_ctx_lookup(c->names, c->name_idx, e->name, e->len);
         if (m < 0) {
             note(r, PR_NAME,
                  "An expression attribute name used in the document path is not defined; "
@@ -367,7 +143,7 @@ bind_value(struct resolver *r, struct expr_node *n)
 {
     const struct expr_ctx *c = r->ctx;
     const char *ref = r->text + n->off;
-    long m = lookup(c->values, c->value_idx, ref, n->len);
+    long m = expr_ctx_lookup(c->values, c->value_idx, ref, n->len);
     if (m < 0) {
         note(r, PR_VALUE,
              "An expression attribute value used in expression is not defined; "
@@ -379,29 +155,20 @@ bind_value(struct resolver *r, struct expr_node *n)
     n->value = &c->values->u.members[m].value;
 }
 
-/* The type an operand is known to have from the text, or 0.  Values have
- * their own; functions have the type they return (conditions' boolean
- * functions BOOL, size N, list_append L, if_not_exists its default's);
- * paths are unknown until run time. */
+/* The type a condition's operand is known to have from the text, or 0:
+ * a value's own type, N for size(), BOOL for the functions that test
+ * something; paths are unknown until run time. */
 static int
 static_type(const struct expr_node *n)
 {
-    switch (n->op) {
-    case OP_VALUE: return n->value ? n->value->type : 0;
-    case OP_PLUS:
-    case OP_MINUS: return KV_N;
-    case OP_FUNC:
-        switch (n->fn) {
-        case FN_SIZE: return KV_N;
-        case FN_LIST_APPEND: return KV_L;
-        case FN_IF_NOT_EXISTS: return n->n_args == 2 ? static_type(n->args[1]) : 0;
-        case FN_BEGINS_WITH:
-        case FN_CONTAINS:
-        case FN_ATTRIBUTE_TYPE: return KV_BOOL;
-        default: return 0;
-        }
-    default: return 0;
-    }
+    if (n->op == OP_VALUE)
+        return n->value ? n->value->type : 0;
+    if (n->op != OP_FUNC)
+        return 0;
+    if (n->fn == FN_SIZE)
+        return KV_N;
+    return n->fn == FN_BEGINS_WITH || n->fn == FN_CONTAINS || n->fn == FN_ATTRIBUTE_TYPE ? KV_BOOL
+                                                                                         : 0;
 }
 
 /* The type of an operand that is itself a value, or 0. */
@@ -454,8 +221,8 @@ note_misused(struct resolver *r, const struct expr_node *f)
     int len;
     const char *name = fn_written(r, f, &len);
     note(r, PR_MISUSED,
-         "The function is not allowed to be used this way in an expression; function: %.*s",
-         len, name);
+         "The function is not allowed to be used this way in an expression; function: %.*s", len,
+         name);
 }
 
 /* Arguments of a comparison, BETWEEN, IN or function: any function but
@@ -717,8 +484,8 @@ resolve_set_value(struct resolver *r, struct expr_node *n)
 static void
 check_add_delete(struct resolver *r, const struct expr_action *act)
 {
-    static const char *const long_names[] = {"",     "STRING",  "NUMBER", "BINARY",
-                                             "BOOLEAN", "NULL", "MAP",    "LIST"};
+    static const char *const long_names[] = {"",        "STRING", "NUMBER", "BINARY",
+                                             "BOOLEAN", "NULL",   "MAP",    "LIST"};
     int type = immediate_type(act->value);
     if (!type || type_is_set(type) || (act->kind == ACT_ADD && type == KV_N))
         return;
@@ -810,9 +577,8 @@ names_of_tree(struct resolver *r, struct namelist *l, const struct expr_node *n)
 /* --- entry points ---------------------------------------------------------------- */
 
 static kv_status
-prepare(struct expr_ctx *ctx, enum expr_kind kind, const char *text, size_t len,
-        struct resolver *r, struct expr_diag *diag, struct expr_parsed *parsed,
-        struct kv_err *err)
+prepare(struct expr_ctx *ctx, enum expr_kind kind, const char *text, size_t len, struct resolver *r,
+        struct expr_diag *diag, struct expr_parsed *parsed, struct kv_err *err)
 {
     if (len == 0)
         return err_set(err, KV_VALIDATION, "Invalid %s: The expression can not be empty;",
@@ -931,18 +697,21 @@ expr_parse_proj(struct expr_ctx *ctx, const char *text, size_t len, struct expr_
 }
 
 static kv_status
-parse_one(struct expr_ctx *ctx, struct expr_request *req, enum expr_kind kind,
-          struct kv_err *err)
+parse_one(struct expr_ctx *ctx, struct expr_request *req, enum expr_kind kind, struct kv_err *err)
 {
     const char *text = req->text[kind];
     size_t len = req->len[kind];
     switch (kind) {
-    case EXPR_UPDATE: return expr_parse_update(ctx, text, len, &req->update, err);
-    case EXPR_CONDITION: return expr_parse_cond(ctx, kind, text, len, &req->condition, err);
+    case EXPR_UPDATE:
+        return expr_parse_update(ctx, text, len, &req->update, err);
+    case EXPR_CONDITION:
+        return expr_parse_cond(ctx, kind, text, len, &req->condition, err);
     case EXPR_KEY_CONDITION:
         return expr_parse_cond(ctx, kind, text, len, &req->key_condition, err);
-    case EXPR_FILTER: return expr_parse_cond(ctx, kind, text, len, &req->filter, err);
-    case EXPR_PROJECTION: return expr_parse_proj(ctx, text, len, &req->projection, err);
+    case EXPR_FILTER:
+        return expr_parse_cond(ctx, kind, text, len, &req->filter, err);
+    case EXPR_PROJECTION:
+        return expr_parse_proj(ctx, text, len, &req->projection, err);
     }
     return ERR_MISUSE(err, "unknown expression kind %d", (int)kind);
 }
@@ -954,8 +723,8 @@ expr_request_parse(struct arena *a, struct expr_request *req, struct kv_err *err
     for (int k = 0; k < EXPR_KIND_COUNT; k++)
         if (req->text[k])
             present |= EXPR_BIT(k);
-    kv_status st = expr_check_params(req->names, req->values, present, req->accepted,
-                                     req->n_accepted, err);
+    kv_status st =
+        expr_check_params(req->names, req->values, present, req->accepted, req->n_accepted, err);
     if (st != KV_OK)
         return st;
     struct expr_ctx *ctx = expr_ctx_new(a, req->names, req->values, err);

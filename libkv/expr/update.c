@@ -71,8 +71,8 @@ number_op(struct applier *ap, const struct kv_value *x, const struct kv_value *y
     return KV_OK;
 }
 
-static kv_status operand(struct applier *ap, const struct expr_node *n,
-                         const struct kv_value **v, struct kv_value *tmp);
+static kv_status operand(struct applier *ap, const struct expr_node *n, const struct kv_value **v,
+                         struct kv_value *tmp);
 
 static kv_status
 list_append(struct applier *ap, const struct expr_node *f, struct kv_value *tmp)
@@ -348,8 +348,7 @@ compute_values(struct applier *ap, const struct expr_update *u, struct ordered *
 }
 
 static kv_status
-apply_writes(struct applier *ap, struct kv_value *item, struct ordered *ord, size_t n,
-             bool existed)
+apply_writes(struct applier *ap, struct kv_value *item, struct ordered *ord, size_t n, bool existed)
 {
     kv_status st = KV_OK;
     qsort(ord, n, sizeof *ord, ordered_cmp);

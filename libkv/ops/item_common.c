@@ -8,6 +8,7 @@
 #include "itemcodec.h"
 #include "ops.h"
 #include "txn.h"
+#include "validate.h"
 #include "value.h"
 
 #include <string.h>
@@ -111,6 +112,29 @@ item_check_condition(struct txn *t, const struct expr_cond *cond, const struct k
         if (copy && value_copy(a, copy, old) == 0)
             t->err->item = copy;
     }
+    return st;
+}
+
+kv_status
+item_update_apply(const struct expr_update *update, const struct kv_value *key,
+                  const struct kv_value *old, struct arena *a, struct kv_value **out,
+                  struct kv_err *err)
+{
+    struct kv_value *v = arena_alloc(a, sizeof *v);
+    if (!v)
+        return err_nomem(err);
+    kv_status st = KV_OK;
+    if (update)
+        st = expr_update_apply(update, old, key, a, v, err);
+    else if (value_copy(a, v, old ? old : key))
+        st = err_nomem(err);
+    if (st == KV_OK)
+        st = validate_values(v, err);
+    if (st == KV_OK)
+        st = validate_item_size(v, "Item size to update has exceeded the maximum allowed size",
+                                err);
+    if (st == KV_OK)
+        *out = v;
     return st;
 }
 

@@ -15,6 +15,7 @@
 
 struct arena;
 struct item_exprs;
+struct kv_err;
 struct kv_value;
 struct op_ctx;
 struct table_def;
@@ -55,6 +56,16 @@ kv_status item_decode(struct txn *t, const MDB_val *val, struct arena *a, bool b
  */
 kv_status item_check_condition(struct txn *t, const struct expr_cond *cond,
                                const struct kv_value *old, bool return_old);
+
+/*
+ * The item an UpdateExpression makes of `old` (NULL: absent, so it starts
+ * from `key`), in `a`; with no expression, the item unchanged (or the bare
+ * key).  The result's values and its size are checked, with UpdateItem's
+ * wording ("Item size to update has exceeded the maximum allowed size").
+ */
+kv_status item_update_apply(const struct expr_update *update, const struct kv_value *key,
+                            const struct kv_value *old, struct arena *a, struct kv_value **out,
+                            struct kv_err *err);
 
 /* The key schema in the form the expression module takes. */
 struct expr_key_schema item_expr_schema(const struct table_def *def);

@@ -49,6 +49,7 @@ put_body(struct txn *t, void *arg)
         return st;
     a->out->attributes = r->return_values == KV_RETURN_ALL_OLD ? w.old : NULL;
     a->out->consumed = w.consumed;
+    a->out->collection = w.collection;
     return KV_OK;
 }
 

@@ -33,28 +33,6 @@ struct update_args {
     struct item_parsed px;
 };
 
-/* The item the update produces, in r->out. */
-static kv_status
-apply(struct txn *t, struct update_args *a, const struct kv_value *old, struct kv_value **out)
-{
-    struct kv_value *v = arena_alloc(a->r->out, sizeof *v);
-    if (!v)
-        return err_nomem(t->err);
-    kv_status st = KV_OK;
-    if (a->px.update)
-        st = expr_update_apply(a->px.update, old, a->r->key, a->r->out, v, t->err);
-    else if (value_copy(a->r->out, v, old ? old : a->r->key))
-        st = err_nomem(t->err);
-    if (st == KV_OK)
-        st = validate_values(v, t->err);
-    if (st == KV_OK)
-        st = validate_item_size(v, "Item size to update has exceeded the maximum allowed size",
-                                t->err);
-    if (st == KV_OK)
-        *out = v;
-    return st;
-}
-
 /* Attributes for ReturnValues; NULL when nothing is to be returned. */
 static kv_status
 returned(struct txn *t, struct update_args *a, struct kv_value *old, struct kv_value *new_item)
@@ -113,11 +91,12 @@ update_body(struct txn *t, void *arg)
         return KV_OK;
     }
     struct kv_value *new_item = NULL;
-    if ((st = apply(t, a, w.old, &new_item)) != KV_OK ||
+    if ((st = item_update_apply(a->px.update, r->key, w.old, r->out, &new_item, t->err)) != KV_OK ||
         (st = index_check_item(def, new_item, true, w.old, t->err)) != KV_OK ||
         (st = write_store(t, &w, new_item, false)) != KV_OK)
         return st;
     a->out->consumed = w.consumed;
+    a->out->collection = w.collection;
     return returned(t, a, w.old, new_item);
 }
 

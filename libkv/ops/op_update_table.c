@@ -55,12 +55,12 @@ online_index_limit(struct kv_err *err)
 static kv_status
 check_request(struct op_ctx *c, const struct update_table_req *r)
 {
-    bool any = r->has_throughput || r->billing >= 0 || r->n_gsi > 0 ||
-               r->deletion_protection >= 0;
+    bool any = r->has_throughput || r->billing >= 0 || r->n_gsi > 0 || r->deletion_protection >= 0;
     if (!any)
         return err_set(c->err, KV_VALIDATION, "%s", at_least_one);
     if (r->gsi_given && r->n_gsi == 0)
-        return err_set(c->err, KV_VALIDATION, INVALID "List of GlobalSecondaryIndexUpdates is empty");
+        return err_set(c->err, KV_VALIDATION,
+                       INVALID "List of GlobalSecondaryIndexUpdates is empty");
     if (r->has_throughput && r->rcu > THROUGHPUT_MAX)
         return err_set(c->err, KV_VALIDATION,
                        "Given value %lld for ReadCapacityUnits is out of bounds",
@@ -117,9 +117,9 @@ struct update_args {
     const struct update_table_req *r;
     struct table_desc *out;
     int64_t now;
-    struct table_def nd;         /* the description after the change */
-    struct index_def *dropped;   /* the index deleted, if any (in c->arena) */
-    bool table_changes;          /* TableStatus UPDATING in the response */
+    struct table_def nd;       /* the description after the change */
+    struct index_def *dropped; /* the index deleted, if any (in c->arena) */
+    bool table_changes;        /* TableStatus UPDATING in the response */
 };
 
 static struct index_def *
@@ -143,9 +143,9 @@ long_time(struct arena *a, int64_t ms)
 {
     static const char *const days[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                        "Thursday", "Friday", "Saturday"};
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
     time_t s = (time_t)(ms / 1000);
     struct tm tm;
     if (!gmtime_r(&s, &tm))
@@ -237,8 +237,8 @@ check_billing(struct update_args *a, const struct table_def *def)
     if (def->billing == KV_PAY_PER_REQUEST)
         for (size_t i = 0; i < def->n_indexes; i++) {
             const struct index_def *ix = &def->indexes[i];
-            const struct gsi_update_req *u = ix->global ? gsi_request(r, ix->name, GSI_UPDATE)
-                                                        : NULL;
+            const struct gsi_update_req *u =
+                ix->global ? gsi_request(r, ix->name, GSI_UPDATE) : NULL;
             if (ix->global && !(u && u->has_throughput))
                 return err_set(err, KV_VALIDATION,
                                INVALID "ProvisionedThroughput must be specified for index: %s",
@@ -299,8 +299,7 @@ index_not_found(struct update_args *a, const char *name)
 }
 
 static kv_status
-check_gsi_update(struct update_args *a, const struct table_def *def,
-                 const struct gsi_update_req *u)
+check_gsi_update(struct update_args *a, const struct table_def *def, const struct gsi_update_req *u)
 {
     struct index_def *ix = find_index((struct table_def *)def, u->name);
     if (!ix || !ix->global)
@@ -323,8 +322,7 @@ check_gsi_update(struct update_args *a, const struct table_def *def,
 }
 
 static void
-apply_gsi_update(struct update_args *a, const struct table_def *def,
-                 const struct gsi_update_req *u)
+apply_gsi_update(struct update_args *a, const struct table_def *def, const struct gsi_update_req *u)
 {
     struct index_def *ix = find_index(&a->nd, u->name);
     const struct index_def *was = find_index((struct table_def *)def, u->name);
@@ -417,8 +415,7 @@ existing_schema(const struct table_def *def, const char *name, const char *names
 }
 
 static kv_status
-check_create_keys(struct update_args *a, const struct table_def *def,
-                  const struct index_req *ix)
+check_create_keys(struct update_args *a, const struct table_def *def, const struct index_req *ix)
 {
     const struct update_table_req *r = a->r;
     struct arena *ar = a->c->arena;
@@ -463,7 +460,8 @@ check_create_keys(struct update_args *a, const struct table_def *def,
                        INVALID "Attributes cannot be redefined. Please check that your attribute "
                                "has the same type as previously defined. Existing schema: %s New "
                                "schema: %s",
-                       schema_text(ar, old_names, old_types), schema_text(ar, new_names, new_types));
+                       schema_text(ar, old_names, old_types),
+                       schema_text(ar, new_names, new_types));
     }
     return KV_OK;
 }
@@ -487,8 +485,7 @@ check_create_projection(struct update_args *a, const struct table_def *def,
         for (size_t j = 0; j < i; j++)
             if (strcmp(ix->non_key[i], ix->non_key[j]) == 0)
                 return err_set(err, KV_VALIDATION,
-                               INVALID "Duplicate element in NonKeyAttributes: %s",
-                               ix->non_key[i]);
+                               INVALID "Duplicate element in NonKeyAttributes: %s", ix->non_key[i]);
     size_t total = ix->n_non_key;
     for (size_t i = 0; i < def->n_indexes; i++)
         total += def->indexes[i].n_non_key;
@@ -500,8 +497,7 @@ check_create_projection(struct update_args *a, const struct table_def *def,
 }
 
 static kv_status
-check_gsi_create(struct update_args *a, const struct table_def *def,
-                 const struct gsi_update_req *u)
+check_gsi_create(struct update_args *a, const struct table_def *def, const struct gsi_update_req *u)
 {
     const struct index_req *ix = &u->create;
     size_t gsis = 0;
@@ -531,8 +527,7 @@ check_gsi_create(struct update_args *a, const struct table_def *def,
                                "for index: %s",
                        ix->name);
     if (ix->has_throughput && (ix->rcu > THROUGHPUT_MAX || ix->wcu > THROUGHPUT_MAX))
-        return err_set(a->c->err, KV_VALIDATION,
-                       "Given value %lld for %s is out of bounds",
+        return err_set(a->c->err, KV_VALIDATION, "Given value %lld for %s is out of bounds",
                        (long long)(ix->rcu > THROUGHPUT_MAX ? ix->rcu : ix->wcu),
                        ix->rcu > THROUGHPUT_MAX ? "ReadCapacityUnits" : "WriteCapacityUnits");
     return KV_OK;

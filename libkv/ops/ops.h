@@ -149,13 +149,24 @@ struct put_item_req {
     struct item_exprs ex;    /* ConditionExpression */
     int return_values;       /* kv_return_values */
     int return_cc;           /* enum return_cc */
+    bool return_icm;         /* ReturnItemCollectionMetrics SIZE */
     bool return_old_on_fail; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
     struct arena *out;       /* where Attributes are allocated */
+};
+
+/* ItemCollectionMetrics: the partition key and the collection's size. */
+struct collection_size {
+    bool present; /* the table has local indexes */
+    const char *key_name;       /* the partition key attribute (request memory) */
+    size_t key_name_len;
+    const struct kv_value *key; /* its value */
+    uint64_t bytes;
 };
 
 struct write_resp {
     struct kv_value *attributes; /* per ReturnValues, or NULL */
     struct consumed consumed;
+    struct collection_size collection;
 };
 
 kv_status op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *out);
@@ -168,6 +179,7 @@ struct key_req {
     bool consistent;
     int return_values;
     int return_cc;
+    bool return_icm;
     bool return_old_on_fail;
     struct arena *out; /* where the item is allocated */
 };
@@ -226,6 +238,139 @@ struct read_resp {
 
 kv_status op_query(struct op_ctx *c, const struct read_req *r, struct read_resp *out);
 kv_status op_scan(struct op_ctx *c, const struct read_req *r, struct read_resp *out);
+
+/* --- batches ---------------------------------------------------------------------- */
+
+/* What one request consumed on one table, for the operations that report a
+ * list of ConsumedCapacity entries. */
+struct table_consumed {
+    const char *table;
+    struct consumed consumed;
+};
+
+/* BatchGetItem: one table's keys and how to read them. */
+struct batch_get_table {
+    const char *table;
+    const struct kv_value *const *keys; /* each an M of the key attributes */
+    size_t n_keys;
+    struct item_exprs ex; /* ProjectionExpression and its names */
+    bool consistent;
+};
+
+struct batch_get_req {
+    const struct batch_get_table *tables;
+    size_t n_tables;
+    struct arena *out; /* where items are allocated */
+};
+
+/* One table's result, parallel to the request's tables. */
+struct batch_get_table_resp {
+    struct kv_value *items;   /* the items found, projected, in key order */
+    size_t n_items;
+    size_t *unprocessed;      /* indexes of the keys left for a later call */
+    size_t n_unprocessed;
+    struct consumed consumed;
+};
+
+struct batch_get_resp {
+    struct batch_get_table_resp *tables; /* in c->arena */
+};
+
+kv_status op_batch_get(struct op_ctx *c, const struct batch_get_req *r,
+                       struct batch_get_resp *out);
+
+enum batch_write_kind {
+    BATCH_PUT = 1,
+    BATCH_DELETE = 2,
+};
+
+struct batch_write_elem {
+    int kind;                     /* enum batch_write_kind */
+    const struct kv_value *value; /* PutRequest's Item, DeleteRequest's Key */
+};
+
+struct batch_write_table {
+    const char *table;
+    const struct batch_write_elem *elems;
+    size_t n_elems;
+};
+
+struct batch_write_req {
+    const struct batch_write_table *tables;
+    size_t n_tables;
+};
+
+struct batch_write_table_resp {
+    size_t *unprocessed; /* indexes of the elements left for a later call */
+    size_t n_unprocessed;
+    struct consumed consumed;
+};
+
+struct batch_write_resp {
+    struct batch_write_table_resp *tables; /* in c->arena, parallel to the request's */
+};
+
+kv_status op_batch_write(struct op_ctx *c, const struct batch_write_req *r,
+                         struct batch_write_resp *out);
+
+/* --- transactions ------------------------------------------------------------- */
+
+#define TRANSACT_MAX_ACTIONS 100
+#define TRANSACT_TOKEN_MAX 36
+
+enum transact_kind {
+    TRANSACT_PUT = 1,
+    TRANSACT_UPDATE = 2,
+    TRANSACT_DELETE = 3,
+    TRANSACT_CHECK = 4, /* ConditionCheck */
+};
+
+/* One action of TransactWriteItems, with its own placeholder maps. */
+struct transact_action {
+    int kind; /* enum transact_kind */
+    const char *table;
+    const struct kv_value *value; /* Put: the Item; the others: the Key */
+    struct item_exprs ex;         /* UpdateExpression, ConditionExpression */
+    bool return_old_on_fail;      /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+};
+
+struct transact_write_req {
+    const struct transact_action *actions;
+    size_t n_actions;
+    const char *token; /* ClientRequestToken, or NULL */
+    size_t token_len;
+};
+
+struct transact_write_resp {
+    struct table_consumed *tables; /* in order of first appearance */
+    size_t n_tables;
+    bool replayed; /* the token's transaction had run: read units only */
+};
+
+kv_status op_transact_write(struct op_ctx *c, const struct transact_write_req *r,
+                            struct transact_write_resp *out);
+
+/* One Get of TransactGetItems. */
+struct transact_get {
+    const char *table;
+    const struct kv_value *key;
+    struct item_exprs ex; /* ProjectionExpression and its names */
+};
+
+struct transact_get_req {
+    const struct transact_get *gets;
+    size_t n_gets;
+    struct arena *out; /* where items are allocated */
+};
+
+struct transact_get_resp {
+    struct kv_value **items; /* one per Get, NULL where absent; in c->arena */
+    struct table_consumed *tables;
+    size_t n_tables;
+};
+
+kv_status op_transact_get(struct op_ctx *c, const struct transact_get_req *r,
+                          struct transact_get_resp *out);
 
 /* --- shared helpers ------------------------------------------------------------ */
 

@@ -14,13 +14,17 @@
 #include "capacity.h"
 #include "keycodec.h"
 #include "kv.h"
+#include "ops.h"
 
 #include <lmdb.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct arena;
+struct kv_member;
 struct kv_value;
+
 struct table_def;
 struct txn;
 
@@ -31,7 +35,9 @@ struct item_write {
     bool found;
     size_t old_size;
     struct kv_value *old; /* the stored item, decoded into the load arena */
+    const struct kv_member *hash; /* the partition key, in the request */
     struct consumed consumed;
+    struct collection_size collection; /* after the store, for LSI tables */
 };
 
 /*
@@ -46,7 +52,10 @@ kv_status write_load(struct txn *t, struct item_write *w, const struct table_def
 /*
  * Store `item` (NULL deletes) as the loaded item's new state: the item,
  * the table's counters and its indexes.  w->consumed receives the write
- * units, transactional or not.  The item must have been checked.
+ * units: the table's doubled when `transactional`, the indexes' never.
+ * The item must have been checked.  On a table with local indexes a write
+ * that grows its item collection past the limit fails with
+ * ItemCollectionSizeLimitExceededException.
  */
 kv_status write_store(struct txn *t, struct item_write *w, const struct kv_value *item,
                       bool transactional);

@@ -1,0 +1,33 @@
+/*
+ * api.h -- what the typed C face's files share: one call's scratch memory
+ * and error, and the checks every entry point makes the way the JSON face
+ * makes them.
+ */
+#ifndef KV_API_INTERNAL_H
+#define KV_API_INTERNAL_H
+
+#include "err.h"
+#include "kv.h"
+#include "ops/ops.h"
+
+#include <stdbool.h>
+
+/* Scratch memory and error of one call. */
+struct call {
+    struct kv_db *db;
+    struct kv_err err;
+    struct op_ctx ctx;
+};
+
+/* Start a call; false (with KV_NOMEM recorded) when out of memory. */
+bool api_call_begin(struct call *c, kv_db *db);
+/* End it: free the scratch memory and record the outcome for kv_errmsg. */
+kv_status api_call_end(struct call *c);
+
+/* The data-plane table name constraints, as the JSON face applies them. */
+kv_status api_check_table_name(struct call *c, const char *name);
+
+/* A kv_expr_args into the request struct's expressions (NULL: none). */
+void api_fill_exprs(struct item_exprs *ex, const kv_expr_args *e);
+
+#endif
