@@ -4,6 +4,7 @@
  *
  *     kv serve --db DIR [--port 8000] [--bind 127.0.0.1] [--credentials FILE]
  *              [--access-log FILE|-] [--threads N] [--timeout SECONDS] [--no-sync]
+ *              [--unlimited-capacity]
  *
  * Start-up opens the database, the credentials list and the access log,
  * and only then listens, so a mistake in any of them stops the server
@@ -47,11 +48,13 @@ struct serve_config {
     unsigned threads;
     unsigned timeout;
     int no_sync;
+    int unlimited_capacity;
 };
 
 static const char usage_text[] =
     "usage: kv serve --db DIR [--port 8000] [--bind 127.0.0.1] [--credentials FILE]\n"
-    "                [--access-log FILE|-] [--threads N] [--timeout SECONDS] [--no-sync]\n";
+    "                [--access-log FILE|-] [--threads N] [--timeout SECONDS] [--no-sync]\n"
+    "                [--unlimited-capacity]\n";
 
 static const char help_text[] =
     "\nServe the database over DynamoDB's HTTP protocol (POST / with X-Amz-Target).\n"
@@ -65,7 +68,9 @@ static const char help_text[] =
     "  --access-log FILE   append one line per request to FILE ('-': standard output)\n"
     "  --threads N         worker threads (default: twice the processors)\n"
     "  --timeout SECONDS   close connections idle this long (default 60)\n"
-    "  --no-sync           do not sync each write to disk (tests, benchmarks)\n";
+    "  --no-sync           do not sync each write to disk (tests, benchmarks)\n"
+    "  --unlimited-capacity  never throttle (as DynamoDB Local); capacity is still\n"
+    "                      counted and reported\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -133,6 +138,10 @@ parse_args(struct serve_config *c, int argc, char **argv)
         }
         if (strcmp(arg, "--no-sync") == 0) {
             c->no_sync = 1;
+            continue;
+        }
+        if (strcmp(arg, "--unlimited-capacity") == 0) {
+            c->unlimited_capacity = 1;
             continue;
         }
         if (strncmp(arg, "--", 2) != 0)
@@ -267,6 +276,7 @@ open_resources(const struct serve_config *c, struct serve_state *s)
     kv_options opt;
     kv_options_default(&opt);
     opt.no_sync = c->no_sync;
+    opt.unlimited_capacity = c->unlimited_capacity;
     if (kv_db_open(c->db_path, &opt, &s->db) != KV_OK) {
         fprintf(stderr, "kv serve: cannot open database %s: %s\n", c->db_path, kv_errmsg(NULL));
         return -1;

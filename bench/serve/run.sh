@@ -15,7 +15,9 @@
 # kv runs with --no-sync: each write reaches the operating system before
 # the response, so it survives the process but not the machine; dynalite
 # runs in memory, its fastest mode, and keeps nothing at all.  Extra rows
-# give kv's PutItem with every write synced to disk.
+# give kv's PutItem with every write synced to disk.  kv runs with
+# --unlimited-capacity, as dynalite never throttles: the one item written
+# again and again would otherwise meet DynamoDB's per-partition limit.
 #
 # Environment: DURATION (seconds per run, default 10), CONNECTIONS
 # (default "1 16 64"), KV_THREADS (kv serve --threads, default its own).
@@ -75,6 +77,7 @@ start_server() {
         local sync_flag=--no-sync
         [ "${2:-}" = sync ] && sync_flag=
         "$build/tools/kv" serve --db "$work/kv-db-${2:-nosync}" --port "$port" $sync_flag \
+            --unlimited-capacity \
             ${KV_THREADS:+--threads "$KV_THREADS"} >"$work/kv.log" 2>&1 &
         ;;
     dynalite)

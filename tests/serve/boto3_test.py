@@ -330,6 +330,9 @@ class Throttling(unittest.TestCase):
                 self.assertEqual(meta["RetryAttempts"], attempts - 1, mode)
                 self.assertEqual(meta["HTTPStatusCode"], 400)
             self.assertEqual(server.stop()[0], 0)
+        with kvserve.Server("--no-sync", "--unlimited-capacity") as server:
+            self.assertFalse(kvserve.throttling_enforced(server, "Slow"))
+            self.assertEqual(server.stop()[0], 0)
 
 
 class Signatures(unittest.TestCase):
