@@ -268,7 +268,9 @@ class Concurrency(unittest.TestCase):
     """serve03: many clients at once."""
 
     def test_01_parallel_writers_and_readers(self):
-        with Server("--no-sync", "--threads", "4") as server:
+        # Unlimited, so that throttling cannot refuse a write: this is
+        # about the server's threads, not about capacity.
+        with Server("--no-sync", "--threads", "4", "--unlimited-capacity") as server:
             self.assertEqual(server.call("CreateTable", MUSIC)[0], 200)
             errors = []
 
