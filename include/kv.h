@@ -279,6 +279,49 @@ KV_API const char *kv_errmsg(kv_db *db);
 /** Free memory returned by kv_request and kv_item_to_json.  Accepts NULL. */
 KV_API void kv_free(void *ptr);
 
+/**
+ * Storage figures of a database, for people looking after it (the kv
+ * command's `kv stats`).  Filled by kv_db_stats; every figure is a
+ * snapshot taken in one read transaction.
+ *
+ * Pages are LMDB's: fixed-size blocks of the data file.  A B-tree's
+ * branch pages index its leaf pages, which hold the records; overflow
+ * pages hold records too large for a leaf (big items).  Pages freed by
+ * earlier writes wait on the free list and are reused before the file
+ * grows.  Each table keeps its items in one named database and each
+ * secondary index in another; the catalog has one more.
+ *
+ * @since 0.1
+ */
+typedef struct kv_db_stats_info {
+    uint32_t page_size;       /**< bytes per page */
+    uint32_t depth;           /**< deepest B-tree among the named databases */
+    uint64_t branch_pages;    /**< summed over every named database */
+    uint64_t leaf_pages;      /**< summed over every named database */
+    uint64_t overflow_pages;  /**< summed over every named database */
+    uint64_t entries;         /**< records, summed over every named database */
+    uint32_t n_databases;     /**< named databases: catalog, tables, indexes */
+    uint64_t map_size;        /**< bytes of the memory map now (it grows by itself) */
+    uint64_t pages_used;      /**< pages of the map in use: the file's high-water mark */
+    uint64_t free_pages;      /**< of those, pages on the free list, ready for reuse */
+    uint32_t max_readers;     /**< reader slots in the lock file */
+    uint32_t readers;         /**< reader slots in use, by any process */
+    uint64_t last_txn;        /**< id of the last committed write transaction */
+    void *reserved[8];
+} kv_db_stats_info;
+
+/**
+ * Read the storage figures of @p db.
+ *
+ * @param[in]  db   an open database
+ * @param[out] out  filled on success; zeroed on failure
+ * @return KV_OK, KV_MISUSE (NULL argument), KV_IO, KV_CORRUPT, KV_NOMEM
+ *
+ * Thread-safe.  Does not block writers.  Nothing to free.
+ * @since 0.1
+ */
+KV_API kv_status kv_db_stats(kv_db *db, kv_db_stats_info *out);
+
 /* ------------------------------------------------------------------------ */
 /* Values and items                                                          */
 /* ------------------------------------------------------------------------ */

@@ -161,25 +161,32 @@ copy_items(struct txn *t, struct arena *a, const struct table_def *def, const st
     return KV_OK;
 }
 
+/* The first progress record in the catalog, if any. */
 static kv_status
-chunk_body(struct txn *t, void *arg)
+first_record(struct txn *t, MDB_val *k, MDB_val *v, bool *found)
 {
-    struct chunk *c = arg;
+    static uint8_t prefix = 'b';
     MDB_cursor *cur;
-    uint8_t prefix = 'b';
-    MDB_val k = {1, &prefix}, v;
-    c->found = false;
+    *k = (MDB_val){1, &prefix};
+    *found = false;
     kv_status st =
         txn_check(t, mdb_cursor_open(t->txn, t->db->catalog, &cur), "reading the catalog");
     if (st != KV_OK)
         return st;
-    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    int rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
     mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND || (rc == 0 && ((uint8_t *)k.mv_data)[0] != 'b'))
-        return KV_OK;
-    if (rc)
-        return txn_check(t, rc, "reading the catalog");
-    c->found = true;
+    *found = rc == 0 && ((uint8_t *)k->mv_data)[0] == 'b';
+    return rc == 0 || rc == MDB_NOTFOUND ? KV_OK : txn_check(t, rc, "reading the catalog");
+}
+
+static kv_status
+chunk_body(struct txn *t, void *arg)
+{
+    struct chunk *c = arg;
+    MDB_val k, v;
+    kv_status st = first_record(t, &k, &v, &c->found);
+    if (st != KV_OK || !c->found)
+        return st;
     struct arena *a = arena_new();
     if (!a)
         return err_nomem(t->err);
@@ -275,18 +282,8 @@ backfill_kick(struct kv_db *db)
 static kv_status
 pending_body(struct txn *t, void *arg)
 {
-    bool *pending = arg;
-    MDB_cursor *cur;
-    uint8_t prefix = 'b';
-    MDB_val k = {1, &prefix}, v;
-    kv_status st =
-        txn_check(t, mdb_cursor_open(t->txn, t->db->catalog, &cur), "reading the catalog");
-    if (st != KV_OK)
-        return st;
-    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    mdb_cursor_close(cur);
-    *pending = rc == 0 && ((uint8_t *)k.mv_data)[0] == 'b';
-    return rc == 0 || rc == MDB_NOTFOUND ? KV_OK : txn_check(t, rc, "reading the catalog");
+    MDB_val k, v;
+    return first_record(t, &k, &v, arg);
 }
 
 kv_status

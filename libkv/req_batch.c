@@ -312,14 +312,23 @@ respond_write(struct op_ctx *c, json_t *items, int return_cc, bool icm,
     const char *name;
     json_t *list;
     size_t i = 0;
+    json_t *metrics = icm ? json_object() : NULL;
     *resp = json_object();
     if (!*resp || json_object_set_new(*resp, "UnprocessedItems", unprocessed) ||
         (cc && json_object_set_new(*resp, "ConsumedCapacity", cc)) ||
-        (icm && json_object_set_new(*resp, "ItemCollectionMetrics", json_object())))
+        (icm && json_object_set_new(*resp, "ItemCollectionMetrics", metrics)))
         return err_nomem(c->err);
     json_object_foreach(items, name, list)
     {
         const struct batch_write_table_resp *tr = &out->tables[i++];
+        if (metrics && tr->n_collections) {
+            json_t *per = json_array();
+            if (!per || json_object_set_new(metrics, name, per))
+                return err_nomem(c->err);
+            for (size_t k = 0; k < tr->n_collections; k++)
+                if (json_array_append_new(per, req_collection_json(&tr->collections[k])))
+                    return err_nomem(c->err);
+        }
         if (cc && json_array_append_new(cc, req_consumed_json(name, &tr->consumed, return_cc)))
             return err_nomem(c->err);
         if (!tr->n_unprocessed)

@@ -176,9 +176,9 @@ req_return_on_fail(struct op_ctx *c, json_t *req, struct vlist *v, bool *all_old
 {
     static const char *const set[] = {"NONE", "ALL_OLD"};
     int which = 0;
-    kv_status st = req_enum(c, req, "ReturnValuesOnConditionCheckFailure",
-                            "returnValuesOnConditionCheckFailure", set, 2, "[ALL_OLD, NONE]", v,
-                            &which);
+    kv_status st =
+        req_enum(c, req, "ReturnValuesOnConditionCheckFailure",
+                 "returnValuesOnConditionCheckFailure", set, 2, "[ALL_OLD, NONE]", v, &which);
     *all_old = which == 1;
     return st;
 }
@@ -212,8 +212,7 @@ index_arms(json_t *o, const struct consumed *cc, bool global, bool split)
                             units_json(cc->idx[i].read, cc->idx[i].write, split));
     }
     if (arms)
-        json_object_set_new(o, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes",
-                            arms);
+        json_object_set_new(o, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes", arms);
 }
 
 json_t *
@@ -259,4 +258,20 @@ req_echo_attrs(struct buf *b, json_t *map)
         buf_put(b, tail, strlen(tail));
     }
     buf_put_u8(b, '}');
+}
+
+/* ItemCollectionMetrics: DynamoDB gives the size as a range in GB that
+ * holds it, an estimate one gigabyte wide. */
+json_t *
+req_collection_json(const struct collection_size *cs)
+{
+    double low = (double)(cs->bytes >> 30);
+    json_t *key = json_object(), *range = json_pack("[f, f]", low, low + 1.0);
+    json_t *v = value_to_json(cs->key);
+    if (!key || !range || !v || json_object_setn_new(key, cs->key_name, cs->key_name_len, v)) {
+        json_decref(key);
+        json_decref(range);
+        return NULL;
+    }
+    return json_pack("{s:o, s:o}", "ItemCollectionKey", key, "SizeEstimateRangeGB", range);
 }

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct collection_size;
+
 struct kv_value;
 struct op_ctx;
 struct vlist;
@@ -80,5 +82,9 @@ json_t *req_consumed_json_split(const char *table, const struct consumed *cc, in
  */
 struct buf;
 void req_echo_attrs(struct buf *b, json_t *map);
+
+/* One ItemCollectionMetrics entry: ItemCollectionKey and
+ * SizeEstimateRangeGB.  NULL when out of memory. */
+json_t *req_collection_json(const struct collection_size *cs);
 
 #endif

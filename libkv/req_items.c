@@ -23,8 +23,7 @@
 
 static const char *const write_legacy[] = {"Expected", "ConditionalOperator"};
 static const char *const write_exprs[] = {"ConditionExpression"};
-static const char *const update_legacy[] = {"AttributeUpdates", "Expected",
-                                            "ConditionalOperator"};
+static const char *const update_legacy[] = {"AttributeUpdates", "Expected", "ConditionalOperator"};
 static const char *const update_exprs[] = {"UpdateExpression", "ConditionExpression"};
 static const char *const get_legacy[] = {"AttributesToGet"};
 static const char *const get_exprs[] = {"ProjectionExpression"};
@@ -37,29 +36,12 @@ read_exprs(struct op_ctx *c, json_t *req, struct item_exprs *ex)
     kv_status st;
     if ((st = req_string(c, req, "UpdateExpression", &ex->update, &ex->update_len)) ||
         (st = req_string(c, req, "ConditionExpression", &ex->condition, &ex->condition_len)) ||
-        (st = req_string(c, req, "ProjectionExpression", &ex->projection,
-                         &ex->projection_len)) ||
+        (st = req_string(c, req, "ProjectionExpression", &ex->projection, &ex->projection_len)) ||
         (st = req_expr_maps(c, req, &names, &values)))
         return st;
     ex->names = names;
     ex->values = values;
     return KV_OK;
-}
-
-/* ItemCollectionMetrics: DynamoDB gives the size as a range in GB that
- * holds it, an estimate one gigabyte wide. */
-static json_t *
-collection_json(const struct collection_size *cs)
-{
-    double low = (double)(cs->bytes >> 30);
-    json_t *key = json_object(), *range = json_pack("[f, f]", low, low + 1.0);
-    json_t *v = value_to_json(cs->key);
-    if (!key || !range || !v || json_object_setn_new(key, cs->key_name, cs->key_name_len, v)) {
-        json_decref(key);
-        json_decref(range);
-        return NULL;
-    }
-    return json_pack("{s:o, s:o}", "ItemCollectionKey", key, "SizeEstimateRangeGB", range);
 }
 
 /* Attributes, ConsumedCapacity and ItemCollectionMetrics of a write's
@@ -81,7 +63,7 @@ respond_write(struct op_ctx *c, const char *table, int return_cc, bool return_ic
             return err_nomem(c->err);
     }
     if (return_icm && w->collection.present) {
-        json_t *icm = collection_json(&w->collection);
+        json_t *icm = req_collection_json(&w->collection);
         if (!icm || json_object_set_new(*resp, "ItemCollectionMetrics", icm))
             return err_nomem(c->err);
     }
@@ -120,7 +102,8 @@ req_put_item(struct op_ctx *c, json_t *req, json_t **resp)
                        req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, &v, &r.return_cc)) ||
         (st = req_table_name(c, req, &v, &r.table)) ||
         (st = req_attr_map(c, req, "Item", "item", true, &v, &item)) ||
-        (st = read_write_options(c, req, &v, &r.return_values, &r.return_icm, &r.return_old_on_fail)) ||
+        (st = read_write_options(c, req, &v, &r.return_values, &r.return_icm,
+                                 &r.return_old_on_fail)) ||
         (st = read_exprs(c, req, &r.ex)) || (st = vlist_finish(&v, c->err)) ||
         (st = req_legacy(c, req, write_legacy, 2, write_exprs, 1)))
         goto done;
@@ -144,7 +127,8 @@ read_key_write(struct op_ctx *c, json_t *req, struct vlist *v, struct key_req *r
                        req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, v, &r->return_cc)) ||
         (st = req_table_name(c, req, v, &r->table)) ||
         (st = req_attr_map(c, req, "Key", "key", true, v, &key)) ||
-        (st = read_write_options(c, req, v, &r->return_values, &r->return_icm, &r->return_old_on_fail)) ||
+        (st = read_write_options(c, req, v, &r->return_values, &r->return_icm,
+                                 &r->return_old_on_fail)) ||
         (st = read_exprs(c, req, &r->ex)))
         return st;
     r->key = key;

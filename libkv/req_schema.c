@@ -7,6 +7,7 @@
 #include "req_schema.h"
 #include "arena.h"
 #include "err.h"
+#include "json_table.h"
 #include "json_types.h"
 #include "validate.h"
 #include "value.h"
@@ -259,5 +260,15 @@ schema_attr_defs(struct op_ctx *c, json_t *req, struct vlist *v, bool required,
         static const uint8_t codes[] = {KV_B, KV_N, KV_S};
         a[i].type = k >= 0 ? codes[k] : 0;
     }
+    return KV_OK;
+}
+
+kv_status
+req_respond_description(struct op_ctx *c, const char *member, struct table_desc *d, json_t **resp)
+{
+    json_t *desc = json_table_description(d);
+    table_desc_release(d);
+    if (!desc || !(*resp = json_object()) || json_object_set_new(*resp, member, desc))
+        return err_nomem(c->err);
     return KV_OK;
 }

@@ -50,4 +50,9 @@ kv_status schema_attr_defs(struct op_ctx *c, json_t *req, struct vlist *v, bool 
 /* An index name's constraints at `path`. */
 void schema_index_name(struct vlist *v, const char *name, size_t len, const char *path);
 
+/* Answer with a table description as `member` ("TableDescription" or
+ * "Table"), releasing d. */
+kv_status req_respond_description(struct op_ctx *c, const char *member, struct table_desc *d,
+                                  json_t **resp);
+
 #endif

@@ -21,16 +21,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static kv_status
-respond_description(struct op_ctx *c, const char *member, struct table_desc *d, json_t **resp)
-{
-    json_t *desc = json_table_description(d);
-    table_desc_release(d);
-    if (!desc || !(*resp = json_object()) || json_object_set_new(*resp, member, desc))
-        return err_nomem(c->err);
-    return KV_OK;
-}
-
 kv_status
 req_create_table(struct op_ctx *c, json_t *req, json_t **resp)
 {
@@ -65,7 +55,7 @@ req_create_table(struct op_ctx *c, json_t *req, json_t **resp)
         goto done;
     struct table_desc d;
     if ((st = op_create_table(c, &r, &d)) == KV_OK)
-        st = respond_description(c, "TableDescription", &d, resp);
+        st = req_respond_description(c, "TableDescription", &d, resp);
 done:
     vlist_release(&v);
     return st;
@@ -86,7 +76,7 @@ req_describe_table(struct op_ctx *c, json_t *req, json_t **resp)
     struct table_desc d;
     kv_status st = read_control_name(c, req, &name);
     if (st == KV_OK && (st = op_describe_table(c, name, &d)) == KV_OK)
-        st = respond_description(c, "Table", &d, resp);
+        st = req_respond_description(c, "Table", &d, resp);
     return st;
 }
 
@@ -97,7 +87,7 @@ req_delete_table(struct op_ctx *c, json_t *req, json_t **resp)
     struct table_desc d;
     kv_status st = read_control_name(c, req, &name);
     if (st == KV_OK && (st = op_delete_table(c, name, &d)) == KV_OK)
-        st = respond_description(c, "TableDescription", &d, resp);
+        st = req_respond_description(c, "TableDescription", &d, resp);
     return st;
 }
 

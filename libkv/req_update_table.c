@@ -7,7 +7,6 @@
  */
 #include "arena.h"
 #include "err.h"
-#include "json_table.h"
 #include "json_types.h"
 #include "ops/ops.h"
 #include "req_schema.h"
@@ -136,12 +135,8 @@ req_update_table(struct op_ctx *c, json_t *req, json_t **resp)
         goto done;
     r.deletion_protection = dp_given ? dp : -1;
     struct table_desc d;
-    if ((st = op_update_table(c, &r, &d)) != KV_OK)
-        goto done;
-    json_t *desc = json_table_description(&d);
-    table_desc_release(&d);
-    if (!desc || !(*resp = json_object()) || json_object_set_new(*resp, "TableDescription", desc))
-        st = err_nomem(c->err);
+    if ((st = op_update_table(c, &r, &d)) == KV_OK)
+        st = req_respond_description(c, "TableDescription", &d, resp);
 done:
     vlist_release(&v);
     return st;

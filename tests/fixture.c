@@ -99,6 +99,16 @@ fx_request(struct fx *f, const char *op, const char *json, kv_status expect)
     return resp;
 }
 
+json_t *
+fx_json(struct fx *f, const char *op, const char *json)
+{
+    char *r = fx_request(f, op, json, KV_OK);
+    json_t *j = json_loads(r, 0, NULL);
+    kv_free(r);
+    assert_non_null(j);
+    return j;
+}
+
 void
 fx_expect_error(struct fx *f, const char *op, const char *json, kv_status st,
                 const char *message)

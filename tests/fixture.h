@@ -38,6 +38,10 @@ void fx_reopen(struct fx *f);
  * asserts that the status is `expect`.
  */
 char *fx_request(struct fx *f, const char *op, const char *json, kv_status expect);
+/* Run a request that must succeed and return its response parsed (free
+ * with json_decref). */
+struct json_t;
+struct json_t *fx_json(struct fx *f, const char *op, const char *json);
 /* Run a request and assert the exact status and error message. */
 void fx_expect_error(struct fx *f, const char *op, const char *json, kv_status st,
                      const char *message);

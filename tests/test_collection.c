@@ -121,12 +121,37 @@ collection02_metrics(void **state)
     kv_free(r);
 }
 
+static void
+collection03_batch_metrics(void **state)
+{
+    struct fx *f = *state;
+    create(f);
+    fx_create_music(f);
+    char *r =
+        fx_request(f, "BatchWriteItem",
+                   "{\"ReturnItemCollectionMetrics\":\"SIZE\",\"RequestItems\":{\"Coll\":["
+                   "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}}},"
+                   "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"2\"}}}},"
+                   "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"b\"},\"sk\":{\"N\":\"1\"}}}}],"
+                   "\"Music\":[{\"PutRequest\":{\"Item\":{\"Artist\":{\"S\":\"x\"},\"SongTitle\":"
+                   "{\"S\":\"y\"}}}}]}}",
+                   KV_OK);
+    fx_assert_json(r, "{\"UnprocessedItems\":{},\"ItemCollectionMetrics\":{\"Coll\":["
+                      "{\"ItemCollectionKey\":{\"pk\":{\"S\":\"a\"}},"
+                      "\"SizeEstimateRangeGB\":[0.0,1.0]},"
+                      "{\"ItemCollectionKey\":{\"pk\":{\"S\":\"b\"}},"
+                      "\"SizeEstimateRangeGB\":[0.0,1.0]}]}}");
+    kv_free(r);
+    assert_int_equal(kv_db_check(f->db, NULL, NULL, NULL, NULL), KV_OK);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(collection01_limit, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(collection02_metrics, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(collection03_batch_metrics, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

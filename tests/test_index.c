@@ -32,15 +32,6 @@ create_indexed(struct fx *f)
           "\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}]}");
 }
 
-static json_t *
-request(struct fx *f, const char *op, const char *json)
-{
-    char *r = fx_request(f, op, json, KV_OK);
-    json_t *j = json_loads(r, 0, NULL);
-    kv_free(r);
-    assert_non_null(j);
-    return j;
-}
 
 /* ConsumedCapacity of a write with INDEXES, as "total/table/gsi/lsi". */
 static void
@@ -49,7 +40,7 @@ write_units(struct fx *f, const char *op, const char *body, const char *want)
     char req[1024], got[64];
     snprintf(req, sizeof req, "{\"TableName\":\"Idx\",\"ReturnConsumedCapacity\":\"INDEXES\",%s}",
              body);
-    json_t *j = request(f, op, req);
+    json_t *j = fx_json(f, op, req);
     json_t *cc = json_object_get(j, "ConsumedCapacity");
     json_t *g = json_object_get(json_object_get(cc, "GlobalSecondaryIndexes"), "gsi-inc");
     json_t *l = json_object_get(json_object_get(cc, "LocalSecondaryIndexes"), "lsi1");
@@ -69,7 +60,7 @@ index01_describe(void **state)
 {
     struct fx *f = *state;
     create_indexed(f);
-    json_t *j = request(f, "DescribeTable", "{\"TableName\":\"Idx\"}");
+    json_t *j = fx_json(f, "DescribeTable", "{\"TableName\":\"Idx\"}");
     json_t *t = json_object_get(j, "Table");
     json_t *g = json_array_get(json_object_get(t, "GlobalSecondaryIndexes"), 0);
     json_t *l = json_array_get(json_object_get(t, "LocalSecondaryIndexes"), 0);
@@ -186,7 +177,7 @@ index04_reads(void **state)
         fx_ok(f, "PutItem", req);
     }
     /* GSI: projected attributes only, equal index keys paged one by one. */
-    json_t *j = request(f, "Query",
+    json_t *j = fx_json(f, "Query",
                         "{\"TableName\":\"Idx\",\"IndexName\":\"gsi-inc\",\"KeyConditionExpression\":"
                         "\"gsiPk = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"shared\"}}}");
     assert_int_equal(json_integer_value(json_object_get(j, "Count")), 4);
@@ -204,7 +195,7 @@ index04_reads(void **state)
                  "\"gsiPk = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"shared\"}},"
                  "\"Limit\":1%s%s}",
                  start[0] ? ",\"ExclusiveStartKey\":" : "", start);
-        j = request(f, "Query", req);
+        j = fx_json(f, "Query", req);
         seen += (int)json_integer_value(json_object_get(j, "Count"));
         json_t *lek = json_object_get(j, "LastEvaluatedKey");
         if (!lek) {
@@ -233,7 +224,7 @@ index04_reads(void **state)
                     "supported for global secondary index gsi-inc because its projection type is "
                     "not ALL");
     /* LSI: ordered by lsiSk; ALL_ATTRIBUTES fetches from the table. */
-    j = request(f, "Query",
+    j = fx_json(f, "Query",
                 "{\"TableName\":\"Idx\",\"IndexName\":\"lsi1\",\"KeyConditionExpression\":"
                 "\"pk = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"p0\"}},"
                 "\"Select\":\"ALL_ATTRIBUTES\",\"ReturnConsumedCapacity\":\"INDEXES\"}");
@@ -247,7 +238,7 @@ index04_reads(void **state)
     /* Entries summed (0.5) plus three fetched items (0.5 each). */
     assert_true(json_number_value(json_object_get(cc, "CapacityUnits")) == 2.0);
     json_decref(j);
-    j = request(f, "Query",
+    j = fx_json(f, "Query",
                 "{\"TableName\":\"Idx\",\"IndexName\":\"lsi1\",\"KeyConditionExpression\":"
                 "\"pk = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"p0\"}}}");
     first = json_array_get(json_object_get(j, "Items"), 0);
@@ -255,7 +246,7 @@ index04_reads(void **state)
     assert_int_equal(json_object_size(first), 3);
     json_decref(j);
     /* Scan of an index sees only items with its keys. */
-    j = request(f, "Scan", "{\"TableName\":\"Idx\",\"IndexName\":\"gsi-inc\",\"Select\":\"COUNT\"}");
+    j = fx_json(f, "Scan", "{\"TableName\":\"Idx\",\"IndexName\":\"gsi-inc\",\"Select\":\"COUNT\"}");
     assert_int_equal(json_integer_value(json_object_get(j, "Count")), 6);
     json_decref(j);
 }
@@ -268,14 +259,14 @@ index05_counts_follow_writes(void **state)
     fx_ok(f, "PutItem", "{\"TableName\":\"Idx\",\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"S\":\"1\"},"
                         "\"gsiPk\":{\"S\":\"g\"}}}");
     fx_ok(f, "PutItem", "{\"TableName\":\"Idx\",\"Item\":{\"pk\":{\"S\":\"b\"},\"sk\":{\"S\":\"1\"}}}");
-    json_t *j = request(f, "DescribeTable", "{\"TableName\":\"Idx\"}");
+    json_t *j = fx_json(f, "DescribeTable", "{\"TableName\":\"Idx\"}");
     json_t *g = json_array_get(json_object_get(json_object_get(j, "Table"),
                                                "GlobalSecondaryIndexes"),
                                0);
     assert_int_equal(json_integer_value(json_object_get(g, "ItemCount")), 1);
     json_decref(j);
     fx_ok(f, "DeleteItem", "{\"TableName\":\"Idx\",\"Key\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"S\":\"1\"}}}");
-    j = request(f, "Scan", "{\"TableName\":\"Idx\",\"IndexName\":\"gsi-inc\"}");
+    j = fx_json(f, "Scan", "{\"TableName\":\"Idx\",\"IndexName\":\"gsi-inc\"}");
     assert_int_equal(json_integer_value(json_object_get(j, "Count")), 0);
     json_decref(j);
 }

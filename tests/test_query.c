@@ -51,15 +51,6 @@ put(struct fx *f, const char *table, const char *pk, const char *sk, bool sk_num
     kv_item_free(it);
 }
 
-static json_t *
-request(struct fx *f, const char *op, const char *json)
-{
-    char *r = fx_request(f, op, json, KV_OK);
-    json_t *j = json_loads(r, 0, NULL);
-    kv_free(r);
-    assert_non_null(j);
-    return j;
-}
 
 /* The "v" numbers of a response's Items, as a comma-separated string. */
 static void
@@ -84,7 +75,7 @@ query_expect(struct fx *f, const char *cond, const char *values_json, bool forwa
              "{\"TableName\":\"Tbl\",\"KeyConditionExpression\":\"%s\","
              "\"ExpressionAttributeValues\":%s,\"ScanIndexForward\":%s}",
              cond, values_json, forward ? "true" : "false");
-    json_t *j = request(f, "Query", req);
+    json_t *j = fx_json(f, "Query", req);
     values_of(j, got, sizeof got);
     if (strcmp(got, want) != 0)
         fprintf(stderr, "%s -> %s (want %s)\n", cond, got, want);
@@ -171,7 +162,7 @@ page_all(struct fx *f, const char *extra, bool forward, int n_items, int expect_
                  forward ? "true" : "false", extra, start[0] ? ",\"ExclusiveStartKey\":" : "",
                  start);
         strcat(req, "}");
-        json_t *j = request(f, "Query", req), *it;
+        json_t *j = fx_json(f, "Query", req), *it;
         size_t i;
         pages++;
         json_array_foreach(json_object_get(j, "Items"), i, it)
@@ -253,7 +244,7 @@ query04_page_boundaries(void **state)
         snprintf(sk, sizeof sk, "%d", i);
         put(f, "Tbl", "p", sk, true, i, 1000);
     }
-    json_t *j = request(f, "Query",
+    json_t *j = fx_json(f, "Query",
                         "{\"TableName\":\"Tbl\",\"KeyConditionExpression\":\"pk = :p\","
                         "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"p\"}},"
                         "\"ReturnConsumedCapacity\":\"TOTAL\"}");
@@ -424,7 +415,7 @@ scan_page(struct fx *f, const char *extra, const char *start)
     char req[2048];
     snprintf(req, sizeof req, "{\"TableName\":\"Tbl\"%s%s%s}", extra,
              start ? ",\"ExclusiveStartKey\":" : "", start ? start : "");
-    return request(f, "Scan", req);
+    return fx_json(f, "Scan", req);
 }
 
 /* Every item of a scan (or one segment), counted by its v. */

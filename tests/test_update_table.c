@@ -15,15 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static json_t *
-request(struct fx *f, const char *op, const char *json)
-{
-    char *r = fx_request(f, op, json, KV_OK);
-    json_t *j = json_loads(r, 0, NULL);
-    kv_free(r);
-    assert_non_null(j);
-    return j;
-}
 
 static void
 assert_json_value(json_t *v, const char *want)
@@ -117,7 +108,8 @@ update01_request_checks(void **state)
                     "{\"TableName\":\"Pay\"," ATTR_X ",\"DeletionProtectionEnabled\":true,"
                     "\"GlobalSecondaryIndexUpdates\":[" CREATE_X "]}",
                     KV_VALIDATION,
-                    "DeletionProtection modification must be the only operation in the request");
+                    "One or more parameter values were invalid: DeletionProtection modification "
+                    "must be the only operation in the request");
     fx_expect_error(f, "UpdateTable",
                     "{\"TableName\":\"Pay\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":0,"
                     "\"WriteCapacityUnits\":1}}",
@@ -184,9 +176,11 @@ update02_billing_checks(void **state)
                     "{\"TableName\":\"Tbl\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":6,"
                     "\"WriteCapacityUnits\":5},\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
                     "\"IndexName\":\"byG\"}}]}",
-                    KV_VALIDATION, "You cannot create or delete index while updating table IOPS");
+                    KV_VALIDATION,
+                    "One or more parameter values were invalid: You cannot create or delete index "
+                    "while updating table IOPS");
     /* A refused request changes nothing. */
-    json_t *j = request(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
+    json_t *j = fx_json(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
     json_t *pt = json_object_get(json_object_get(j, "Table"), "ProvisionedThroughput");
     assert_int_equal(json_integer_value(json_object_get(pt, "ReadCapacityUnits")), 5);
     assert_null(json_object_get(pt, "LastIncreaseDateTime"));
@@ -199,7 +193,7 @@ update03_throughput_and_decreases(void **state)
     struct fx *f = *state;
     create_provisioned(f);
     json_t *j =
-        request(f, "UpdateTable",
+        fx_json(f, "UpdateTable",
                 "{\"TableName\":\"Tbl\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":50,"
                 "\"WriteCapacityUnits\":40}}");
     json_t *t = json_object_get(j, "TableDescription");
@@ -241,7 +235,7 @@ update03_throughput_and_decreases(void **state)
           "\"IndexName\":\"byG\",\"ProvisionedThroughput\":{\"ReadCapacityUnits\":4,"
           "\"WriteCapacityUnits\":5}}}]}");
     fx_reopen(f);
-    j = request(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
+    j = fx_json(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
     t = json_object_get(j, "Table");
     pt = json_object_get(t, "ProvisionedThroughput");
     assert_int_equal(json_integer_value(json_object_get(pt, "NumberOfDecreasesToday")), 4);
@@ -261,7 +255,7 @@ update04_billing_switches(void **state)
     struct fx *f = *state;
     create_provisioned(f);
     json_t *j =
-        request(f, "UpdateTable", "{\"TableName\":\"Tbl\",\"BillingMode\":\"PAY_PER_REQUEST\"}");
+        fx_json(f, "UpdateTable", "{\"TableName\":\"Tbl\",\"BillingMode\":\"PAY_PER_REQUEST\"}");
     json_t *t = json_object_get(j, "TableDescription");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(t, "BillingModeSummary"), "BillingMode")),
@@ -293,7 +287,7 @@ update04_billing_switches(void **state)
           "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":2,\"WriteCapacityUnits\":3},"
           "\"GlobalSecondaryIndexUpdates\":[{\"Update\":{\"IndexName\":\"byG\","
           "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":7,\"WriteCapacityUnits\":8}}}]}");
-    j = request(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
+    j = fx_json(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
     t = json_object_get(j, "Table");
     assert_null(json_object_get(t, "BillingModeSummary"));
     assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "ProvisionedThroughput"),
@@ -327,7 +321,7 @@ update05_deletion_protection(void **state)
     struct fx *f = *state;
     create_on_demand(f);
     json_t *j =
-        request(f, "UpdateTable", "{\"TableName\":\"Pay\",\"DeletionProtectionEnabled\":true}");
+        fx_json(f, "UpdateTable", "{\"TableName\":\"Pay\",\"DeletionProtectionEnabled\":true}");
     json_t *t = json_object_get(j, "TableDescription");
     assert_true(json_is_true(json_object_get(t, "DeletionProtectionEnabled")));
     assert_string_equal(json_string_value(json_object_get(t, "TableStatus")), "ACTIVE");
@@ -379,7 +373,7 @@ describe_index(struct fx *f, const char *table, const char *index, json_t **root
 {
     char body[128];
     snprintf(body, sizeof body, "{\"TableName\":\"%s\"}", table);
-    *root = request(f, "DescribeTable", body);
+    *root = fx_json(f, "DescribeTable", body);
     json_t *list = json_object_get(json_object_get(*root, "Table"), "GlobalSecondaryIndexes");
     for (size_t i = 0; i < json_array_size(list); i++) {
         json_t *g = json_array_get(list, i);
@@ -421,7 +415,7 @@ index_count(struct fx *f, const char *table, const char *index)
                  index, s ? ",\"ExclusiveStartKey\":" : "", s ? s : "");
         free(s);
         json_decref(start);
-        json_t *j = request(f, "Scan", body);
+        json_t *j = fx_json(f, "Scan", body);
         total += json_integer_value(json_object_get(j, "Count"));
         start = json_incref(json_object_get(j, "LastEvaluatedKey"));
         json_decref(j);
@@ -436,7 +430,7 @@ update06_create_index_backfills(void **state)
     create_on_demand(f);
     put_items(f, 300);
     backfill_hold(f->db, true);
-    json_t *j = request(f, "UpdateTable",
+    json_t *j = fx_json(f, "UpdateTable",
                         "{\"TableName\":\"Pay\",\"AttributeDefinitions\":[{\"AttributeName\":"
                         "\"x\",\"AttributeType\":\"S\"},{\"AttributeName\":\"pk\","
                         "\"AttributeType\":\"S\"}],\"GlobalSecondaryIndexUpdates\":["
@@ -521,7 +515,7 @@ update06_create_index_backfills(void **state)
     assert_int_equal(json_integer_value(json_object_get(g, "ItemCount")), expected_in_index(300));
     json_decref(root);
     /* Every entry carries its item's current projected value. */
-    j = request(f, "Query",
+    j = fx_json(f, "Query",
                 "{\"TableName\":\"Pay\",\"IndexName\":\"byX\",\"KeyConditionExpression\":"
                 "\"x = :x AND pk = :p\",\"ExpressionAttributeValues\":{\":x\":{\"S\":\"x2\"},"
                 "\":p\":{\"S\":\"p37\"}}}");
@@ -598,7 +592,7 @@ update08_delete_index(void **state)
     create_provisioned(f);
     fx_ok(f, "PutItem",
           "{\"TableName\":\"Tbl\",\"Item\":{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}}");
-    json_t *j = request(f, "UpdateTable",
+    json_t *j = fx_json(f, "UpdateTable",
                         "{\"TableName\":\"Tbl\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
                         "\"IndexName\":\"byG\"}}]}");
     json_t *t = json_object_get(j, "TableDescription");
@@ -607,7 +601,7 @@ update08_delete_index(void **state)
     assert_string_equal(json_string_value(json_object_get(g, "IndexStatus")), "DELETING");
     json_decref(j);
     fx_reopen(f);
-    j = request(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
+    j = fx_json(f, "DescribeTable", "{\"TableName\":\"Tbl\"}");
     t = json_object_get(j, "Table");
     assert_null(json_object_get(t, "GlobalSecondaryIndexes"));
     /* The definition of g went with the only key that used it. */
@@ -627,7 +621,7 @@ update08_delete_index(void **state)
           "\"HASH\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"},"
           "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}}]}");
     wait_active(f, "Tbl", "byG");
-    j = request(f, "Scan", "{\"TableName\":\"Tbl\",\"IndexName\":\"byG\"}");
+    j = fx_json(f, "Scan", "{\"TableName\":\"Tbl\",\"IndexName\":\"byG\"}");
     assert_json_value(json_object_get(j, "Items"), "[{\"pk\":{\"S\":\"a\"},\"g\":{\"S\":\"b\"}}]");
     json_decref(j);
 }
@@ -706,7 +700,7 @@ update11_backfill_50k(void **state)
                      k, s ? ",\"ExclusiveStartKey\":" : "", s ? s : "");
             free(s);
             json_decref(start);
-            json_t *j = request(f, "Query", body);
+            json_t *j = fx_json(f, "Query", body);
             json_t *items = json_object_get(j, "Items");
             for (size_t i = 0; i < json_array_size(items); i++) {
                 const char *pk = json_string_value(
@@ -811,6 +805,61 @@ update12_typed_api(void **state)
     assert_int_equal(kv_table_update(f->db, "Typed", NULL, NULL), KV_MISUSE);
 }
 
+/* CreateTable's wording for the same mistakes, and local indexes, which
+ * UpdateTable cannot change. */
+static void
+update13_related_messages(void **state)
+{
+    struct fx *f = *state;
+    fx_expect_error(f, "CreateTable",
+                    "{\"TableName\":\"Dup\",\"AttributeDefinitions\":["
+                    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                    "{\"AttributeName\":\"pk\",\"AttributeType\":\"N\"}],"
+                    "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                    "\"BillingMode\":\"PAY_PER_REQUEST\"}",
+                    KV_VALIDATION, "Attribute Name is duplicated: pk");
+    fx_expect_error(f, "CreateTable",
+                    "{\"TableName\":\"Gsi\",\"AttributeDefinitions\":["
+                    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                    "{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],"
+                    "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                    "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1},"
+                    "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byG\",\"KeySchema\":[{"
+                    "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{"
+                    "\"ProjectionType\":\"ALL\"}}]}",
+                    KV_VALIDATION,
+                    "One or more parameter values were invalid: ProvisionedThroughput is not "
+                    "specified for index: byG");
+    fx_expect_error(f, "CreateTable",
+                    "{\"TableName\":\"Gsi\",\"AttributeDefinitions\":["
+                    "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                    "{\"AttributeName\":\"g\",\"AttributeType\":\"S\"}],"
+                    "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                    "\"BillingMode\":\"PAY_PER_REQUEST\","
+                    "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byG\",\"KeySchema\":[{"
+                    "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],\"Projection\":{"
+                    "\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"a\",\"b\",\"a\"]}}]}",
+                    KV_VALIDATION,
+                    "One or more parameter values were invalid: Duplicate element in "
+                    "NonKeyAttributes: a");
+    fx_ok(f, "CreateTable",
+          "{\"TableName\":\"Loc\",\"AttributeDefinitions\":["
+          "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+          "{\"AttributeName\":\"sk\",\"AttributeType\":\"S\"},"
+          "{\"AttributeName\":\"l\",\"AttributeType\":\"S\"}],"
+          "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},"
+          "{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
+          "\"BillingMode\":\"PAY_PER_REQUEST\","
+          "\"LocalSecondaryIndexes\":[{\"IndexName\":\"byL\",\"KeySchema\":[{\"AttributeName\":"
+          "\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],"
+          "\"Projection\":{\"ProjectionType\":\"ALL\"}}]}");
+    fx_expect_error(f, "UpdateTable",
+                    "{\"TableName\":\"Loc\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
+                    "\"IndexName\":\"byL\"}}]}",
+                    KV_VALIDATION,
+                    "Cannot delete an index that is not a GlobalSecondaryIndex: byL");
+}
+
 int
 main(void)
 {
@@ -827,6 +876,7 @@ main(void)
         cmocka_unit_test_setup_teardown(update10_resume_after_reopen, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(update11_backfill_50k, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(update12_typed_api, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(update13_related_messages, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,30 +1,26 @@
 /*
- * cli_print.c -- printing as the AWS CLI prints.
+ * cli_print.c -- printing responses and errors as the AWS CLI prints them.
  *
- * JSON output is indented by four spaces with members in the response's
- * order; timestamps (sent as seconds since the epoch) are shown as ISO 8601
- * in UTC, as the AWS CLI v2 shows them.  An empty response prints nothing,
- * which is what `aws dynamodb get-item` does for a missing item.
+ * The AWS CLI reads each response through the operation's output shape,
+ * so members come out in the shape's order whatever order the service sent
+ * them in, and timestamps (sent as seconds since the epoch) are shown as
+ * ISO 8601 in UTC.  cli_shape_response does the same; members the shape
+ * does not know are kept, after the known ones.  Then the response is
+ * printed as JSON (indented by four), text or table.  An empty response
+ * prints nothing, which is what `aws dynamodb get-item` does for a
+ * missing item.
  */
 #include "cli.h"
+#include "cli_json.h"
+#include "cli_table.h"
+#include "cli_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
-
-static bool
-is_timestamp_member(const char *key)
-{
-    static const char *const names[] = {
-        "CreationDateTime",       "LastIncreaseDateTime", "LastDecreaseDateTime",
-        "LastUpdateToPayPerRequestDateTime", "LastUpdateDateTime",
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(key, names[i]) == 0)
-            return true;
-    return false;
-}
+#include <unistd.h>
 
 /* "2024-01-15T10:20:30.123000+00:00", or without fraction when whole. */
 static json_t *
@@ -47,42 +43,83 @@ iso_time(double seconds)
     return json_string(text);
 }
 
-/* Rewrite timestamps in place, everywhere in the response. */
-static void
-humanise(json_t *j)
+static json_t *
+shape_struct(const json_t *v, const struct shape *shape)
 {
-    const char *key;
-    json_t *v;
-    size_t i;
-    if (json_is_object(j)) {
-        json_object_foreach(j, key, v)
-        {
-            if (json_is_number(v) && is_timestamp_member(key))
-                json_object_set_new(j, key, iso_time(json_number_value(v)));
-            else
-                humanise(v);
-        }
-    } else if (json_is_array(j)) {
-        json_array_foreach(j, i, v) humanise(v);
+    json_t *out = json_object();
+    for (size_t i = 0; i < shape->n_members; i++) {
+        const struct member *m = &shape->members[i];
+        json_t *child = json_object_get(v, m->name);
+        if (child)
+            json_object_set_new(out, m->name, cli_shape_response(child, m->shape));
     }
+    const char *key;
+    json_t *child;
+    json_object_foreach((json_t *)v, key, child)
+    {
+        if (!shape_member(shape, key))
+            json_object_set(out, key, child);
+    }
+    return out;
+}
+
+json_t *
+cli_shape_response(const json_t *v, const struct shape *shape)
+{
+    if (!shape)
+        return json_deep_copy(v);
+    if (shape->kind == SH_STRUCT && json_is_object(v))
+        return shape_struct(v, shape);
+    if (shape->kind == SH_LIST && json_is_array(v)) {
+        json_t *out = json_array();
+        size_t i;
+        json_t *el;
+        json_array_foreach(v, i, el)
+            json_array_append_new(out, cli_shape_response(el, shape->elem));
+        return out;
+    }
+    if (shape->kind == SH_MAP && json_is_object(v)) {
+        json_t *out = json_object();
+        const char *key;
+        json_t *child;
+        json_object_foreach((json_t *)v, key, child)
+        {
+            json_object_set_new(out, key, cli_shape_response(child, shape->elem));
+        }
+        return out;
+    }
+    if (shape->kind == SH_TIMESTAMP && json_is_number(v))
+        return iso_time(json_number_value(v));
+    return json_deep_copy(v);
+}
+
+static int
+terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
 }
 
 void
-cli_print_response(const struct cli *cli, json_t *response)
+cli_print_response(const struct cli *cli, const struct command_def *cmd, json_t *response)
 {
-    (void)cli;
     if (!response || (json_is_object(response) && json_object_size(response) == 0))
         return;
-    humanise(response);
-    char *text = json_dumps(response, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-    if (text) {
-        puts(text);
-        free(text);
+    if (cli->output == OUTPUT_TEXT) {
+        cli_text_write(stdout, response);
+    } else if (cli->output == OUTPUT_TABLE) {
+        struct table_style st = {terminal_width(), isatty(STDOUT_FILENO) == 1};
+        cli_table_write(stdout, cmd->operation, response, &st);
+    } else {
+        cli_json_write(stdout, response, 4, false);
+        fputc('\n', stdout);
     }
 }
 
 void
-cli_print_error(const char *operation, const char *body)
+cli_print_error(const char *operation, const char *body, int retries)
 {
     json_t *j = json_loads(body, 0, NULL);
     const char *type = json_string_value(json_object_get(j, "__type"));
@@ -91,7 +128,10 @@ cli_print_error(const char *operation, const char *body)
         msg = json_string_value(json_object_get(j, "Message"));
     const char *name = type ? strrchr(type, '#') : NULL;
     name = name ? name + 1 : (type ? type : "InternalServerError");
-    fprintf(stderr, "\nAn error occurred (%s) when calling the %s operation: %s\n", name,
-            operation, msg ? msg : "");
+    char retry[64] = "";
+    if (retries >= 0)
+        snprintf(retry, sizeof retry, " (reached max retries: %d)", retries);
+    fprintf(stderr, "\nAn error occurred (%s) when calling the %s operation%s: %s\n", name,
+            operation, retry, msg ? msg : "");
     json_decref(j);
 }

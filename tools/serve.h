@@ -2,8 +2,9 @@
  * serve.h -- `kv serve`: DynamoDB's HTTP endpoint in front of a database.
  *
  * serve.c reads the options, opens what the server needs and runs it
- * until SIGTERM or SIGINT; serve_http.c is the HTTP server itself, on
- * libmicrohttpd.  The rest of the server lives in modules of its own:
+ * until SIGTERM or SIGINT (serve_cli.c plugs it into kv's command table);
+ * serve_http.c is the HTTP server itself, on libmicrohttpd.  The rest of
+ * the server lives in modules of its own:
  * serve_proto.c (the protocol's decisions), sigv4.c (signatures),
  * serve_creds.c (the credentials file) and serve_log.c (the access log).
  */
@@ -23,6 +24,10 @@ struct serve_log;
  * environment also name it.  Returns the process exit status.
  */
 int serve_main(const char *db_path, int argc, char **argv);
+
+/* The same, as an entry of kv's command table (serve_cli.c). */
+struct cli;
+int cli_cmd_serve(struct cli *cli, int argc, char **argv);
 
 /* A running HTTP server. */
 struct serve_http;

@@ -138,16 +138,32 @@ admit(const struct table_def *def, const struct batch_write_elem *e)
     return true;
 }
 
+/* Note the size of the item collection a write left, once per collection. */
+static void
+note_collection(struct batch_write_table_resp *tr, const struct collection_size *cs)
+{
+    if (!cs->present)
+        return;
+    for (size_t i = 0; i < tr->n_collections; i++)
+        if (value_equal(tr->collections[i].key, cs->key)) {
+            tr->collections[i] = *cs;
+            return;
+        }
+    tr->collections[tr->n_collections++] = *cs;
+}
+
 static kv_status
 write_elem(struct txn *t, struct bw_args *a, const struct table_def *def, MDB_dbi dbi,
-           const struct batch_write_elem *e, struct consumed *consumed)
+           const struct batch_write_elem *e, struct batch_write_table_resp *tr)
 {
     struct item_write w;
     kv_status st = write_load(t, &w, def, dbi, e->value, false, a->c->arena);
     if (st == KV_OK)
         st = write_store(t, &w, e->kind == BATCH_PUT ? e->value : NULL, false);
-    if (st == KV_OK)
-        consumed_merge(consumed, &w.consumed);
+    if (st == KV_OK) {
+        consumed_merge(&tr->consumed, &w.consumed);
+        note_collection(tr, &w.collection);
+    }
     return st;
 }
 
@@ -164,13 +180,14 @@ batch_write_body(struct txn *t, void *arg)
     for (size_t i = 0; i < r->n_tables && st == KV_OK; i++) {
         struct batch_write_table_resp *tr = &a->out->tables[i];
         tr->n_unprocessed = 0; /* a retried body starts over */
+        tr->n_collections = 0;
         memset(&tr->consumed, 0, sizeof tr->consumed);
         for (size_t k = 0; k < r->tables[i].n_elems && st == KV_OK; k++) {
             const struct batch_write_elem *e = &r->tables[i].elems[k];
             if (!admit(defs[i], e))
                 tr->unprocessed[tr->n_unprocessed++] = k;
             else
-                st = write_elem(t, a, defs[i], dbis[i], e, &tr->consumed);
+                st = write_elem(t, a, defs[i], dbis[i], e, tr);
         }
     }
     return st;
@@ -189,9 +206,10 @@ op_batch_write(struct op_ctx *c, const struct batch_write_req *r, struct batch_w
     if (!(out->tables = arena_calloc(c->arena, r->n_tables * sizeof *out->tables)))
         return err_nomem(c->err);
     for (size_t i = 0; i < r->n_tables; i++) {
-        out->tables[i].unprocessed =
-            arena_alloc(c->arena, r->tables[i].n_elems * sizeof *out->tables[i].unprocessed);
-        if (!out->tables[i].unprocessed)
+        size_t n = r->tables[i].n_elems;
+        out->tables[i].unprocessed = arena_alloc(c->arena, n * sizeof *out->tables[i].unprocessed);
+        out->tables[i].collections = arena_alloc(c->arena, n * sizeof *out->tables[i].collections);
+        if (!out->tables[i].unprocessed || !out->tables[i].collections)
             return err_nomem(c->err);
     }
     return txn_run(c->db, true, batch_write_body, &a, c->err);

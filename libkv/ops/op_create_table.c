@@ -115,6 +115,11 @@ check_projection(struct op_ctx *c, const struct index_req *ix)
     if (!ix->non_key_given && ix->projection == PROJECT_INCLUDE)
         return err_set(c->err, KV_VALIDATION,
                        INVALID "ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+    for (size_t i = 0; i < ix->n_non_key; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ix->non_key[i], ix->non_key[j]) == 0)
+                return err_set(c->err, KV_VALIDATION,
+                               INVALID "Duplicate element in NonKeyAttributes: %s", ix->non_key[i]);
     return KV_OK;
 }
 
@@ -191,7 +196,7 @@ check_gsis(struct op_ctx *c, const struct create_table_req *r)
                            ix->name);
         if (r->billing == KV_PROVISIONED && !ix->has_throughput)
             return err_set(c->err, KV_VALIDATION,
-                           INVALID "ProvisionedThroughput must be specified for index: %s",
+                           INVALID "ProvisionedThroughput is not specified for index: %s",
                            ix->name);
         if (duplicate_index(r, true, i))
             return err_set(c->err, KV_VALIDATION, INVALID "Duplicate index name: %s", ix->name);
@@ -234,8 +239,8 @@ check_definitions_used(struct op_ctx *c, const struct create_table_req *r)
     for (size_t i = 0; i < r->n_attrs; i++)
         for (size_t j = i + 1; j < r->n_attrs; j++)
             if (strcmp(r->attrs[i].name, r->attrs[j].name) == 0)
-                return err_set(c->err, KV_VALIDATION,
-                               INVALID "Cannot have two attributes with the same name");
+                return err_set(c->err, KV_VALIDATION, "Attribute Name is duplicated: %s",
+                               r->attrs[i].name);
     if (!r->lsis_given && !r->gsis_given) {
         if (r->n_keys != r->n_attrs)
             return err_set(c->err, KV_VALIDATION,
@@ -243,8 +248,8 @@ check_definitions_used(struct op_ctx *c, const struct create_table_req *r)
                                    "number of attributes defined in AttributeDefinitions");
         return KV_OK;
     }
-    const char **used = arena_alloc(c->arena, (r->n_keys + 2 * (r->n_lsis + r->n_gsis)) *
-                                                  sizeof *used + 1);
+    const char **used =
+        arena_alloc(c->arena, (r->n_keys + 2 * (r->n_lsis + r->n_gsis)) * sizeof *used + 1);
     size_t n_used = 0;
     if (!used)
         return err_nomem(c->err);
@@ -312,10 +317,9 @@ make_uuid(char out[40])
             b[i] = (uint8_t)(i * 37 + 11);
     b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
     b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
-    snprintf(out, 40,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }
 
 static int

@@ -102,11 +102,11 @@ check_request(struct op_ctx *c, const struct update_table_req *r)
         return online_index_limit(c->err);
     if (online && r->has_throughput)
         return err_set(c->err, KV_VALIDATION,
-                       "You cannot create or delete index while updating table IOPS");
+                       INVALID "You cannot create or delete index while updating table IOPS");
     if (creates && r->deletion_protection >= 0)
         return err_set(c->err, KV_VALIDATION,
-                       "DeletionProtection modification must be the only operation in the "
-                       "request");
+                       INVALID "DeletionProtection modification must be the only operation in "
+                               "the request");
     return KV_OK;
 }
 
@@ -302,8 +302,12 @@ static kv_status
 check_gsi_update(struct update_args *a, const struct table_def *def, const struct gsi_update_req *u)
 {
     struct index_def *ix = find_index((struct table_def *)def, u->name);
-    if (!ix || !ix->global)
+    if (!ix)
         return index_not_found(a, u->name);
+    if (!ix->global)
+        return err_set(a->c->err, KV_VALIDATION,
+                       "Cannot %s an index that is not a GlobalSecondaryIndex: %s",
+                       u->action == GSI_DELETE ? "delete" : "update", u->name);
     if (u->action == GSI_DELETE || !u->has_throughput || def->billing != KV_PROVISIONED)
         return KV_OK;
     if (u->rcu == ix->rcu && u->wcu == ix->wcu)

@@ -304,6 +304,8 @@ struct batch_write_table_resp {
     size_t *unprocessed; /* indexes of the elements left for a later call */
     size_t n_unprocessed;
     struct consumed consumed;
+    struct collection_size *collections; /* one per item collection written */
+    size_t n_collections;
 };
 
 struct batch_write_resp {
