@@ -713,11 +713,52 @@ typedef struct kv_get_opts {
 KV_API kv_item *kv_error_item(kv_db *db);
 
 /**
+ * One reason a request was throttled: DynamoDB's ThrottlingReason.
+ * @since 0.2
+ */
+typedef struct kv_throttling_reason {
+    /**
+     * Table|Index + Read|Write + ProvisionedThroughputExceeded |
+     * KeyRangeThroughputExceeded | AccountLimitExceeded |
+     * MaxOnDemandThroughputExceeded, e.g.
+     * "TableWriteProvisionedThroughputExceeded".
+     */
+    const char *reason;
+    /** The ARN of the table or index that refused the request. */
+    const char *resource;
+} kv_throttling_reason;
+
+/**
+ * The ThrottlingReasons of the calling thread's last failed call on @p db,
+ * when it failed with KV_PROVISIONED_THROUGHPUT_EXCEEDED or KV_THROTTLING:
+ * one for each table or index, direction and cause that refused it.
+ * kv_errmsg gives the exception's message.
+ *
+ * @param[out] count  the number of reasons; 0 when there are none
+ * @return an array of *count reasons, or NULL when there are none.  Owned
+ *         by the library, like kv_errmsg's text: valid until this thread's
+ *         next call on the same handle.
+ * @since 0.2
+ */
+KV_API const kv_throttling_reason *kv_error_throttling_reasons(kv_db *db, size_t *count);
+
+/*
+ * Capacity.  Every item call below spends its table's (and, for writes,
+ * its global secondary indexes') throughput, as DynamoDB does.  A call
+ * refused for capacity fails with KV_PROVISIONED_THROUGHPUT_EXCEEDED or
+ * KV_THROTTLING and changes nothing; kv_error_throttling_reasons says which
+ * table or index refused it.  With kv_options.retry, such a call is first
+ * retried as the AWS SDKs retry it.
+ */
+
+/**
  * Write an item, replacing any item with the same key (PutItem).
  * @param[in]  item the item; it stays the caller's
  * @param[out] old  if not NULL and opts asks for ALL_OLD, receives the item
  *                  replaced (NULL if there was none); free with kv_item_free
- * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND, KV_NOMEM, KV_IO
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
+ *         KV_CONDITIONAL_CHECK_FAILED, KV_PROVISIONED_THROUGHPUT_EXCEEDED,
+ *         KV_THROTTLING, KV_NOMEM, KV_IO
  */
 KV_API kv_status kv_put_item(kv_db *db, const char *table, const kv_item *item,
                              const kv_write_opts *opts, kv_item **old);
@@ -727,7 +768,8 @@ KV_API kv_status kv_put_item(kv_db *db, const char *table, const kv_item *item,
  * @param[in]  key  an item holding exactly the table's key attributes
  * @param[out] out  the item, or NULL if there is none (not an error); free
  *                  with kv_item_free
- * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND, KV_NOMEM, KV_CORRUPT
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
+ *         KV_PROVISIONED_THROUGHPUT_EXCEEDED, KV_THROTTLING, KV_NOMEM, KV_CORRUPT
  */
 KV_API kv_status kv_get_item(kv_db *db, const char *table, const kv_item *key,
                              const kv_get_opts *opts, kv_item **out);
@@ -736,7 +778,9 @@ KV_API kv_status kv_get_item(kv_db *db, const char *table, const kv_item *key,
  * Delete the item with the given key (DeleteItem); deleting an absent item
  * succeeds.
  * @param[out] old  as for kv_put_item
- * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND, KV_NOMEM, KV_IO
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
+ *         KV_CONDITIONAL_CHECK_FAILED, KV_PROVISIONED_THROUGHPUT_EXCEEDED,
+ *         KV_THROTTLING, KV_NOMEM, KV_IO
  */
 KV_API kv_status kv_delete_item(kv_db *db, const char *table, const kv_item *key,
                                 const kv_write_opts *opts, kv_item **old);
@@ -748,7 +792,8 @@ KV_API kv_status kv_delete_item(kv_db *db, const char *table, const kv_item *key
  * @param[out] attributes if not NULL, receives what opts->return_values
  *                  asks for (NULL when nothing); free with kv_item_free
  * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
- *         KV_CONDITIONAL_CHECK_FAILED, KV_NOMEM, KV_IO
+ *         KV_CONDITIONAL_CHECK_FAILED, KV_PROVISIONED_THROUGHPUT_EXCEEDED,
+ *         KV_THROTTLING, KV_NOMEM, KV_IO
  */
 KV_API kv_status kv_update_item(kv_db *db, const char *table, const kv_item *key,
                                 const char *update, const kv_write_opts *opts,
@@ -1031,6 +1076,8 @@ KV_API kv_item *kv_error_reason_item(kv_db *db, size_t i);
  *                        out of memory.
  * @return KV_OK or the exception's status; kv_errmsg(db) has the message.
  *
+ * A throttled request's error body carries DynamoDB's ThrottlingReasons,
+ * and with kv_options.retry it is retried first, as by the typed functions.
  * Thread-safe.  The typed functions above run the same operation code.
  */
 KV_API kv_status kv_request(kv_db *db, const char *operation, const char *request,

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "mem.h"
 #include "ops/ops.h"
+#include "retry_call.h"
 #include "validate.h"
 #include "value.h"
 
@@ -35,6 +36,12 @@ api_call_end(struct call *c)
     return db_finish(c->db, &c->err);
 }
 
+bool
+api_again(struct call *c, kv_status st, int *tries)
+{
+    return st != KV_OK && retry_call_again(c->db, (*tries)++, &c->err);
+}
+
 kv_status
 api_check_table_name(struct call *c, const char *name)
 {
@@ -44,6 +51,16 @@ api_check_table_name(struct call *c, const char *name)
     kv_status st = vlist_finish(&v, &c->err);
     vlist_release(&v);
     return st;
+}
+
+const kv_throttling_reason *
+kv_error_throttling_reasons(kv_db *db, size_t *count)
+{
+    struct thread_state *ts = db ? pthread_getspecific(db->tls) : NULL;
+    bool any = ts && ts->last.n_throttle;
+    if (count)
+        *count = any ? ts->last.n_throttle : 0;
+    return any ? ts->last.throttle : NULL;
 }
 
 /* --- items ---------------------------------------------------------------------- */
@@ -122,7 +139,10 @@ kv_put_item(kv_db *db, const char *table, const kv_item *item, const kv_write_op
         };
         api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
-        if (op_put_item(&c.ctx, &r, &w) == KV_OK && old) {
+        kv_status st;
+        for (int tries = 1; api_again(&c, st = op_put_item(&c.ctx, &r, &w), &tries);)
+            ;
+        if (st == KV_OK && old) {
             settle_result(res, w.attributes, old);
             res = NULL;
         }
@@ -154,7 +174,10 @@ kv_get_item(kv_db *db, const char *table, const kv_item *key, const kv_get_opts 
         };
         api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct get_resp g;
-        if (op_get_item(&c.ctx, &r, &g) == KV_OK) {
+        kv_status st;
+        for (int tries = 1; api_again(&c, st = op_get_item(&c.ctx, &r, &g), &tries);)
+            ;
+        if (st == KV_OK) {
             settle_result(res, g.item, out);
             res = NULL;
         }
@@ -187,7 +210,10 @@ kv_delete_item(kv_db *db, const char *table, const kv_item *key, const kv_write_
         };
         api_fill_exprs(&r.ex, opts ? &opts->expr : NULL);
         struct write_resp w;
-        if (op_delete_item(&c.ctx, &r, &w) == KV_OK && old) {
+        kv_status st;
+        for (int tries = 1; api_again(&c, st = op_delete_item(&c.ctx, &r, &w), &tries);)
+            ;
+        if (st == KV_OK && old) {
             settle_result(res, w.attributes, old);
             res = NULL;
         }
@@ -222,7 +248,10 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
         r.ex.update = update;
         r.ex.update_len = update ? strlen(update) : 0;
         struct write_resp w;
-        if (op_update_item(&c.ctx, &r, &w) == KV_OK && attributes) {
+        kv_status st;
+        for (int tries = 1; api_again(&c, st = op_update_item(&c.ctx, &r, &w), &tries);)
+            ;
+        if (st == KV_OK && attributes) {
             settle_result(res, w.attributes, attributes);
             res = NULL;
         }

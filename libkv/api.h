@@ -24,6 +24,16 @@ bool api_call_begin(struct call *c, kv_db *db);
 /* End it: free the scratch memory and record the outcome for kv_errmsg. */
 kv_status api_call_end(struct call *c);
 
+/*
+ * Whether to run an operation again after it ended in `st`: the handle's
+ * retry policy (kv_options.retry) asks for it, and the back-off has been
+ * waited (retry_call.h).  *tries counts the attempts made.  Used as
+ *
+ *     for (int tries = 1; api_again(&c, st = op_...(...), &tries);)
+ *         ;
+ */
+bool api_again(struct call *c, kv_status st, int *tries);
+
 /* The data-plane table name constraints, as the JSON face applies them. */
 kv_status api_check_table_name(struct call *c, const char *name);
 

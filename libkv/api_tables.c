@@ -252,7 +252,11 @@ kv_table_create(kv_db *db, const kv_table_def *def, kv_table_info **info)
         if (c.err.status == KV_OK)
             add_indexes(&c, def, &r);
         struct table_desc d;
-        if (c.err.status == KV_OK && op_create_table(&c.ctx, &r, &d) == KV_OK)
+        kv_status st = c.err.status;
+        if (st == KV_OK)
+            for (int tries = 1; api_again(&c, st = op_create_table(&c.ctx, &r, &d), &tries);)
+                ;
+        if (st == KV_OK)
             give_info(&c, &d, info);
     }
     return api_call_end(&c);
@@ -269,10 +273,13 @@ kv_table_describe(kv_db *db, const char *name, kv_table_info **info)
     if (!api_call_begin(&c, db))
         return api_call_end(&c);
     struct table_desc d;
+    kv_status st;
     if (!info)
-        ERR_MISUSE(&c.err, "kv_table_describe needs an out-parameter");
-    else if (validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
-             op_describe_table(&c.ctx, name, &d) == KV_OK)
+        st = ERR_MISUSE(&c.err, "kv_table_describe needs an out-parameter");
+    else if ((st = validate_control_table_name(name, name ? strlen(name) : 0, &c.err)) == KV_OK)
+        for (int tries = 1; api_again(&c, st = op_describe_table(&c.ctx, name, &d), &tries);)
+            ;
+    if (st == KV_OK)
         give_info(&c, &d, info);
     return api_call_end(&c);
 }
@@ -286,8 +293,11 @@ kv_table_delete(kv_db *db, const char *name)
     if (!api_call_begin(&c, db))
         return api_call_end(&c);
     struct table_desc d;
-    if (validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
-        op_delete_table(&c.ctx, name, &d) == KV_OK)
+    kv_status st = validate_control_table_name(name, name ? strlen(name) : 0, &c.err);
+    if (st == KV_OK)
+        for (int tries = 1; api_again(&c, st = op_delete_table(&c.ctx, name, &d), &tries);)
+            ;
+    if (st == KV_OK)
         table_desc_release(&d);
     return api_call_end(&c);
 }
@@ -328,14 +338,18 @@ kv_table_list(kv_db *db, const char *start, int limit, char ***names, size_t *co
     if (!api_call_begin(&c, db))
         return api_call_end(&c);
     struct list_tables_resp r;
+    kv_status st;
     if (!names || !count)
-        ERR_MISUSE(&c.err, "kv_table_list needs names and count out-parameters");
+        st = ERR_MISUSE(&c.err, "kv_table_list needs names and count out-parameters");
     else if (limit < 0 || limit > 100)
-        err_set(&c.err, KV_VALIDATION,
-                "1 validation error detected: Value '%d' at 'limit' failed to satisfy "
-                "constraint: Member must have value %s",
-                limit, limit < 0 ? "greater than or equal to 1" : "less than or equal to 100");
-    else if (op_list_tables(&c.ctx, start, limit, &r) == KV_OK) {
+        st = err_set(&c.err, KV_VALIDATION,
+                     "1 validation error detected: Value '%d' at 'limit' failed to satisfy "
+                     "constraint: Member must have value %s",
+                     limit, limit < 0 ? "greater than or equal to 1" : "less than or equal to 100");
+    else
+        for (int tries = 1; api_again(&c, st = op_list_tables(&c.ctx, start, limit, &r), &tries);)
+            ;
+    if (st == KV_OK) {
         if (!(*names = pack_names(&r)) || (last && r.last && !(*last = mem_strdup(r.last)))) {
             mem_free(*names);
             *names = NULL;
@@ -398,9 +412,12 @@ kv_table_update(kv_db *db, const char *name, const kv_table_changes *u, kv_table
         g[r.n_gsi++] =
             (struct gsi_update_req){.action = GSI_DELETE, .n_actions = 1, .name = u->delete_index};
     struct table_desc d;
-    if (c.err.status == KV_OK &&
-        validate_control_table_name(name, name ? strlen(name) : 0, &c.err) == KV_OK &&
-        op_update_table(&c.ctx, &r, &d) == KV_OK)
+    kv_status st = c.err.status;
+    if (st == KV_OK && (st = validate_control_table_name(name, name ? strlen(name) : 0,
+                                                         &c.err)) == KV_OK)
+        for (int tries = 1; api_again(&c, st = op_update_table(&c.ctx, &r, &d), &tries);)
+            ;
+    if (st == KV_OK)
         give_info(&c, &d, info);
     return api_call_end(&c);
 }

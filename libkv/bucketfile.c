@@ -412,6 +412,12 @@ bucketfile_drop(struct bucketfile *bf, const char *prefix)
     }
 }
 
+void
+bucketfile_free(struct bucketfile_slot *s)
+{
+    atomic_store(&s->state, BUCKETFILE_FREE);
+}
+
 /* --- opening ------------------------------------------------------------- */
 
 /* An open-file-description lock on one byte: F_WRLCK, F_RDLCK or F_UNLCK. */

@@ -110,6 +110,9 @@ void bucketfile_publish(struct bucketfile_slot *s);
  * (all slots of one table). */
 void bucketfile_drop(struct bucketfile *bf, const char *prefix);
 
+/* Under the lock: free one slot (a resource that no longer exists). */
+void bucketfile_free(struct bucketfile_slot *s);
+
 /* Under the lock: slot number i, mapped, or NULL when out of range. */
 struct bucketfile_slot *bucketfile_slot_at(struct bucketfile *bf, uint32_t i);
 /* The number of a slot returned by this handle. */

@@ -12,9 +12,14 @@
  *    "billing":"PAY_PER_REQUEST", "rcu":0, "wcu":0, "created":1700000000123,
  *    "lastIncrease":0, "lastDecrease":0, "decreasesToday":0,
  *    "payPerRequestSince":1700000000123, "deletionProtection":false,
+ *    "onDemandSwitches":[...], "provisionedSince":0,
  *    "indexes":[{"name":..., "global":true, "hash":..., "range":...,
  *                "projection":"INCLUDE", "nonKey":[...], "rcu":..., "wcu":...,
- *                "status":"ACTIVE", "backfilling":false, "db":"d5"}]}
+ *                "created":1700000000123, "status":"ACTIVE",
+ *                "backfilling":false, "db":"d5"}]}
+ *
+ * Fields added later read as 0 from older records ("created" of an index:
+ * the table's creation; "provisionedSince": never).
  *
  * Each thread caches the descriptions it has read, tagged with the catalog
  * generation they were read at.  A transaction reads the generation once;
@@ -120,13 +125,14 @@ static const char *const projection_names[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
 static json_t *
 index_to_json(const struct index_def *ix)
 {
-    json_t *o = json_pack("{s:s, s:b, s:o, s:s, s:I, s:I, s:I, s:I, s:i, s:s, s:b, s:s}", "name",
-                          ix->name, "global", ix->global, "hash", attr_to_json(&ix->key.hash),
-                          "projection", projection_names[ix->projection], "rcu",
-                          (json_int_t)ix->rcu, "wcu", (json_int_t)ix->wcu, "lastIncrease",
-                          (json_int_t)ix->last_increase_ms, "lastDecrease",
-                          (json_int_t)ix->last_decrease_ms, "decreasesToday", ix->decreases_today,
-                          "status", ix->status, "backfilling", ix->backfilling, "db", ix->dbname);
+    json_t *o = json_pack("{s:s, s:b, s:o, s:s, s:I, s:I, s:I, s:I, s:i, s:I, s:s, s:b, s:s}",
+                          "name", ix->name, "global", ix->global, "hash",
+                          attr_to_json(&ix->key.hash), "projection",
+                          projection_names[ix->projection], "rcu", (json_int_t)ix->rcu, "wcu",
+                          (json_int_t)ix->wcu, "lastIncrease", (json_int_t)ix->last_increase_ms,
+                          "lastDecrease", (json_int_t)ix->last_decrease_ms, "decreasesToday",
+                          ix->decreases_today, "created", (json_int_t)ix->created_ms, "status",
+                          ix->status, "backfilling", ix->backfilling, "db", ix->dbname);
     if (!o)
         return NULL;
     if (ix->key.range.name)
@@ -165,6 +171,7 @@ def_to_json(const struct table_def *d)
         for (int i = 0; i < 4 && d->on_demand_switches[i]; i++)
             json_array_append_new(sw, json_integer((json_int_t)d->on_demand_switches[i]));
         json_object_set_new(o, "onDemandSwitches", sw);
+        json_object_set_new(o, "provisionedSince", json_integer((json_int_t)d->provisioned_ms));
     }
     return o;
 }
@@ -215,6 +222,7 @@ index_from_json(struct arena *a, json_t *o, struct index_def *ix)
     ix->last_increase_ms = jint(o, "lastIncrease");
     ix->last_decrease_ms = jint(o, "lastDecrease");
     ix->decreases_today = (int)jint(o, "decreasesToday");
+    ix->created_ms = jint(o, "created");
     ix->projection = 3;
     for (uint8_t p = 0; p < 3; p++)
         if (strcmp(proj, projection_names[p]) == 0)
@@ -259,6 +267,7 @@ def_fill(struct table_def *d, json_t *o)
     d->last_decrease_ms = jint(o, "lastDecrease");
     d->decreases_today = (int)jint(o, "decreasesToday");
     d->pay_per_request_ms = jint(o, "payPerRequestSince");
+    d->provisioned_ms = jint(o, "provisionedSince");
     d->deletion_protection = json_is_true(json_object_get(o, "deletionProtection"));
     json_t *sw = json_object_get(o, "onDemandSwitches");
     for (size_t i = 0; i < 4 && i < json_array_size(sw); i++)

@@ -80,6 +80,8 @@ struct index_def {
     int64_t rcu, wcu;     /* GSIs of provisioned tables */
     int64_t last_increase_ms, last_decrease_ms;
     int decreases_today;
+    int64_t created_ms;   /* when the index was added (GSIs added later have
+                             their own buckets from then); 0: the table's */
     const char *status;   /* "ACTIVE", "CREATING", "DELETING" */
     bool backfilling;
     char dbname[DBNAME_MAX];
@@ -100,6 +102,9 @@ struct table_def {
     int decreases_today;
     int64_t pay_per_request_ms; /* LastUpdateToPayPerRequestDateTime */
     int64_t on_demand_switches[4]; /* when it last became on-demand, newest first */
+    int64_t provisioned_ms; /* when it last switched back to provisioned, 0: never
+                               (DynamoDB shows no such time; it orders capacity
+                               changes, see throttle_table_from_def) */
     bool deletion_protection;
     struct index_def *indexes;
     size_t n_indexes;

@@ -27,11 +27,6 @@ struct err_reason {
     struct kv_value *item;   /* ReturnValuesOnConditionCheckFailure, or NULL */
 };
 
-/* One entry of ThrottlingReasons. */
-struct err_throttle {
-    const char *reason;   /* e.g. "TableWriteProvisionedThroughputExceeded" */
-    const char *resource; /* the table's or index's ARN */
-};
 
 struct kv_err {
     kv_status status;
@@ -42,7 +37,10 @@ struct kv_err {
     struct kv_value *item;      /* ConditionalCheckFailedException's Item */
     struct err_reason *reasons; /* TransactionCanceledException */
     size_t n_reasons;
-    struct err_throttle *throttle; /* ProvisionedThroughputExceeded, Throttling */
+    kv_throttling_reason *throttle; /* ProvisionedThroughputExceeded, Throttling:
+                                       ThrottlingReasons (kv.h's type, so
+                                       kv_error_throttling_reasons can hand
+                                       them out as they are) */
     size_t n_throttle;
 };
 

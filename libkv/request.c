@@ -3,7 +3,8 @@
  *
  * The body is parsed once with Jansson; every handler works on the parsed
  * document and allocates its temporaries in one arena freed at the end,
- * so a failure anywhere leaks nothing.
+ * so a failure anywhere leaks nothing.  A throttled request is run again
+ * when the handle's options ask for SDK-like retries (retry_call.h).
  */
 #include "request.h"
 #include "arena.h"
@@ -11,6 +12,7 @@
 #include "err.h"
 #include "mem.h"
 #include "ops/ops.h"
+#include "retry_call.h"
 #include "value_json.h"
 
 #include <string.h>
@@ -45,6 +47,31 @@ route_find(const char *op)
         if (strcmp(routes[i].name, op) == 0)
             return routes[i].fn;
     return NULL;
+}
+
+/*
+ * ThrottlingReasons, as DynamoDB sends them: each entry typed
+ * ThrottlingReason, with reason and resource.  The member is spelt as the
+ * API model spells it for each exception: "ThrottlingReasons" in
+ * ProvisionedThroughputExceededException (and RequestLimitExceeded),
+ * "throttlingReasons" in ThrottlingException.
+ */
+static int
+throttling_reasons(json_t *body, const struct kv_err *err)
+{
+    char type[160];
+    snprintf(type, sizeof type, "%s#ThrottlingReason", status_namespace(err->status));
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < err->n_throttle; i++) {
+        json_t *r = json_pack("{s:s, s:s, s:s}", "__type", type, "reason",
+                              err->throttle[i].reason, "resource", err->throttle[i].resource);
+        if (!r || json_array_append_new(list, r)) {
+            json_decref(list);
+            return -1;
+        }
+    }
+    const char *key = err->status == KV_THROTTLING ? "throttlingReasons" : "ThrottlingReasons";
+    return list ? json_object_set_new(body, key, list) : -1;
 }
 
 /*
@@ -93,6 +120,10 @@ request_error_body(const struct kv_err *err)
     }
     if (body && err->status == KV_TRANSACTION_CANCELED && err->reasons &&
         json_object_set_new(body, "CancellationReasons", reasons_json(err))) {
+        json_decref(body);
+        return NULL;
+    }
+    if (body && err->n_throttle && throttling_reasons(body, err)) {
         json_decref(body);
         return NULL;
     }
@@ -148,7 +179,14 @@ kv_request(kv_db *db, const char *operation, const char *request, size_t len, ch
     json_t *resp = NULL;
     if (!c.arena)
         err_nomem(&err);
-    else if (run(&c, operation, request, len, &resp) == KV_OK && !resp)
+    else
+        for (int n = 1; run(&c, operation, request, len, &resp) != KV_OK &&
+                        retry_call_again(db, n, &err);
+             n++) {
+            json_decref(resp); /* whatever a failed attempt left */
+            resp = NULL;
+        }
+    if (err.status == KV_OK && !resp)
         err_nomem(&err);
     json_t *body = err.status == KV_OK ? resp : request_error_body(&err);
     if (body)

@@ -731,6 +731,25 @@ throttle_table_drop(struct throttle *th, const char *table_id)
     err_clear(&err);
 }
 
+void
+throttle_index_drop(struct throttle *th, const char *table_id, const char *index)
+{
+    struct kv_err err;
+    struct throttle_table t;
+    struct bucketfile_slot *h = NULL;
+    char key[BUCKETFILE_KEY_MAX];
+    err_init(&err);
+    memset(&t, 0, sizeof t);
+    t.id = table_id;
+    size_t len = res_key(&t, index, key);
+    if (len && bucketfile_lock(th->bf, clock_now_ms(th->clock), &err) == KV_OK) {
+        if (bucketfile_find(th->bf, key, len, &h, &err) == KV_OK && h)
+            bucketfile_free(h);
+        bucketfile_unlock(th->bf);
+    }
+    err_clear(&err);
+}
+
 kv_status
 throttle_metrics(struct throttle *th, const struct throttle_table *t, const char *index,
                  enum metrics_metric m, int op, int64_t start_ms, int64_t end_ms,

@@ -62,8 +62,9 @@
  * throttle_batch_finish returns the exception (with its message and
  * ThrottlingReasons in err) if no element was served, else KV_OK.
  *
- * UpdateTable calls throttle_table_apply after committing; DeleteTable
- * calls throttle_table_drop.  (Admission also applies a changed
+ * UpdateTable calls throttle_table_apply after committing (and
+ * throttle_index_drop for a GSI it deleted); DeleteTable calls
+ * throttle_table_drop.  (Admission also applies a changed
  * description it is given, so other processes follow at their next
  * request.)
  *
@@ -262,6 +263,9 @@ kv_status throttle_table_apply(struct throttle *th, const struct throttle_table 
                                struct kv_err *err);
 /* Forget a deleted table's state (a new table gets a new TableId). */
 void throttle_table_drop(struct throttle *th, const char *table_id);
+/* Forget a deleted GSI's state, so an index created again under the same
+ * name starts afresh. */
+void throttle_index_drop(struct throttle *th, const char *table_id, const char *index);
 
 /*
  * Fill err with the exception for a set of hits: status, DynamoDB's

@@ -69,7 +69,7 @@ throttle_error(const struct throttle_hit *hits, size_t n, struct kv_err *err)
         return err->status; /* the first error wins */
     err_set(err, st, "%s", hits_message(hits, n, st));
     struct arena *a = err_extra(err);
-    struct err_throttle *r = a ? arena_alloc(a, (n ? n : 1) * sizeof *r) : NULL;
+    kv_throttling_reason *r = a ? arena_alloc(a, (n ? n : 1) * sizeof *r) : NULL;
     if (!r)
         return st; /* the exception stands without its reasons */
     for (size_t i = 0; i < n; i++) {
@@ -175,12 +175,15 @@ max64(int64_t a, int64_t b)
 }
 
 /* The latest change to the table's or any index's throughput or capacity
- * mode: it orders descriptions read by different processes. */
+ * mode: it orders descriptions read by different processes.  Every change
+ * UpdateTable makes bumps one of these: LastIncrease/LastDecrease (table
+ * or index), the switch to on-demand, or the switch back to provisioned. */
 static int64_t
 def_changed_ms(const struct table_def *def)
 {
     int64_t t = max64(max64(def->created_ms, def->last_increase_ms),
                       max64(def->last_decrease_ms, def->pay_per_request_ms));
+    t = max64(t, def->provisioned_ms);
     for (size_t i = 0; i < sizeof def->on_demand_switches / sizeof def->on_demand_switches[0];
          i++)
         t = max64(t, def->on_demand_switches[i]);
@@ -212,6 +215,7 @@ throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
         g->name = x->name;
         g->rcu = def->billing == KV_PROVISIONED ? x->rcu : 0;
         g->wcu = def->billing == KV_PROVISIONED ? x->wcu : 0;
+        g->created_ms = x->created_ms;
     }
 }
 

@@ -50,6 +50,17 @@ fx_rmdir(char *path)
     free(path);
 }
 
+void
+fx_options(kv_options *opt)
+{
+    kv_options_default(opt);
+    opt->no_sync = 1;
+    /* Behaviour tests run at full speed on the real clock: capacity is
+     * counted but not enforced, or how fast the machine is would decide
+     * whether a test is throttled. */
+    opt->unlimited_capacity = 1;
+}
+
 int
 fx_setup(void **state)
 {
@@ -57,8 +68,7 @@ fx_setup(void **state)
     if (!f || !(f->dir = fx_mkdtemp()))
         return -1;
     kv_options opt;
-    kv_options_default(&opt);
-    opt.no_sync = 1;
+    fx_options(&opt);
     if (kv_db_open(f->dir, &opt, &f->db) != KV_OK) {
         fprintf(stderr, "open: %s\n", kv_errmsg(NULL));
         return -1;
@@ -82,8 +92,7 @@ fx_reopen(struct fx *f)
 {
     kv_db_close(f->db);
     kv_options opt;
-    kv_options_default(&opt);
-    opt.no_sync = 1;
+    fx_options(&opt);
     assert_int_equal(kv_db_open(f->dir, &opt, &f->db), KV_OK);
 }
 

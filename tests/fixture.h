@@ -20,7 +20,15 @@ char *fx_mkdtemp(void);
 void fx_rmdir(char *path);
 
 /*
- * A database in a fresh directory, opened with syncing off.  Use as
+ * The options behaviour tests open databases with: syncing off, and
+ * capacity counted but never enforced (unlimited_capacity), so no test
+ * depends on how fast the machine runs.  Throttling tests open their own
+ * handle with an injected clock instead.
+ */
+void fx_options(kv_options *opt);
+
+/*
+ * A database in a fresh directory, opened with fx_options.  Use as
  * cmocka setup/teardown: *state becomes a struct fx *.
  */
 struct fx {

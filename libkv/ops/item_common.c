@@ -99,12 +99,15 @@ item_decode(struct txn *t, const MDB_val *val, struct arena *a, bool borrow,
     return st;
 }
 
-kv_status
-item_check_condition(struct txn *t, const struct expr_cond *cond, const struct kv_value *old,
-                     bool return_old)
+bool
+item_condition_holds(const struct expr_cond *cond, const struct kv_value *old)
 {
-    if (!cond || expr_eval(cond, old))
-        return KV_OK;
+    return !cond || expr_eval(cond, old);
+}
+
+kv_status
+item_condition_failed(struct txn *t, const struct kv_value *old, bool return_old)
+{
     kv_status st = err_set(t->err, KV_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
     if (return_old && old) {
         struct arena *a = err_extra(t->err);
@@ -113,6 +116,13 @@ item_check_condition(struct txn *t, const struct expr_cond *cond, const struct k
             t->err->item = copy;
     }
     return st;
+}
+
+kv_status
+item_check_condition(struct txn *t, const struct expr_cond *cond, const struct kv_value *old,
+                     bool return_old)
+{
+    return item_condition_holds(cond, old) ? KV_OK : item_condition_failed(t, old, return_old);
 }
 
 kv_status

@@ -57,6 +57,12 @@ kv_status item_decode(struct txn *t, const MDB_val *val, struct arena *a, bool b
 kv_status item_check_condition(struct txn *t, const struct expr_cond *cond,
                                const struct kv_value *old, bool return_old);
 
+/* The two halves of item_check_condition, for writes that must charge a
+ * failed condition before reporting it: whether the condition holds (an
+ * absent condition always does), and the exception when it does not. */
+bool item_condition_holds(const struct expr_cond *cond, const struct kv_value *old);
+kv_status item_condition_failed(struct txn *t, const struct kv_value *old, bool return_old);
+
 /*
  * The item an UpdateExpression makes of `old` (NULL: absent, so it starts
  * from `key`), in `a`; with no expression, the item unchanged (or the bare

@@ -365,6 +365,7 @@ build_indexes(struct op_ctx *c, const struct create_table_req *r, struct table_d
             o->rcu = ix->rcu;
             o->wcu = ix->wcu;
         }
+        o->created_ms = d->created_ms;
         o->status = "ACTIVE";
     }
     return KV_OK;

@@ -1,9 +1,11 @@
 /*
  * op_delete_item.c -- DeleteItem: remove the item with the given key, if a
  * ConditionExpression allows.  Deleting an absent item succeeds and still
- * costs one write unit.
+ * costs one write unit.  The capacity is debited once the write is staged
+ * (charge.h); a throttled delete aborts and changes nothing.
  */
 #include "ops.h"
+#include "charge.h"
 #include "err.h"
 #include "item_common.h"
 #include "txn.h"
@@ -17,6 +19,7 @@ struct delete_args {
     const struct key_req *r;
     struct write_resp *out;
     struct item_parsed px;
+    struct throttle_ticket ticket; /* zeroed before txn_run: see charge.h */
 };
 
 static kv_status
@@ -33,10 +36,13 @@ delete_body(struct txn *t, void *arg)
         st = validate_key(&def->key, r->key, t->err);
     if (st == KV_OK)
         st = write_load(t, &w, def, dbi, r->key, need_old, r->out);
-    if (st == KV_OK)
-        st = item_check_condition(t, a->px.condition, w.old, r->return_old_on_fail);
+    if (st == KV_OK && !item_condition_holds(a->px.condition, w.old))
+        return charge_condition_failed(t, &w, 0, METRICS_OP_DELETE_ITEM, r->return_old_on_fail,
+                                       &a->ticket);
     if (st == KV_OK)
         st = write_store(t, &w, NULL, false);
+    if (st == KV_OK)
+        st = charge_write(t, def, METRICS_OP_DELETE_ITEM, &w.key, &w.consumed, &a->ticket);
     if (st != KV_OK)
         return st;
     a->out->attributes = r->return_values == KV_RETURN_ALL_OLD ? w.old : NULL;
@@ -50,7 +56,7 @@ op_delete_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out
 {
     static const enum expr_kind accepted[] = {EXPR_CONDITION};
     memset(out, 0, sizeof *out);
-    struct delete_args a = {r, out, {0}};
+    struct delete_args a = {r, out, {0}, {0}};
     kv_status st = validate_values(r->key, c->err);
     if (st != KV_OK)
         return st;
@@ -58,5 +64,7 @@ op_delete_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out
         return err_set(c->err, KV_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
     if ((st = item_parse_exprs(c, &r->ex, accepted, 1, &a.px)) != KV_OK)
         return st;
-    return txn_run(c->db, true, delete_body, &a, c->err);
+    st = txn_run(c->db, true, delete_body, &a, c->err);
+    charge_finish(c->db, st, &a.ticket);
+    return st;
 }

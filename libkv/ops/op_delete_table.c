@@ -4,7 +4,9 @@
  * whole or gone; its LMDB databases return to the pool, emptied.
  */
 #include "ops.h"
+#include "db.h"
 #include "err.h"
+#include "throttle.h"
 #include "txn.h"
 
 #include <string.h>
@@ -49,6 +51,9 @@ op_delete_table(struct op_ctx *c, const char *name, struct table_desc *out)
         table_desc_release(out);
         return st;
     }
+    /* Its buckets and metrics go too; a table created again under the
+     * name has a new TableId and starts afresh anyway. */
+    throttle_table_drop(c->db->throttle, out->def->uuid);
     out->status = "DELETING";
     return KV_OK;
 }

@@ -3,8 +3,12 @@
  * projected when a ProjectionExpression asks.  Reads cost one unit per
  * 4 KB of the whole item (half for eventually consistent reads), however
  * little the projection keeps, and an absent item the minimum of one unit.
+ * The read is admitted against that minimum before reading and charged its
+ * real cost after (charge.h), so a large item may leave the table's bucket
+ * in debt, as DynamoDB's does.
  */
 #include "ops.h"
+#include "charge.h"
 #include "arena.h"
 #include "err.h"
 #include "item_common.h"
@@ -20,6 +24,7 @@ struct get_args {
     const struct key_req *r;
     struct get_resp *out;
     struct item_parsed px;
+    struct throttle_ticket ticket; /* zeroed before txn_run: see charge.h */
 };
 
 static kv_status
@@ -37,6 +42,9 @@ get_body(struct txn *t, void *arg)
         st = validate_key(&def->key, r->key, t->err);
     if (st == KV_OK)
         st = item_key(t, def, r->key, &kb);
+    if (st == KV_OK)
+        st = charge_read_admit(t, def, METRICS_OP_GET_ITEM, NULL, kb.bytes, kb.len,
+                               r->consistent, &a->ticket);
     if (st == KV_OK)
         st = item_read(t, dbi, &kb, &val, &found);
     if (st != KV_OK)
@@ -60,7 +68,10 @@ get_body(struct txn *t, void *arg)
             return st;
         a->out->item = item;
     }
-    a->out->consumed.read = capacity_read(size, r->consistent ? READ_STRONG : READ_EVENTUAL);
+    memset(&a->out->consumed, 0, sizeof a->out->consumed);
+    consumed_add_table(&a->out->consumed,
+                       capacity_read(size, r->consistent ? READ_STRONG : READ_EVENTUAL), 0);
+    charge_read_settle(t, &a->ticket, a->out->consumed.read);
     return KV_OK;
 }
 
@@ -69,11 +80,13 @@ op_get_item(struct op_ctx *c, const struct key_req *r, struct get_resp *out)
 {
     static const enum expr_kind accepted[] = {EXPR_PROJECTION};
     memset(out, 0, sizeof *out);
-    struct get_args a = {c, r, out, {0}};
+    struct get_args a = {c, r, out, {0}, {0}};
     kv_status st = validate_values(r->key, c->err);
     if (st == KV_OK)
         st = item_parse_exprs(c, &r->ex, accepted, 1, &a.px);
     if (st != KV_OK)
         return st;
-    return txn_run(c->db, false, get_body, &a, c->err);
+    st = txn_run(c->db, false, get_body, &a, c->err);
+    charge_finish(c->db, st, &a.ticket);
+    return st;
 }

@@ -5,9 +5,12 @@
  * ConditionExpression (DynamoDB does these before looking at the table);
  * then, in one write transaction, find the table, check the key and index
  * key attributes, load the old item, evaluate the condition against it,
- * and store the new item (write_core.h keeps counters and indexes).
+ * store the new item (write_core.h keeps counters and indexes), and debit
+ * the capacity that consumed (charge.h): a throttled write aborts the
+ * transaction, so it changes nothing.
  */
 #include "ops.h"
+#include "charge.h"
 #include "err.h"
 #include "index.h"
 #include "item_common.h"
@@ -23,6 +26,7 @@ struct put_args {
     const struct put_item_req *r;
     struct write_resp *out;
     struct item_parsed px;
+    struct throttle_ticket ticket; /* zeroed before txn_run: see charge.h */
 };
 
 static kv_status
@@ -41,10 +45,13 @@ put_body(struct txn *t, void *arg)
         st = index_check_item(def, r->item, false, NULL, t->err);
     if (st == KV_OK)
         st = write_load(t, &w, def, dbi, r->item, need_old, r->out);
-    if (st == KV_OK)
-        st = item_check_condition(t, a->px.condition, w.old, r->return_old_on_fail);
+    if (st == KV_OK && !item_condition_holds(a->px.condition, w.old))
+        return charge_condition_failed(t, &w, item_size(r->item), METRICS_OP_PUT_ITEM,
+                                       r->return_old_on_fail, &a->ticket);
     if (st == KV_OK)
         st = write_store(t, &w, r->item, false);
+    if (st == KV_OK)
+        st = charge_write(t, def, METRICS_OP_PUT_ITEM, &w.key, &w.consumed, &a->ticket);
     if (st != KV_OK)
         return st;
     a->out->attributes = r->return_values == KV_RETURN_ALL_OLD ? w.old : NULL;
@@ -58,7 +65,7 @@ op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *o
 {
     static const enum expr_kind accepted[] = {EXPR_CONDITION};
     memset(out, 0, sizeof *out);
-    struct put_args a = {c, r, out, {0}};
+    struct put_args a = {c, r, out, {0}, {0}};
     kv_status st = validate_values(r->item, c->err);
     if (st != KV_OK)
         return st;
@@ -67,5 +74,7 @@ op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *o
     if ((st = validate_item_size(r->item, NULL, c->err)) != KV_OK ||
         (st = item_parse_exprs(c, &r->ex, accepted, 1, &a.px)) != KV_OK)
         return st;
-    return txn_run(c->db, true, put_body, &a, c->err);
+    st = txn_run(c->db, true, put_body, &a, c->err);
+    charge_finish(c->db, st, &a.ticket);
+    return st;
 }

@@ -7,9 +7,12 @@
  * key schema, check the filter and the start key, seek to where the range
  * begins in the walk's direction, and read entries until the range ends
  * or the page is full.  Only the partition's keys are visited, so the cost
- * grows with the items read, never with the table.
+ * grows with the items read, never with the table.  The page is admitted
+ * against its least cost before the walk, charging the partition read, and
+ * charged what it read after (charge.h).
  */
 #include "ops.h"
+#include "charge.h"
 #include "arena.h"
 #include "err.h"
 #include "expr/expr.h"
@@ -27,6 +30,7 @@ struct query_args {
     const struct read_req *r;
     struct read_resp *out;
     const struct read_exprs *ex;
+    struct throttle_ticket ticket; /* zeroed before txn_run: see charge.h */
 };
 
 static struct expr_key_schema
@@ -196,9 +200,14 @@ query_body(struct txn *t, void *arg)
     if (a->r->start_key && (st = check_start(t, &tg, &kr, a->r->start_key, &sp)) != KV_OK)
         return st;
     struct keybuf prefix;
-    if ((st = keycodec_partition_prefix(&prefix, kr.hash, t->err)) != KV_OK)
+    if ((st = keycodec_partition_prefix(&prefix, kr.hash, t->err)) != KV_OK ||
+        (st = read_admit(t, a->r, &tg, METRICS_OP_QUERY, prefix.bytes, prefix.len,
+                         &a->ticket)) != KV_OK)
         return st;
-    return walk(t, a, &tg, &kr, &prefix, a->r->start_key ? &sp : NULL);
+    st = walk(t, a, &tg, &kr, &prefix, a->r->start_key ? &sp : NULL);
+    if (st == KV_OK)
+        charge_read_settle(t, &a->ticket, a->out->consumed.read);
+    return st;
 }
 
 kv_status
@@ -209,6 +218,8 @@ op_query(struct op_ctx *c, const struct read_req *r, struct read_resp *out)
     kv_status st = read_prepare(c, r, true, &ex);
     if (st != KV_OK)
         return st;
-    struct query_args a = {c, r, out, &ex};
-    return txn_run(c->db, false, query_body, &a, c->err);
+    struct query_args a = {c, r, out, &ex, {0}};
+    st = txn_run(c->db, false, query_body, &a, c->err);
+    charge_finish(c->db, st, &a.ticket);
+    return st;
 }

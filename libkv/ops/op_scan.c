@@ -8,6 +8,7 @@
  * segments are disjoint and together cover the table.
  */
 #include "ops.h"
+#include "charge.h"
 #include "arena.h"
 #include "err.h"
 #include "keycodec.h"
@@ -22,6 +23,7 @@ struct scan_args {
     const struct read_req *r;
     struct read_resp *out;
     const struct read_exprs *ex;
+    struct throttle_ticket ticket; /* zeroed before txn_run: see charge.h */
 };
 
 static kv_status
@@ -98,7 +100,13 @@ scan_body(struct txn *t, void *arg)
                            "The provided Exclusive start key does not map to the provided "
                            "segment");
     }
-    return walk(t, a, &tg, lo, hi, r->start_key ? &start : NULL);
+    /* A Scan page reads across partitions: it charges none of them. */
+    if ((st = read_admit(t, r, &tg, METRICS_OP_SCAN, NULL, 0, &a->ticket)) != KV_OK)
+        return st;
+    st = walk(t, a, &tg, lo, hi, r->start_key ? &start : NULL);
+    if (st == KV_OK)
+        charge_read_settle(t, &a->ticket, a->out->consumed.read);
+    return st;
 }
 
 kv_status
@@ -111,6 +119,8 @@ op_scan(struct op_ctx *c, const struct read_req *r, struct read_resp *out)
         st = read_prepare(c, r, false, &ex);
     if (st != KV_OK)
         return st;
-    struct scan_args a = {c, r, out, &ex};
-    return txn_run(c->db, false, scan_body, &a, c->err);
+    struct scan_args a = {c, r, out, &ex, {0}};
+    st = txn_run(c->db, false, scan_body, &a, c->err);
+    charge_finish(c->db, st, &a.ticket);
+    return st;
 }

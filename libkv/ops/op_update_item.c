@@ -6,8 +6,9 @@
  * ConditionExpression; then in one write transaction find the table, check
  * the key and that no action writes a key attribute, read the old item,
  * evaluate the condition, apply the update to a copy, check the result's
- * nesting and size, write it and the counters, and pick what ReturnValues
- * asks for.
+ * nesting and size, write it and the counters, debit the capacity it
+ * consumed (charge.h; a throttled update aborts and changes nothing), and
+ * pick what ReturnValues asks for.
  *
  * An absent item is created from its key and the update, as DynamoDB
  * does, except when the update only removes (REMOVE, DELETE): DynamoDB
@@ -15,6 +16,7 @@
  * creates the bare item.
  */
 #include "ops.h"
+#include "charge.h"
 #include "arena.h"
 #include "err.h"
 #include "index.h"
@@ -31,6 +33,7 @@ struct update_args {
     const struct key_req *r;
     struct write_resp *out;
     struct item_parsed px;
+    struct throttle_ticket ticket; /* zeroed before txn_run: see charge.h */
 };
 
 /* Attributes for ReturnValues; NULL when nothing is to be returned. */
@@ -81,19 +84,25 @@ update_body(struct txn *t, void *arg)
         st = expr_update_check_keys(a->px.update, &ks, t->err);
     if (st == KV_OK)
         st = write_load(t, &w, def, dbi, r->key, true, r->out);
-    if (st == KV_OK)
-        st = item_check_condition(t, a->px.condition, w.old, r->return_old_on_fail);
     if (st != KV_OK)
         return st;
+    /* The update is not applied when the condition fails, so the item's
+     * size "after" is its size before. */
+    if (!item_condition_holds(a->px.condition, w.old))
+        return charge_condition_failed(t, &w, 0, METRICS_OP_UPDATE_ITEM, r->return_old_on_fail,
+                                       &a->ticket);
     a->out->attributes = NULL;
+    memset(&a->out->consumed, 0, sizeof a->out->consumed);
     if (!w.found && a->px.update && !expr_update_creates(a->px.update)) {
         consumed_add_table(&a->out->consumed, 0, capacity_write(0, false));
-        return KV_OK;
+        return charge_write(t, def, METRICS_OP_UPDATE_ITEM, &w.key, &a->out->consumed,
+                            &a->ticket);
     }
     struct kv_value *new_item = NULL;
     if ((st = item_update_apply(a->px.update, r->key, w.old, r->out, &new_item, t->err)) != KV_OK ||
         (st = index_check_item(def, new_item, true, w.old, t->err)) != KV_OK ||
-        (st = write_store(t, &w, new_item, false)) != KV_OK)
+        (st = write_store(t, &w, new_item, false)) != KV_OK ||
+        (st = charge_write(t, def, METRICS_OP_UPDATE_ITEM, &w.key, &w.consumed, &a->ticket)))
         return st;
     a->out->consumed = w.consumed;
     a->out->collection = w.collection;
@@ -105,11 +114,13 @@ op_update_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out
 {
     static const enum expr_kind accepted[] = {EXPR_UPDATE, EXPR_CONDITION};
     memset(out, 0, sizeof *out);
-    struct update_args a = {c, r, out, {0}};
+    struct update_args a = {c, r, out, {0}, {0}};
     kv_status st = validate_values(r->key, c->err);
     if (st == KV_OK)
         st = item_parse_exprs(c, &r->ex, accepted, 2, &a.px);
     if (st != KV_OK)
         return st;
-    return txn_run(c->db, true, update_body, &a, c->err);
+    st = txn_run(c->db, true, update_body, &a, c->err);
+    charge_finish(c->db, st, &a.ticket);
+    return st;
 }

@@ -10,7 +10,8 @@
  * into it; backfill.c copies them in the background, and the index turns
  * ACTIVE when it is done.  Writes keep whatever part is already copied up
  * to date, in their own transactions, so the index is exact throughout.
- * A deleted index is dropped in the same transaction.
+ * A deleted index is dropped in the same transaction.  Once committed, the
+ * new throughput reaches the capacity buckets at once (apply_capacity).
  */
 #include "ops.h"
 #include "arena.h"
@@ -18,6 +19,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "err.h"
+#include "throttle.h"
 #include "txn.h"
 #include "value.h"
 
@@ -283,6 +285,8 @@ apply_billing(struct update_args *a, const struct table_def *def)
     if (def->billing == KV_PROVISIONED)
         note_change(a->now, def->rcu, def->wcu, r->rcu, r->wcu, &nd->last_increase_ms,
                     &nd->last_decrease_ms, &nd->decreases_today);
+    else
+        nd->provisioned_ms = a->now; /* back from on-demand: a change to order by */
     nd->billing = KV_PROVISIONED;
     nd->rcu = r->rcu;
     nd->wcu = r->wcu;
@@ -566,6 +570,7 @@ apply_gsi_create(struct update_args *a, struct txn *t, const struct gsi_update_r
         o->rcu = ix->rcu;
         o->wcu = ix->wcu;
     }
+    o->created_ms = a->now; /* its buckets start now, not with the table's */
     o->status = "CREATING";
     o->backfilling = true;
     a->table_changes = true;
@@ -673,6 +678,27 @@ update_body(struct txn *t, void *arg)
     return st;
 }
 
+/*
+ * After the commit, bring the capacity state in step at once: new rates
+ * apply from now, and a deleted index's buckets go.  Failures are ignored:
+ * the change is committed, and every later request carries the new
+ * description, which the capacity module applies then.  a->nd still points
+ * into the thread's cached description, valid until its next transaction.
+ */
+static void
+apply_capacity(struct op_ctx *c, const struct update_args *a)
+{
+    struct throttle_table tt;
+    struct throttle_index gsis[THROTTLE_GSI_MAX];
+    struct kv_err err;
+    err_init(&err);
+    throttle_table_from_def(&a->nd, a->out->stats.size_bytes, &tt, gsis);
+    throttle_table_apply(c->db->throttle, &tt, &err);
+    err_clear(&err);
+    if (a->dropped)
+        throttle_index_drop(c->db->throttle, a->nd.uuid, a->dropped->name);
+}
+
 kv_status
 op_update_table(struct op_ctx *c, const struct update_table_req *r, struct table_desc *out)
 {
@@ -685,6 +711,7 @@ op_update_table(struct op_ctx *c, const struct update_table_req *r, struct table
         table_desc_release(out);
         return st;
     }
+    apply_capacity(c, &a);
     out->status = a.table_changes ? "UPDATING" : "ACTIVE";
     for (size_t i = 0; i < r->n_gsi; i++)
         if (r->gsi[i].action == GSI_CREATE)

@@ -12,6 +12,7 @@
  */
 #include "read_common.h"
 #include "arena.h"
+#include "charge.h"
 #include "err.h"
 #include "expr/expr.h"
 #include "index.h"
@@ -172,6 +173,14 @@ read_target_open(struct txn *t, const struct read_req *r, const struct read_expr
             return st;
     }
     return txn_dbi(t, dbname, &tg->dbi);
+}
+
+kv_status
+read_admit(struct txn *t, const struct read_req *r, const struct read_target *tg,
+           enum metrics_op op, const uint8_t *key, size_t len, struct throttle_ticket *ticket)
+{
+    const char *gsi = tg->ix && tg->ix->global ? tg->ix->name : NULL;
+    return charge_read_admit(t, tg->def, op, gsi, key, len, r->consistent, ticket);
 }
 
 void

@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "keycodec.h"
 #include "kv.h"
+#include "metrics.h"
 #include "ops.h"
 #include "value.h"
 
@@ -20,6 +21,7 @@
 struct expr_cond;
 struct expr_proj;
 struct expr_request;
+struct throttle_ticket;
 struct txn;
 
 /* DynamoDB stops a page once it has read this much. */
@@ -55,6 +57,16 @@ kv_status read_prepare(struct op_ctx *c, const struct read_req *r, bool query,
 /* The table or index of the request, with DynamoDB's errors. */
 kv_status read_target_open(struct txn *t, const struct read_req *r, const struct read_exprs *ex,
                            struct read_target *tg);
+
+/*
+ * Admit a page's read before reading (charge.h): a global index's reads
+ * spend its own capacity, a table's and a local index's (fetches
+ * included) the table's.  `key` begins with the hash of the partition a
+ * Query reads; a Scan passes NULL and charges no partition.
+ */
+kv_status read_admit(struct txn *t, const struct read_req *r, const struct read_target *tg,
+                     enum metrics_op op, const uint8_t *key, size_t len,
+                     struct throttle_ticket *ticket);
 
 /* The page loop's state. */
 struct pager {

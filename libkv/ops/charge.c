@@ -1,0 +1,114 @@
+/*
+ * charge.c -- an operation's capacity admission; see charge.h.
+ *
+ * The table is described afresh from the catalog in every request, inside
+ * the operation's transaction, with its current size and its global
+ * indexes' sizes (both count toward the number of partitions).  That is
+ * how a change made by UpdateTable in another process reaches this one's
+ * buckets: the description carries it (throttle.c orders descriptions by
+ * their change time).
+ */
+#include "charge.h"
+#include "catalog.h"
+#include "db.h"
+#include "item_common.h"
+#include "keycodec.h"
+#include "txn.h"
+#include "write_core.h"
+
+#include <string.h>
+
+/* A table's description for the throttling module; pointers into def. */
+struct charge_table {
+    struct throttle_table t;
+    struct throttle_index gsis[THROTTLE_GSI_MAX];
+};
+
+static kv_status
+describe(struct txn *t, const struct table_def *def, struct charge_table *ct)
+{
+    struct table_stats stats;
+    kv_status st = catalog_stats_get(t, def->dbname, &stats);
+    if (st != KV_OK)
+        return st;
+    throttle_table_from_def(def, stats.size_bytes, &ct->t, ct->gsis);
+    for (size_t i = 0; i < def->n_indexes; i++) {
+        const struct index_def *ix = &def->indexes[i];
+        for (size_t g = 0; ix->global && g < ct->t.n_gsis; g++) {
+            if (strcmp(ct->gsis[g].name, ix->name) != 0)
+                continue;
+            if ((st = catalog_stats_get(t, ix->dbname, &stats)) != KV_OK)
+                return st;
+            ct->gsis[g].size_bytes = stats.size_bytes;
+        }
+    }
+    return KV_OK;
+}
+
+kv_status
+charge_write(struct txn *t, const struct table_def *def, enum metrics_op op,
+             const struct keybuf *key, const struct consumed *c, struct throttle_ticket *ticket)
+{
+    struct charge_table ct;
+    struct throttle_write w;
+    struct throttle_gsi_write g[THROTTLE_GSI_MAX];
+    kv_status st = describe(t, def, &ct);
+    if (st != KV_OK)
+        return st;
+    throttle_write_from_consumed(&w, &ct.t, op, keycodec_key_hash(key->bytes, key->len), c, g);
+    return throttle_write_admit(t->db->throttle, &w, ticket, t->err);
+}
+
+kv_status
+charge_write_units(struct txn *t, const struct table_def *def, enum metrics_op op,
+                   const struct keybuf *key, uint64_t units, struct throttle_ticket *ticket)
+{
+    struct consumed c;
+    memset(&c, 0, sizeof c);
+    consumed_add_table(&c, 0, units);
+    return charge_write(t, def, op, key, &c, ticket);
+}
+
+kv_status
+charge_condition_failed(struct txn *t, const struct item_write *w, size_t new_size,
+                        enum metrics_op op, bool return_old, struct throttle_ticket *ticket)
+{
+    size_t size = w->old_size > new_size ? w->old_size : new_size;
+    kv_status st = charge_write_units(t, w->def, op, &w->key, capacity_write(size, false), ticket);
+    if (st != KV_OK)
+        return st;
+    return item_condition_failed(t, w->old, return_old);
+}
+
+kv_status
+charge_read_admit(struct txn *t, const struct table_def *def, enum metrics_op op,
+                  const char *gsi, const uint8_t *key, size_t len, bool consistent,
+                  struct throttle_ticket *ticket)
+{
+    struct charge_table ct;
+    kv_status st = describe(t, def, &ct);
+    if (st != KV_OK)
+        return st;
+    struct throttle_read r = {
+        .table = &ct.t,
+        .op = op,
+        .index = gsi,
+        .has_hash = key != NULL,
+        .hash = key ? keycodec_key_hash(key, len) : 0,
+        .estimate = capacity_read(0, consistent ? READ_STRONG : READ_EVENTUAL),
+    };
+    return throttle_read_admit(t->db->throttle, &r, ticket, t->err);
+}
+
+void
+charge_read_settle(struct txn *t, struct throttle_ticket *ticket, uint64_t half_units)
+{
+    throttle_read_settle(t->db->throttle, ticket, half_units);
+}
+
+void
+charge_finish(struct kv_db *db, kv_status st, struct throttle_ticket *ticket)
+{
+    if (st != KV_OK && st != KV_CONDITIONAL_CHECK_FAILED)
+        throttle_refund(db->throttle, ticket);
+}
