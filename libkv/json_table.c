@@ -107,9 +107,11 @@ attr_defs_json(const struct table_def *d)
 }
 
 static json_t *
-index_json(const struct table_def *d, const struct index_def *ix, const struct table_stats *stats,
-           const char *table_arn)
+index_json(const struct table_desc *desc, const struct index_def *ix,
+           const struct table_stats *stats, const char *table_arn)
 {
+    /* A table being created answers with its indexes being created too. */
+    bool new_table = strcmp(desc->status, "CREATING") == 0;
     char arn[640];
     snprintf(arn, sizeof arn, "%s/index/%s", table_arn, ix->name);
     json_t *o = json_object();
@@ -117,9 +119,9 @@ index_json(const struct table_def *d, const struct index_def *ix, const struct t
     json_object_set_new(o, "KeySchema", key_schema_json(&ix->key));
     json_object_set_new(o, "Projection", projection_json(ix));
     if (ix->global) {
-        json_object_set_new(o, "IndexStatus", json_string(ix->status));
+        json_object_set_new(o, "IndexStatus", json_string(new_table ? "CREATING" : ix->status));
         /* DynamoDB shows Backfilling only on an index UpdateTable is creating. */
-        if (strcmp(ix->status, "CREATING") == 0)
+        if (!new_table && strcmp(ix->status, "CREATING") == 0)
             json_object_set_new(o, "Backfilling", json_boolean(ix->backfilling));
         json_t *pt = json_object();
         if (ix->last_increase_ms)
@@ -134,7 +136,6 @@ index_json(const struct table_def *d, const struct index_def *ix, const struct t
     json_object_set_new(o, "IndexSizeBytes", json_integer((json_int_t)stats->size_bytes));
     json_object_set_new(o, "ItemCount", json_integer((json_int_t)stats->item_count));
     json_object_set_new(o, "IndexArn", json_string(arn));
-    (void)d;
     return o;
 }
 
@@ -150,7 +151,7 @@ indexes_json(json_t *o, const struct table_desc *desc, bool global, const char *
         if (!list)
             list = json_array();
         json_array_append_new(list,
-                              index_json(d, &d->indexes[i], &desc->index_stats[i], table_arn));
+                              index_json(desc, &d->indexes[i], &desc->index_stats[i], table_arn));
     }
     if (list)
         json_object_set_new(o, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes", list);

@@ -853,19 +853,24 @@ update13_related_messages(void **state)
           "\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],"
           "\"Projection\":{\"ProjectionType\":\"ALL\"}}]}");
     /* Definitions and projected attributes come back sorted by name. */
-    fx_ok(f, "CreateTable",
-          "{\"TableName\":\"Srt\",\"AttributeDefinitions\":["
-          "{\"AttributeName\":\"z\",\"AttributeType\":\"N\"},"
-          "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
-          "{\"AttributeName\":\"a\",\"AttributeType\":\"B\"}],"
-          "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
-          "\"BillingMode\":\"PAY_PER_REQUEST\","
-          "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byZ\",\"KeySchema\":[{"
-          "\"AttributeName\":\"z\",\"KeyType\":\"HASH\"}],\"Projection\":{"
-          "\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"mm\",\"bb\"]}},"
-          "{\"IndexName\":\"byA\",\"KeySchema\":[{"
-          "\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}],\"Projection\":{"
-          "\"ProjectionType\":\"KEYS_ONLY\"}}]}");
+    json_t *c = fx_json(f, "CreateTable",
+                        "{\"TableName\":\"Srt\",\"AttributeDefinitions\":["
+                        "{\"AttributeName\":\"z\",\"AttributeType\":\"N\"},"
+                        "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                        "{\"AttributeName\":\"a\",\"AttributeType\":\"B\"}],"
+                        "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                        "\"BillingMode\":\"PAY_PER_REQUEST\","
+                        "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byZ\",\"KeySchema\":[{"
+                        "\"AttributeName\":\"z\",\"KeyType\":\"HASH\"}],\"Projection\":{"
+                        "\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"mm\",\"bb\"]}},"
+                        "{\"IndexName\":\"byA\",\"KeySchema\":[{"
+                        "\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}],\"Projection\":{"
+                        "\"ProjectionType\":\"KEYS_ONLY\"}}]}");
+    json_t *cg = json_array_get(
+        json_object_get(json_object_get(c, "TableDescription"), "GlobalSecondaryIndexes"), 0);
+    assert_string_equal(json_string_value(json_object_get(cg, "IndexStatus")), "CREATING");
+    assert_null(json_object_get(cg, "Backfilling"));
+    json_decref(c);
     json_t *j = fx_json(f, "DescribeTable", "{\"TableName\":\"Srt\"}");
     json_t *t = json_object_get(j, "Table");
     assert_json_value(json_object_get(t, "AttributeDefinitions"),
