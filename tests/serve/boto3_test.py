@@ -288,8 +288,13 @@ class Boto3(unittest.TestCase):
         except ClientError as e:
             self.skipTest("the library refuses secondary indexes: %s" % e)
         self.ddb.get_waiter("table_exists").wait(TableName="Idx16", WaiterConfig={"Delay": 1})
-        gsi = self.ddb.describe_table(TableName="Idx16")["Table"]["GlobalSecondaryIndexes"]
-        self.assertEqual(gsi[0]["IndexName"], "ByGenre")
+
+        def index_active():
+            table = self.ddb.describe_table(TableName="Idx16")["Table"]
+            gsi = table["GlobalSecondaryIndexes"][0]
+            return gsi["IndexName"] == "ByGenre" and gsi["IndexStatus"] == "ACTIVE"
+        # A new index is CREATING for a moment, as in DynamoDB.
+        self.assertTrue(kvserve.wait_until(index_active, 30))
         for i, genre in enumerate(["rock", "jazz", "rock"]):
             self.ddb.put_item(TableName="Idx16", Item=dict(key("A", "s%d" % i),
                                                            Genre={"S": genre}))
