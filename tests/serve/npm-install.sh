@@ -21,7 +21,9 @@ fi
 rm -f "$dir/.installed"
 cp "$package" "$dir/package.json"
 echo "Installing the npm packages of $package into $dir"
-if ! (cd "$dir" && npm install --no-audit --no-fund --no-package-lock --loglevel=error); then
+# Bounded, so a machine without access to the registry skips quickly.
+if ! (cd "$dir" && timeout 300 npm install --no-audit --no-fund --no-package-lock \
+        --loglevel=error --fetch-retries=1 --fetch-timeout=30000); then
     echo "SKIP: npm could not install the packages (is the npm registry reachable?)"
     exit 77
 fi
