@@ -10,6 +10,7 @@
 #include "value.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *
@@ -22,11 +23,11 @@ static json_t *
 key_schema_json(const struct key_schema *ks)
 {
     json_t *a = json_array();
-    json_array_append_new(a, json_pack("{s:s, s:s}", "AttributeName", ks->hash.name, "KeyType",
-                                       "HASH"));
+    json_array_append_new(
+        a, json_pack("{s:s, s:s}", "AttributeName", ks->hash.name, "KeyType", "HASH"));
     if (ks->range.name)
-        json_array_append_new(a, json_pack("{s:s, s:s}", "AttributeName", ks->range.name,
-                                           "KeyType", "RANGE"));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s}", "AttributeName", ks->range.name, "KeyType", "RANGE"));
     return a;
 }
 
@@ -44,24 +45,73 @@ throughput_json(const struct table_def *d)
     return o;
 }
 
+/* DynamoDB returns AttributeDefinitions and NonKeyAttributes sorted by
+ * name, whatever order they were given in. */
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static json_t *
+sorted_strings(const char *const *names, size_t n)
+{
+    const char **order = malloc((n + 1) * sizeof *order);
+    json_t *a = json_array();
+    if (!order || !a) {
+        free(order);
+        json_decref(a);
+        return NULL;
+    }
+    memcpy(order, names, n * sizeof *order);
+    qsort(order, n, sizeof *order, cmp_names);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(order[i]));
+    free(order);
+    return a;
+}
+
 static json_t *
 projection_json(const struct index_def *ix)
 {
     static const char *const names[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
     json_t *o = json_pack("{s:s}", "ProjectionType", names[ix->projection]);
-    if (o && ix->projection == PROJECT_INCLUDE) {
-        json_t *nk = json_array();
-        for (size_t i = 0; i < ix->n_non_key; i++)
-            json_array_append_new(nk, json_string(ix->non_key[i]));
-        json_object_set_new(o, "NonKeyAttributes", nk);
-    }
+    if (o && ix->projection == PROJECT_INCLUDE)
+        json_object_set_new(o, "NonKeyAttributes", sorted_strings(ix->non_key, ix->n_non_key));
     return o;
 }
 
+static int
+cmp_attrs(const void *a, const void *b)
+{
+    return strcmp(((const struct attr_def *)a)->name, ((const struct attr_def *)b)->name);
+}
+
 static json_t *
-index_json(const struct table_def *d, const struct index_def *ix,
+attr_defs_json(const struct table_def *d)
+{
+    struct attr_def *order = malloc((d->n_attrs + 1) * sizeof *order);
+    json_t *attrs = json_array();
+    if (!order || !attrs) {
+        free(order);
+        json_decref(attrs);
+        return NULL;
+    }
+    memcpy(order, d->attrs, d->n_attrs * sizeof *order);
+    qsort(order, d->n_attrs, sizeof *order, cmp_attrs);
+    for (size_t i = 0; i < d->n_attrs; i++)
+        json_array_append_new(attrs, json_pack("{s:s, s:s}", "AttributeName", order[i].name,
+                                               "AttributeType", type_name(order[i].type)));
+    free(order);
+    return attrs;
+}
+
+static json_t *
+index_json(const struct table_desc *desc, const struct index_def *ix,
            const struct table_stats *stats, const char *table_arn)
 {
+    /* A table being created answers with its indexes being created too. */
+    bool new_table = strcmp(desc->status, "CREATING") == 0;
     char arn[640];
     snprintf(arn, sizeof arn, "%s/index/%s", table_arn, ix->name);
     json_t *o = json_object();
@@ -69,9 +119,9 @@ index_json(const struct table_def *d, const struct index_def *ix,
     json_object_set_new(o, "KeySchema", key_schema_json(&ix->key));
     json_object_set_new(o, "Projection", projection_json(ix));
     if (ix->global) {
-        json_object_set_new(o, "IndexStatus", json_string(ix->status));
+        json_object_set_new(o, "IndexStatus", json_string(new_table ? "CREATING" : ix->status));
         /* DynamoDB shows Backfilling only on an index UpdateTable is creating. */
-        if (strcmp(ix->status, "CREATING") == 0)
+        if (!new_table && strcmp(ix->status, "CREATING") == 0)
             json_object_set_new(o, "Backfilling", json_boolean(ix->backfilling));
         json_t *pt = json_object();
         if (ix->last_increase_ms)
@@ -86,7 +136,6 @@ index_json(const struct table_def *d, const struct index_def *ix,
     json_object_set_new(o, "IndexSizeBytes", json_integer((json_int_t)stats->size_bytes));
     json_object_set_new(o, "ItemCount", json_integer((json_int_t)stats->item_count));
     json_object_set_new(o, "IndexArn", json_string(arn));
-    (void)d;
     return o;
 }
 
@@ -102,7 +151,7 @@ indexes_json(json_t *o, const struct table_desc *desc, bool global, const char *
         if (!list)
             list = json_array();
         json_array_append_new(list,
-                              index_json(d, &d->indexes[i], &desc->index_stats[i], table_arn));
+                              index_json(desc, &d->indexes[i], &desc->index_stats[i], table_arn));
     }
     if (list)
         json_object_set_new(o, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes", list);
@@ -112,10 +161,7 @@ json_t *
 json_table_description(const struct table_desc *desc)
 {
     const struct table_def *d = desc->def;
-    json_t *o = json_object(), *attrs = json_array();
-    for (size_t i = 0; i < d->n_attrs; i++)
-        json_array_append_new(attrs, json_pack("{s:s, s:s}", "AttributeName", d->attrs[i].name,
-                                               "AttributeType", type_name(d->attrs[i].type)));
+    json_t *o = json_object(), *attrs = attr_defs_json(d);
     char arn[320];
     snprintf(arn, sizeof arn, "arn:aws:dynamodb:ddblocal:000000000000:table/%s", d->name);
     json_object_set_new(o, "AttributeDefinitions", attrs);

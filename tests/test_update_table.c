@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static void
 assert_json_value(json_t *v, const char *want)
 {
@@ -853,6 +852,39 @@ update13_related_messages(void **state)
           "\"LocalSecondaryIndexes\":[{\"IndexName\":\"byL\",\"KeySchema\":[{\"AttributeName\":"
           "\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\",\"KeyType\":\"RANGE\"}],"
           "\"Projection\":{\"ProjectionType\":\"ALL\"}}]}");
+    /* Definitions and projected attributes come back sorted by name. */
+    json_t *c = fx_json(f, "CreateTable",
+                        "{\"TableName\":\"Srt\",\"AttributeDefinitions\":["
+                        "{\"AttributeName\":\"z\",\"AttributeType\":\"N\"},"
+                        "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                        "{\"AttributeName\":\"a\",\"AttributeType\":\"B\"}],"
+                        "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                        "\"BillingMode\":\"PAY_PER_REQUEST\","
+                        "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"byZ\",\"KeySchema\":[{"
+                        "\"AttributeName\":\"z\",\"KeyType\":\"HASH\"}],\"Projection\":{"
+                        "\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"mm\",\"bb\"]}},"
+                        "{\"IndexName\":\"byA\",\"KeySchema\":[{"
+                        "\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}],\"Projection\":{"
+                        "\"ProjectionType\":\"KEYS_ONLY\"}}]}");
+    json_t *cg = json_array_get(
+        json_object_get(json_object_get(c, "TableDescription"), "GlobalSecondaryIndexes"), 0);
+    assert_string_equal(json_string_value(json_object_get(cg, "IndexStatus")), "CREATING");
+    assert_null(json_object_get(cg, "Backfilling"));
+    json_decref(c);
+    json_t *j = fx_json(f, "DescribeTable", "{\"TableName\":\"Srt\"}");
+    json_t *t = json_object_get(j, "Table");
+    assert_json_value(json_object_get(t, "AttributeDefinitions"),
+                      "[{\"AttributeName\":\"a\",\"AttributeType\":\"B\"},"
+                      "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+                      "{\"AttributeName\":\"z\",\"AttributeType\":\"N\"}]");
+    json_t *g = json_object_get(t, "GlobalSecondaryIndexes");
+    /* Index lists keep the order they were given in. */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "IndexName")),
+                        "byZ");
+    assert_json_value(
+        json_object_get(json_object_get(json_array_get(g, 0), "Projection"), "NonKeyAttributes"),
+        "[\"bb\",\"mm\"]");
+    json_decref(j);
     fx_expect_error(f, "UpdateTable",
                     "{\"TableName\":\"Loc\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{"
                     "\"IndexName\":\"byL\"}}]}",

@@ -10,6 +10,7 @@
  * for --db.  This file only reads the global options and dispatches.
  */
 #include "cli.h"
+#include "serve.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ static const struct {
     {"items", cli_cmd_items},
     {"load", cli_cmd_load},
     {"metrics", cli_cmd_metrics},
+    {"serve", cli_cmd_serve},
     {"stats", cli_cmd_stats},
     {"tables", cli_cmd_tables},
 };

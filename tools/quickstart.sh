@@ -13,6 +13,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 packages="meson ninja-build pkg-config gcc liblmdb-dev libxxhash-dev libjansson-dev libcmocka-dev"
+packages="$packages libmicrohttpd-dev nettle-dev zlib1g-dev"
+# The clients the kv serve tests drive the server with (tests/serve/);
+# Node.js 20 or later and npm are used as found, else Debian's.
+test_packages="python3-boto3 awscli chromium"
+command -v node >/dev/null 2>&1 || test_packages="$test_packages nodejs"
+command -v npm >/dev/null 2>&1 || test_packages="$test_packages npm"
 
 install_missing() {
     missing=""
@@ -40,6 +46,7 @@ demo)
     exec tools/demo.sh build/tools/kv
     ;;
 test)
+    packages="$packages $test_packages"
     install_missing
     build
     exec meson test -C build --print-errorlogs
