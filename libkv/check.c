@@ -30,13 +30,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A problem found, held until the transaction has read everything: a body
+ * that runs again (txn.h) must not report twice. */
+struct found {
+    char *table, *index, *text;
+};
+
 struct check {
     const char *table; /* one table, or NULL for all */
     kv_check_fn report;
     void *arg;
     uint64_t problems;
     bool table_missing;
+    struct found *found; /* the first MAX_HELD problems */
+    size_t n_found;
 };
+
+/* Problems past this many are counted, not described. */
+#define MAX_HELD 10000
+
+static void
+forget_found(struct check *c)
+{
+    for (size_t i = 0; i < c->n_found; i++) {
+        free(c->found[i].table);
+        free(c->found[i].index);
+        free(c->found[i].text);
+    }
+    c->n_found = 0;
+}
 
 static void problem(struct check *c, const struct table_def *def, const struct index_def *ix,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -51,8 +73,21 @@ problem(struct check *c, const struct table_def *def, const struct index_def *ix
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     c->problems++;
-    if (c->report)
-        c->report(c->arg, def->name, ix ? ix->name : NULL, text);
+    if (!c->report || c->n_found == MAX_HELD)
+        return;
+    if (!c->found && !(c->found = calloc(MAX_HELD, sizeof *c->found)))
+        return;
+    struct found *f = &c->found[c->n_found];
+    f->table = strdup(def->name);
+    f->index = ix ? strdup(ix->name) : NULL;
+    f->text = strdup(text);
+    if (f->table && f->text && (!ix || f->index))
+        c->n_found++;
+    else {
+        free(f->table);
+        free(f->index);
+        free(f->text);
+    }
 }
 
 /* The table key attributes of an item, as DynamoDB JSON, for messages. */
@@ -343,6 +378,7 @@ check_body(struct txn *t, void *arg)
     bool more = false;
     kv_status st = KV_OK;
     c->problems = 0;
+    forget_found(c);
     c->table_missing = false;
     if (!a)
         return err_nomem(t->err);
@@ -375,13 +411,17 @@ kv_status
 kv_db_check(kv_db *db, const char *table, kv_check_fn report, void *arg, uint64_t *problems)
 {
     struct kv_err err;
-    struct check c = {table, report, arg, 0, false};
+    struct check c = {table, report, arg, 0, false, NULL, 0};
     if (problems)
         *problems = 0;
     if (!db)
         return KV_MISUSE;
     err_init(&err);
     kv_status st = txn_run(db, false, check_body, &c, &err);
+    for (size_t i = 0; st == KV_OK && i < c.n_found; i++)
+        report(arg, c.found[i].table, c.found[i].index, c.found[i].text);
+    forget_found(&c);
+    free(c.found);
     if (st == KV_OK && c.table_missing)
         err_set(&err, KV_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %s not found",
                 table);

@@ -184,6 +184,21 @@ check05_counters(void **state)
     assert_int_equal(recorded, actual + 10);
 }
 
+/* A handle that has not opened a table's database yet must still report
+ * each problem once: opening it runs the check's transaction again, after
+ * the damaged table before it has been checked. */
+static void
+check06_fresh_handle(void **state)
+{
+    struct fx *f = *state;
+    create_indexed(f);
+    fx_create_music(f);
+    damage(f, "byG", 0);
+    fx_reopen(f);
+    struct seen s = check(f, KV_CORRUPT);
+    assert_int_equal(s.n, 2);
+}
+
 int
 main(void)
 {
@@ -193,6 +208,7 @@ main(void)
         cmocka_unit_test_setup_teardown(check03_stray_entry, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(check04_stale_entry, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(check05_counters, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(check06_fresh_handle, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
