@@ -367,6 +367,23 @@ capinfo06_1_update(void **state)
     cfx_free(f);
 }
 
+/* capinfo06-1.2: a table never used before its first UpdateTable banked at
+ * its old rate until the change, not at the new one since its creation. */
+static void
+capinfo06_2_update_unused(void **state)
+{
+    (void)state;
+    struct cfx *f = cfx_new(300, 0);
+    create_table(f, 10, 10, 0);
+    f->now += 60000;
+    kv_table_changes ch = {.read_capacity = 10, .write_capacity = 20};
+    assert_int_equal(kv_table_update(f->db, "Cap", &ch, NULL), KV_OK);
+    kv_capacity_info c = get(f, NULL);
+    assert_units(c.write.rate, 20);
+    assert_units(c.write.available, 610);
+    cfx_free(f);
+}
+
 /* --- capinfo07: read-only ------------------------------------------------------- */
 
 static bool
@@ -473,6 +490,7 @@ main(void)
         cmocka_unit_test(capinfo04_1_reads),
         cmocka_unit_test(capinfo05_1_on_demand),
         cmocka_unit_test(capinfo06_1_update),
+        cmocka_unit_test(capinfo06_2_update_unused),
         cmocka_unit_test(capinfo07_1_read_only),
         cmocka_unit_test(capinfo07_2_earlier_clock),
         cmocka_unit_test(capinfo07_3_unlimited),

@@ -632,6 +632,25 @@ describe_change(struct update_args *a, struct txn *t)
     return table_desc_fill(t, &shown, a->out);
 }
 
+/*
+ * Bring the capacity state up to now under the description as it was, so
+ * that what a table banked before the change is counted at its old rates,
+ * even if nothing had used its capacity yet.  (Running twice, when the body
+ * runs again, changes nothing.)
+ */
+static kv_status
+capacity_before(struct txn *t, const struct table_def *def)
+{
+    struct throttle_table tt;
+    struct throttle_index gsis[THROTTLE_GSI_MAX];
+    struct table_stats stats;
+    kv_status st = catalog_stats_get(t, def->dbname, &stats);
+    if (st != KV_OK)
+        return st;
+    throttle_table_from_def(def, stats.size_bytes, &tt, gsis);
+    return throttle_table_apply(t->db->throttle, &tt, t->err);
+}
+
 static kv_status
 update_body(struct txn *t, void *arg)
 {
@@ -655,7 +674,7 @@ update_body(struct txn *t, void *arg)
         if (st != KV_OK)
             return st;
     }
-    if ((st = start_new_def(a, def)) != KV_OK)
+    if ((st = capacity_before(t, def)) != KV_OK || (st = start_new_def(a, def)) != KV_OK)
         return st;
     apply_billing(a, def);
     for (size_t i = 0; i < r->n_gsi && st == KV_OK; i++) {
