@@ -170,7 +170,7 @@ read_table(struct txn *t, struct bg_args *a, size_t i, MDB_dbi dbi, const struct
         if (found) {
             if ((st = result_item(t, a, i, &val, &tr->items[tr->n_items])) != KV_OK)
                 return st;
-            tr->n_items++;
+            tr->item_keys[tr->n_items++] = k;
             *used += size;
         }
         consumed_add_table(&tr->consumed, capacity_read(size, kind), 0);
@@ -227,7 +227,8 @@ alloc_results(struct op_ctx *c, const struct batch_get_req *r, struct batch_get_
         struct batch_get_table_resp *tr = &out->tables[i];
         tr->items = arena_calloc(r->out, r->tables[i].n_keys * sizeof *tr->items);
         tr->unprocessed = arena_alloc(c->arena, r->tables[i].n_keys * sizeof *tr->unprocessed);
-        if (!tr->items || !tr->unprocessed)
+        tr->item_keys = arena_alloc(c->arena, r->tables[i].n_keys * sizeof *tr->item_keys);
+        if (!tr->items || !tr->unprocessed || !tr->item_keys)
             return err_nomem(c->err);
     }
     return KV_OK;
