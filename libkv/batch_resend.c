@@ -105,8 +105,7 @@ write_request(struct op_ctx *c, const struct batch_write_req *r, const struct pe
 }
 
 kv_status
-batch_write_resend(struct op_ctx *c, const struct batch_write_req *r,
-                   struct batch_write_resp *out)
+batch_write_resend(struct op_ctx *c, const struct batch_write_req *r, struct batch_write_resp *out)
 {
     memset(out, 0, sizeof *out);
     size_t *counts = arena_alloc(c->arena, (r->n_tables + 1) * sizeof *counts);

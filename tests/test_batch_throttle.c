@@ -213,9 +213,8 @@ metric_sum(struct tfx *f, const char *index, const char *metric, const char *op)
 {
     kv_metric_datum *d = NULL;
     size_t n = 0;
-    assert_int_equal(kv_metric_get(f->db, "Thr", index, metric, op, T0 - 60000, f->now + 60000,
-                                   &d, &n),
-                     KV_OK);
+    assert_int_equal(
+        kv_metric_get(f->db, "Thr", index, metric, op, T0 - 60000, f->now + 60000, &d, &n), KV_OK);
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += d[i].sum;
@@ -231,8 +230,8 @@ assert_reasons(struct tfx *f, const char *want)
     const kv_throttling_reason *r = kv_error_throttling_reasons(f->db, &n);
     char got[1024] = "";
     for (size_t i = 0; i < n; i++)
-        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s %s", i ? ";" : "",
-                 r[i].reason, r[i].resource);
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s %s", i ? ";" : "", r[i].reason,
+                 r[i].resource);
     assert_string_equal(got, want);
 }
 
@@ -240,10 +239,10 @@ assert_reasons(struct tfx *f, const char *want)
 static bool
 stored(struct tfx *f, int i)
 {
-    json_t *r = req(f, "GetItem",
-                    json_pack("{s:s,s:o,s:b}", "TableName", "Thr", "Key", key_of(i),
-                              "ConsistentRead", 0),
-                    KV_OK);
+    json_t *r =
+        req(f, "GetItem",
+            json_pack("{s:s,s:o,s:b}", "TableName", "Thr", "Key", key_of(i), "ConsistentRead", 0),
+            KV_OK);
     json_t *item = json_object_get(r, "Item");
     json_t *want = item1k(i);
     bool found = item != NULL;
@@ -339,10 +338,11 @@ bth01_3_deletes_and_tables(void **state)
     (void)state;
     struct tfx *f = tfx_new(0, NULL, 0);
     create_table(f, 1000, 3, 0);
-    ok(f, "CreateTable", "{\"TableName\":\"Big\",\"AttributeDefinitions\":[{\"AttributeName\":"
-                         "\"pk\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":"
-                         "\"pk\",\"KeyType\":\"HASH\"}],\"ProvisionedThroughput\":{"
-                         "\"ReadCapacityUnits\":10,\"WriteCapacityUnits\":100}}");
+    ok(f, "CreateTable",
+       "{\"TableName\":\"Big\",\"AttributeDefinitions\":[{\"AttributeName\":"
+       "\"pk\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":"
+       "\"pk\",\"KeyType\":\"HASH\"}],\"ProvisionedThroughput\":{"
+       "\"ReadCapacityUnits\":10,\"WriteCapacityUnits\":100}}");
     json_decref(req(f, "BatchWriteItem", batch_write(put_requests(0, 2)), KV_OK));
     f->now += 1000;
     /* Thr: delete k00000 (1 KB: one unit), put k00005, delete k00001,
@@ -350,8 +350,8 @@ bth01_3_deletes_and_tables(void **state)
     json_t *thr = json_pack("[{s:{s:o}},{s:{s:o}},{s:{s:o}},{s:{s:o}}]", "DeleteRequest", "Key",
                             key_of(0), "PutRequest", "Item", item1k(5), "DeleteRequest", "Key",
                             key_of(1), "DeleteRequest", "Key", key_of(9));
-    json_t *big = json_pack("[{s:{s:o}},{s:{s:o}}]", "PutRequest", "Item", item1k(7),
-                            "PutRequest", "Item", item1k(8));
+    json_t *big = json_pack("[{s:{s:o}},{s:{s:o}}]", "PutRequest", "Item", item1k(7), "PutRequest",
+                            "Item", item1k(8));
     json_t *r = req(f, "BatchWriteItem",
                     json_pack("{s:{s:o,s:o},s:s}", "RequestItems", "Thr", thr, "Big", big,
                               "ReturnConsumedCapacity", "TOTAL"),
@@ -381,13 +381,13 @@ bth02_1_gsi_back_pressure(void **state)
     (void)state;
     struct tfx *f = tfx_new(0, NULL, 0);
     create_table(f, 1000, 100, 1);
-    json_t *r = req(
-        f, "BatchWriteItem",
-        parse("{\"RequestItems\":{\"Thr\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"a\"},"
-              "\"gk\":{\"S\":\"g1\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"b\"},\"gk\":"
-              "{\"S\":\"g2\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"c\"}}}}]},"
-              "\"ReturnConsumedCapacity\":\"INDEXES\"}"),
-        KV_OK);
+    json_t *r =
+        req(f, "BatchWriteItem",
+            parse("{\"RequestItems\":{\"Thr\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"a\"},"
+                  "\"gk\":{\"S\":\"g1\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"b\"},\"gk\":"
+                  "{\"S\":\"g2\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"c\"}}}}]},"
+                  "\"ReturnConsumedCapacity\":\"INDEXES\"}"),
+            KV_OK);
     /* a: one unit on the table and one on the index; c: one on the table */
     assert_json(r, "{\"UnprocessedItems\":{\"Thr\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
                    "\"b\"},\"gk\":{\"S\":\"g2\"}}}}]},\"ConsumedCapacity\":[{\"TableName\":"
@@ -440,8 +440,8 @@ bth03_1_reads(void **state)
         assert_true(json_equal(json_array_get(got, (size_t)i), want));
         json_decref(want);
     }
-    json_t *left = json_pack("{s:{s:[o,o,o],s:b}}", "Thr", "Keys", key_of(5), key_of(6),
-                             key_of(7), "ConsistentRead", 1);
+    json_t *left = json_pack("{s:{s:[o,o,o],s:b}}", "Thr", "Keys", key_of(5), key_of(6), key_of(7),
+                             "ConsistentRead", 1);
     assert_true(json_equal(json_object_get(r, "UnprocessedKeys"), left));
     json_decref(left);
     assert_true(capacity_units(r) == 5.0);
@@ -461,10 +461,10 @@ bth03_1_reads(void **state)
     assert_true(capacity_units(r) == 4.5);
     json_decref(r);
     /* half a unit left: a strongly consistent batch is refused whole */
-    r = req(f, "BatchGetItem",
-            json_pack("{s:{s:{s:O,s:b}}}", "RequestItems", "Thr", "Keys", keys, "ConsistentRead",
-                      1),
-            KV_PROVISIONED_THROUGHPUT_EXCEEDED);
+    r = req(
+        f, "BatchGetItem",
+        json_pack("{s:{s:{s:O,s:b}}}", "RequestItems", "Thr", "Keys", keys, "ConsistentRead", 1),
+        KV_PROVISIONED_THROUGHPUT_EXCEEDED);
     assert_string_equal(json_string_value(json_object_get(r, "message")), msg_table);
     assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
     json_decref(r);
@@ -488,14 +488,14 @@ bth03_2_per_item_rounding(void **state)
     memset(d, 'x', sizeof d - 1);
     /* 2+1 + 1+5117 = 5121 B; 2+2 + 1+36859 = 36864 B, 9 x 4 KB */
     d[5117] = '\0';
-    json_t *puts = json_pack("[{s:{s:{s:{s:s},s:{s:s}}}},{s:{s:{s:{s:s},s:{s:s}}}}]",
-                             "PutRequest", "Item", "pk", "S", "a", "d", "S", d, "PutRequest",
-                             "Item", "pk", "S", "b", "d", "S", d);
+    json_t *puts =
+        json_pack("[{s:{s:{s:{s:s},s:{s:s}}}},{s:{s:{s:{s:s},s:{s:s}}}}]", "PutRequest", "Item",
+                  "pk", "S", "a", "d", "S", d, "PutRequest", "Item", "pk", "S", "b", "d", "S", d);
     d[5117] = 'x';
-    json_array_append_new(puts, json_pack("{s:{s:{s:{s:s},s:{s:s}}}}", "PutRequest", "Item",
-                                          "pk", "S", "bb", "d", "S", d));
-    json_decref(req(f, "BatchWriteItem", json_pack("{s:{s:o}}", "RequestItems", "Thr", puts),
-                    KV_OK));
+    json_array_append_new(puts, json_pack("{s:{s:{s:{s:s},s:{s:s}}}}", "PutRequest", "Item", "pk",
+                                          "S", "bb", "d", "S", d));
+    json_decref(
+        req(f, "BatchWriteItem", json_pack("{s:{s:o}}", "RequestItems", "Thr", puts), KV_OK));
     json_t *r = req(f, "BatchGetItem",
                     parse("{\"RequestItems\":{\"Thr\":{\"Keys\":[{\"pk\":{\"S\":\"a\"}},{\"pk\":"
                           "{\"S\":\"b\"}}],\"ConsistentRead\":true,\"ProjectionExpression\":"
@@ -576,10 +576,11 @@ bth04_1_transact_write(void **state)
         assert_true(stored(f, i) == (i < 5));
     assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 10.0);
     /* the bucket is empty: a ConditionCheck alone (two units) is refused */
-    r = req(f, "TransactWriteItems",
-            parse("{\"TransactItems\":[{\"ConditionCheck\":{\"TableName\":\"Thr\",\"Key\":{"
-                  "\"pk\":{\"S\":\"k00000\"}},\"ConditionExpression\":\"attribute_exists(pk)\"}}]}"),
-            KV_TRANSACTION_CANCELED);
+    r = req(
+        f, "TransactWriteItems",
+        parse("{\"TransactItems\":[{\"ConditionCheck\":{\"TableName\":\"Thr\",\"Key\":{"
+              "\"pk\":{\"S\":\"k00000\"}},\"ConditionExpression\":\"attribute_exists(pk)\"}}]}"),
+        KV_TRANSACTION_CANCELED);
     assert_string_equal(kv_errmsg(f->db), CANCELLED "[ProvisionedThroughputExceeded]");
     json_decref(r);
     assert_true(metric_sum(f, NULL, "ThrottledRequests", "TransactWriteItems") == 2.0);
@@ -627,12 +628,13 @@ bth04_3_transact_key_range(void **state)
 {
     (void)state;
     struct tfx *f = tfx_new(0, NULL, 0);
-    ok(f, "CreateTable", "{\"TableName\":\"Thr\",\"AttributeDefinitions\":[{\"AttributeName\":"
-                         "\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\","
-                         "\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"pk\","
-                         "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":"
-                         "\"RANGE\"}],\"ProvisionedThroughput\":{\"ReadCapacityUnits\":10,"
-                         "\"WriteCapacityUnits\":3000}}");
+    ok(f, "CreateTable",
+       "{\"TableName\":\"Thr\",\"AttributeDefinitions\":[{\"AttributeName\":"
+       "\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\","
+       "\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"pk\","
+       "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":"
+       "\"RANGE\"}],\"ProvisionedThroughput\":{\"ReadCapacityUnits\":10,"
+       "\"WriteCapacityUnits\":3000}}");
     kv_item *it = kv_item_new();
     kv_item_put_s(it, "pk", "hot");
     for (int i = 0; i < 997; i++) {
@@ -810,10 +812,8 @@ bth05_3_typed_get_converges(void **state)
         /* in reverse, so key order is not storage order */
         kv_item_put_s(keys[i], "pk", key_name(9 - i));
     }
-    kv_batch_get_table t = {.table = "Thr",
-                            .keys = (const kv_item *const *)keys,
-                            .n_keys = 10,
-                            .consistent_read = 1};
+    kv_batch_get_table t = {
+        .table = "Thr", .keys = (const kv_item *const *)keys, .n_keys = 10, .consistent_read = 1};
     kv_batch_get_result *res = NULL;
     assert_int_equal(kv_batch_get(f->db, &t, 1, &res), KV_OK);
     assert_int_equal(f->now, T0 + 1550);
