@@ -9,6 +9,7 @@
  * elements.
  */
 #include "fixture.h"
+#include "mem.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -366,6 +367,39 @@ bth01_3_deletes_and_tables(void **state)
     assert_false(stored(f, 1));
     assert_true(stored(f, 5));
     assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 1.0);
+    tfx_free(f);
+}
+
+/* bth01-4: running out of memory anywhere in a batch that leaves elements
+ * unprocessed (also in its second run, without them) writes nothing and
+ * gives every admission back. */
+static void
+bth01_4_out_of_memory(void **state)
+{
+    (void)state;
+    struct tfx *f = tfx_new(0, NULL, 0);
+    create_table(f, 1000, 10, 0);
+    bool done = false;
+    for (long n = 1; n < 5000 && !done; n++) {
+        json_t *request = batch_write(put_requests(0, 12));
+        char *body = json_dumps(request, JSON_COMPACT), *resp = NULL;
+        json_decref(request);
+        mem_fail_after(n);
+        kv_status st = kv_request(f->db, "BatchWriteItem", body, strlen(body), &resp);
+        mem_fail_reset();
+        free(body);
+        kv_free(resp);
+        done = st == KV_OK;
+        if (!done) {
+            assert_int_equal(st, KV_NOMEM);
+            assert_false(stored(f, 0));
+            assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 0.0);
+        }
+    }
+    assert_true(done);
+    for (int i = 0; i < 12; i++)
+        assert_true(stored(f, i) == (i < 10));
+    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 10.0);
     tfx_free(f);
 }
 
@@ -844,6 +878,7 @@ main(void)
         cmocka_unit_test(bth01_1_partial),
         cmocka_unit_test(bth01_2_all_throttled),
         cmocka_unit_test(bth01_3_deletes_and_tables),
+        cmocka_unit_test(bth01_4_out_of_memory),
         cmocka_unit_test(bth02_1_gsi_back_pressure),
         cmocka_unit_test(bth03_1_reads),
         cmocka_unit_test(bth03_2_per_item_rounding),
