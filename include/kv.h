@@ -822,7 +822,7 @@ typedef struct kv_batch_get_table_result {
     const char *table;
     kv_item **items;      /**< the items found, in key order; absent keys are left out */
     size_t n_items;
-    size_t *unprocessed;  /**< indexes into the request's keys left unread (16 MB limit) */
+    size_t *unprocessed;  /**< indexes into the request's keys left unread (16 MB, throttled) */
     size_t n_unprocessed;
     double capacity_units; /**< read units consumed on the table */
     void *reserved[4];
@@ -841,17 +841,23 @@ typedef struct kv_batch_get_result {
 
 /**
  * Read up to 100 items from one or more tables (BatchGetItem), all from one
- * consistent snapshot.
+ * consistent snapshot (each attempt's, when keys are asked for again).
  *
  * When the items would pass 16 MB, the rest are not read: their keys are
  * listed in `unprocessed` for the caller to ask for again, as DynamoDB
- * returns UnprocessedKeys.
+ * returns UnprocessedKeys.  So are keys throttled: each key is admitted
+ * on its own, and the batch fails only if no key could be read.  Under a
+ * retry policy (kv_options.retry) the unprocessed keys are asked for again
+ * after the policy's back-off, within its attempts, and the result covers
+ * every attempt.
  *
  * @param[in]  tables   n_tables tables, each named once
  * @param[out] result   the items read; free with kv_batch_get_result_free;
  *                      NULL on failure
  * @return KV_OK, KV_VALIDATION (limits, duplicate keys, keys that do not
- *         match the schema), KV_RESOURCE_NOT_FOUND, KV_NOMEM, KV_CORRUPT
+ *         match the schema), KV_RESOURCE_NOT_FOUND,
+ *         KV_PROVISIONED_THROUGHPUT_EXCEEDED or KV_THROTTLING (every key
+ *         throttled), KV_NOMEM, KV_CORRUPT
  * @since 0.1
  */
 KV_API kv_status kv_batch_get(kv_db *db, const kv_batch_get_table *tables, size_t n_tables,
@@ -901,13 +907,17 @@ typedef struct kv_batch_write_result {
  *
  * Every request is checked before anything is written: a request that
  * fails leaves every table as it was.  A request element may come back in
- * `unprocessed` (throttling); send those again.
+ * `unprocessed` (throttling: each is admitted on its own); send those
+ * again.  Under a retry policy (kv_options.retry) that is done here: after
+ * the policy's back-off the unprocessed elements are sent again, within
+ * its attempts, and the result covers every attempt.
  *
  * @param[out] result  if not NULL, what was done; free with
  *                     kv_batch_write_result_free; NULL on failure
  * @return KV_OK, KV_VALIDATION (limits, two requests for one item, keys that
  *         do not match the schema, items over 400 KB), KV_RESOURCE_NOT_FOUND,
- *         KV_NOMEM, KV_IO
+ *         KV_PROVISIONED_THROUGHPUT_EXCEEDED or KV_THROTTLING (every element
+ *         throttled: nothing written), KV_NOMEM, KV_IO
  * @since 0.1
  */
 KV_API kv_status kv_batch_write(kv_db *db, const kv_batch_write_table *tables,
@@ -976,9 +986,11 @@ typedef struct kv_transact_write_result {
  * Apply up to 100 actions together, all or none (TransactWriteItems).
  *
  * No two actions may name the same item.  If any action's condition fails,
- * or an action cannot apply to its item, nothing is written and the call
- * returns KV_TRANSACTION_CANCELED; kv_error_reason_count and the functions
- * after it then give one reason per action, in order.
+ * or an action cannot apply to its item, or the actions together do not
+ * fit in the capacity available (reason ProvisionedThroughputExceeded or
+ * ThrottlingError on each action that did not), nothing is written and the
+ * call returns KV_TRANSACTION_CANCELED; kv_error_reason_count and the
+ * functions after it then give one reason per action, in order.
  *
  * Example: move a unit of stock only if some is left.
  *
@@ -1026,7 +1038,9 @@ typedef struct kv_transact_get_result {
 /**
  * Read up to 100 items together, from one consistent snapshot
  * (TransactGetItems).  A key that does not match its table's schema cancels
- * the whole read with KV_TRANSACTION_CANCELED and a ValidationError reason.
+ * the whole read with KV_TRANSACTION_CANCELED and a ValidationError reason;
+ * Gets that together do not fit in the read capacity available cancel it
+ * with ProvisionedThroughputExceeded or ThrottlingError reasons.
  *
  * @param[out] result the items; free with kv_transact_get_result_free
  * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
@@ -1125,8 +1139,10 @@ typedef struct kv_clock {
  * random time in [0, min(max_delay_ms, base_delay_ms * 2^(n-1))]
  * milliseconds ("exponential backoff with full jitter") and tries again,
  * up to max_attempts attempts in all.  Only statuses for which
- * kv_status_retryable is true are retried.  Unprocessed elements of a
- * batch are not retried: as with the SDKs, that loop is the caller's.
+ * kv_status_retryable is true are retried.  kv_batch_write and
+ * kv_batch_get also send their unprocessed elements again, as the SDKs'
+ * batch helpers do; through kv_request, as with DynamoDB's low-level API,
+ * that loop is the caller's.
  *
  * Initialise with kv_retry_policy_default, then change what you need.
  * @since 0.2

@@ -10,6 +10,7 @@
  */
 #include "api.h"
 #include "arena.h"
+#include "batch_resend.h"
 #include "db.h"
 #include "mem.h"
 #include "value.h"
@@ -186,7 +187,7 @@ kv_batch_get(kv_db *db, const kv_batch_get_table *tables, size_t n_tables,
         ERR_MISUSE(&c.err, "kv_batch_get needs tables and a result pointer");
     else if (fill_batch_get(&c, tables, n_tables, &bt) == KV_OK) {
         struct batch_get_req r = {bt, n_tables, c.ctx.arena};
-        if (op_batch_get(&c.ctx, &r, &out) == KV_OK)
+        if (batch_get_resend(&c.ctx, &r, &out) == KV_OK)
             make_batch_get(&c, tables, n_tables, &out, result);
     }
     return api_call_end(&c);
@@ -291,7 +292,7 @@ kv_batch_write(kv_db *db, const kv_batch_write_table *tables, size_t n_tables,
         err_nomem(&c.err);
     else {
         struct batch_write_req r = {bt, n_tables};
-        if (op_batch_write(&c.ctx, &r, &out) == KV_OK && b) {
+        if (batch_write_resend(&c.ctx, &r, &out) == KV_OK && b) {
             finish_batch_write(b, &out);
             *result = &b->u.write;
             b = NULL;

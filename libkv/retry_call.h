@@ -29,4 +29,11 @@ struct kv_err;
  */
 bool retry_call_again(struct kv_db *db, int attempt, struct kv_err *err);
 
+/*
+ * Whether attempt number `attempt`, which was served but left part of a
+ * batch unprocessed, is followed by another with that part: the handle has
+ * a retry policy with attempts left.  If so, waits the policy's back-off.
+ */
+bool retry_call_resend(struct kv_db *db, int attempt);
+
 #endif

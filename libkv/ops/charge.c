@@ -9,6 +9,8 @@
  * their change time).
  */
 #include "charge.h"
+#include "arena.h"
+#include "err.h"
 #include "catalog.h"
 #include "db.h"
 #include "item_common.h"
@@ -18,14 +20,8 @@
 
 #include <string.h>
 
-/* A table's description for the throttling module; pointers into def. */
-struct charge_table {
-    struct throttle_table t;
-    struct throttle_index gsis[THROTTLE_GSI_MAX];
-};
-
-static kv_status
-describe(struct txn *t, const struct table_def *def, struct charge_table *ct)
+kv_status
+charge_describe(struct txn *t, const struct table_def *def, struct charge_table *ct)
 {
     struct table_stats stats;
     kv_status st = catalog_stats_get(t, def->dbname, &stats);
@@ -52,7 +48,7 @@ charge_write(struct txn *t, const struct table_def *def, enum metrics_op op,
     struct charge_table ct;
     struct throttle_write w;
     struct throttle_gsi_write g[THROTTLE_GSI_MAX];
-    kv_status st = describe(t, def, &ct);
+    kv_status st = charge_describe(t, def, &ct);
     if (st != KV_OK)
         return st;
     throttle_write_from_consumed(&w, &ct.t, op, keycodec_key_hash(key->bytes, key->len), c, g);
@@ -86,7 +82,7 @@ charge_read_admit(struct txn *t, const struct table_def *def, enum metrics_op op
                   struct throttle_ticket *ticket)
 {
     struct charge_table ct;
-    kv_status st = describe(t, def, &ct);
+    kv_status st = charge_describe(t, def, &ct);
     if (st != KV_OK)
         return st;
     struct throttle_read r = {
@@ -111,4 +107,53 @@ charge_finish(struct kv_db *db, kv_status st, struct throttle_ticket *ticket)
 {
     if (st != KV_OK && st != KV_CONDITIONAL_CHECK_FAILED)
         throttle_refund(db->throttle, ticket);
+}
+
+kv_status
+charge_batch_write(struct txn *t, const struct charge_table *ct, struct throttle_batch *b,
+                   const struct keybuf *key, const struct consumed *c,
+                   struct throttle_ticket *ticket)
+{
+    struct throttle_write w;
+    struct throttle_gsi_write g[THROTTLE_GSI_MAX];
+    throttle_write_from_consumed(&w, &ct->t, b->op, keycodec_key_hash(key->bytes, key->len), c,
+                                 g);
+    return throttle_batch_write(t->db->throttle, b, &w, ticket, t->err);
+}
+
+kv_status
+charge_batch_read(struct txn *t, const struct charge_table *ct, struct throttle_batch *b,
+                  const struct keybuf *key, uint64_t estimate, struct throttle_ticket *ticket)
+{
+    struct throttle_read r = {
+        .table = &ct->t,
+        .op = b->op,
+        .index = NULL,
+        .has_hash = true,
+        .hash = keycodec_key_hash(key->bytes, key->len),
+        .estimate = estimate,
+    };
+    return throttle_batch_read(t->db->throttle, b, &r, ticket, t->err);
+}
+
+bool
+charge_refused(kv_status st)
+{
+    return st == KV_PROVISIONED_THROUGHPUT_EXCEEDED || st == KV_THROTTLING;
+}
+
+kv_status
+charge_cancel_reason(struct txn *t, const struct throttle_batch *b, struct arena *a,
+                     struct err_reason *r)
+{
+    struct kv_err e;
+    err_init(&e);
+    kv_status st = throttle_error(b->hits, b->n_hits, &e);
+    memset(r, 0, sizeof *r);
+    r->code = st == KV_PROVISIONED_THROUGHPUT_EXCEEDED ? "ProvisionedThroughputExceeded"
+                                                       : "ThrottlingError";
+    const char *m = err_message(&e);
+    r->message = arena_strndup(a, m, strlen(m));
+    err_clear(&e);
+    return r->message ? KV_OK : err_nomem(t->err);
 }

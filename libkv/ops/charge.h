@@ -18,6 +18,11 @@
  * The ticket lives in the operation's argument struct, zeroed before
  * txn_run: a body that runs again (KV_RETRY) then gives the first
  * admission back before taking the second, so it is charged once.
+ *
+ * Batches and transactions admit element by element (throttle.h's batch
+ * interface), against a description of each table made once per body
+ * (charge_describe) and kept until the body returns, since a batch's
+ * refusals point into it.
  */
 #ifndef KV_CHARGE_H
 #define KV_CHARGE_H
@@ -31,11 +36,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
+struct err_reason;
 struct item_write;
 struct kv_db;
 struct keybuf;
 struct table_def;
 struct txn;
+
+/* A table's description for the throttling module; pointers into def. */
+struct charge_table {
+    struct throttle_table t;
+    struct throttle_index gsis[THROTTLE_GSI_MAX];
+};
+
+/* Describe def, with its current size and its global indexes' sizes. */
+kv_status charge_describe(struct txn *t, const struct table_def *def, struct charge_table *ct);
 
 /*
  * Admit a write of the item whose stored key is `key`, consuming `c` (the
@@ -88,5 +104,31 @@ void charge_read_settle(struct txn *t, struct throttle_ticket *ticket, uint64_t 
 /* After txn_run: refund the ticket unless the operation succeeded or
  * failed its condition. */
 void charge_finish(struct kv_db *db, kv_status st, struct throttle_ticket *ticket);
+
+/*
+ * One element of a batch or transaction (b's operation): a write of the
+ * item stored under `key` consuming `c`, or a read of it admitted against
+ * `estimate` half-units (settle it with charge_read_settle).  KV_OK:
+ * admitted; charge_refused(status): throttled, nothing debited, t->err
+ * untouched, the refusal noted in b; any other status is a failure.
+ */
+kv_status charge_batch_write(struct txn *t, const struct charge_table *ct,
+                             struct throttle_batch *b, const struct keybuf *key,
+                             const struct consumed *c, struct throttle_ticket *ticket);
+kv_status charge_batch_read(struct txn *t, const struct charge_table *ct,
+                            struct throttle_batch *b, const struct keybuf *key,
+                            uint64_t estimate, struct throttle_ticket *ticket);
+
+/* Whether a batch element's status means "throttled". */
+bool charge_refused(kv_status st);
+
+/*
+ * The cancellation reason of a transaction's action refused as b records
+ * (b holding that action's refusals only): ProvisionedThroughputExceeded
+ * or ThrottlingError, with the throttling message DynamoDB gives for the
+ * same refusal; the message in `a`.
+ */
+kv_status charge_cancel_reason(struct txn *t, const struct throttle_batch *b, struct arena *a,
+                               struct err_reason *r);
 
 #endif

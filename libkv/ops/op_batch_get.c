@@ -20,10 +20,17 @@
  *
  * Capacity: each item costs what a GetItem of it costs, its own size
  * rounded up to 4 KB (half a unit when eventually consistent), and a key
- * with no item the minimum; the units are summed per table.
+ * with no item the minimum; the units are summed per table.  Each key is
+ * admitted on its own, as an independent GetItem (charge.h, throttle.h's
+ * batch interface): against the least it can cost before it is read, then
+ * charged its real cost.  A key refused is left in UnprocessedKeys,
+ * unread and uncharged; if no key could be served the batch fails with
+ * the exception throttle_batch_finish gives.
  */
 #include "ops.h"
 #include "arena.h"
+#include "charge.h"
+#include "db.h"
 #include "err.h"
 #include "item_common.h"
 #include "itemcodec.h"
@@ -42,6 +49,8 @@ struct bg_args {
     const struct batch_get_req *r;
     struct batch_get_resp *out;
     struct expr_proj **proj; /* per table, NULL without a projection */
+    struct throttle_ticket **ticket; /* per table, per key */
+    struct throttle_batch batch;
 };
 
 /* The request's shape, checked before anything else, in DynamoDB's order:
@@ -127,7 +136,7 @@ result_item(struct txn *t, struct bg_args *a, size_t i, const MDB_val *val, stru
 /* Read one table's keys.  *used counts the response's bytes so far, and
  * *full says the limit was reached: every key from there on is left. */
 static kv_status
-read_table(struct txn *t, struct bg_args *a, size_t i, MDB_dbi dbi,
+read_table(struct txn *t, struct bg_args *a, size_t i, MDB_dbi dbi, const struct charge_table *ct,
            const struct item_target *targets, size_t *used, bool *full)
 {
     const struct batch_get_table *bt = &a->r->tables[i];
@@ -137,14 +146,23 @@ read_table(struct txn *t, struct bg_args *a, size_t i, MDB_dbi dbi,
         MDB_val val;
         bool found = false;
         size_t size = 0;
+        struct throttle_ticket *ticket = &a->ticket[i][k];
         kv_status st = KV_OK;
         if (!*full)
+            st = charge_batch_read(t, ct, &a->batch, &targets[k].key, capacity_read(0, kind),
+                                   ticket);
+        if (charge_refused(st)) {
+            tr->unprocessed[tr->n_unprocessed++] = k;
+            continue;
+        }
+        if (st == KV_OK && !*full)
             st = item_read(t, dbi, &targets[k].key, &val, &found);
         if (st == KV_OK && found)
             st = itemcodec_size(val.mv_data, val.mv_size, &size, t->err);
         if (st != KV_OK)
             return st;
         if (*full || *used + size > BATCH_GET_MAX_BYTES) {
+            throttle_refund(t->db->throttle, ticket); /* admitted, but not read */
             *full = true;
             tr->unprocessed[tr->n_unprocessed++] = k;
             continue;
@@ -152,10 +170,11 @@ read_table(struct txn *t, struct bg_args *a, size_t i, MDB_dbi dbi,
         if (found) {
             if ((st = result_item(t, a, i, &val, &tr->items[tr->n_items])) != KV_OK)
                 return st;
-            tr->n_items++;
+            tr->item_keys[tr->n_items++] = k;
             *used += size;
         }
         consumed_add_table(&tr->consumed, capacity_read(size, kind), 0);
+        charge_read_settle(t, ticket, capacity_read(size, kind));
     }
     return KV_OK;
 }
@@ -168,10 +187,13 @@ batch_get_body(struct txn *t, void *arg)
     struct table_def *def;
     MDB_dbi *dbis = arena_alloc(a->c->arena, r->n_tables * sizeof *dbis);
     struct item_target **targets = arena_calloc(a->c->arena, r->n_tables * sizeof *targets);
-    if (!dbis || !targets)
+    struct charge_table *ct = arena_alloc(a->c->arena, r->n_tables * sizeof *ct);
+    if (!dbis || !targets || !ct)
         return err_nomem(t->err);
     for (size_t i = 0; i < r->n_tables; i++) {
         kv_status st = item_table(t, r->tables[i].table, &def, &dbis[i]);
+        if (st == KV_OK)
+            st = charge_describe(t, def, &ct[i]);
         if (st == KV_OK &&
             !(targets[i] = arena_alloc(a->c->arena, r->tables[i].n_keys * sizeof *targets[i])))
             st = err_nomem(t->err);
@@ -182,15 +204,16 @@ batch_get_body(struct txn *t, void *arg)
     }
     size_t used = 0;
     bool full = false;
+    throttle_batch_init(&a->batch, METRICS_OP_BATCH_GET_ITEM);
     for (size_t i = 0; i < r->n_tables; i++) {
         struct batch_get_table_resp *tr = &a->out->tables[i];
         tr->n_items = tr->n_unprocessed = 0; /* a retried body starts over */
         memset(&tr->consumed, 0, sizeof tr->consumed);
-        kv_status st = read_table(t, a, i, dbis[i], targets[i], &used, &full);
+        kv_status st = read_table(t, a, i, dbis[i], &ct[i], targets[i], &used, &full);
         if (st != KV_OK)
             return st;
     }
-    return KV_OK;
+    return throttle_batch_finish(t->db->throttle, &a->batch, t->err);
 }
 
 /* Room for every table's results. */
@@ -204,7 +227,22 @@ alloc_results(struct op_ctx *c, const struct batch_get_req *r, struct batch_get_
         struct batch_get_table_resp *tr = &out->tables[i];
         tr->items = arena_calloc(r->out, r->tables[i].n_keys * sizeof *tr->items);
         tr->unprocessed = arena_alloc(c->arena, r->tables[i].n_keys * sizeof *tr->unprocessed);
-        if (!tr->items || !tr->unprocessed)
+        tr->item_keys = arena_alloc(c->arena, r->tables[i].n_keys * sizeof *tr->item_keys);
+        if (!tr->items || !tr->unprocessed || !tr->item_keys)
+            return err_nomem(c->err);
+    }
+    return KV_OK;
+}
+
+/* A ticket for every key, zeroed before txn_run (charge.h). */
+static kv_status
+alloc_tickets(struct op_ctx *c, const struct batch_get_req *r, struct bg_args *a)
+{
+    if (!(a->ticket = arena_calloc(c->arena, r->n_tables * sizeof *a->ticket)))
+        return err_nomem(c->err);
+    for (size_t i = 0; i < r->n_tables; i++) {
+        a->ticket[i] = arena_calloc(c->arena, r->tables[i].n_keys * sizeof *a->ticket[i]);
+        if (!a->ticket[i])
             return err_nomem(c->err);
     }
     return KV_OK;
@@ -214,7 +252,7 @@ kv_status
 op_batch_get(struct op_ctx *c, const struct batch_get_req *r, struct batch_get_resp *out)
 {
     memset(out, 0, sizeof *out);
-    struct bg_args a = {c, r, out, NULL};
+    struct bg_args a = {c, r, out, NULL, NULL, {0}};
     kv_status st = check_shape(c, r);
     if (st == KV_OK && !(a.proj = arena_calloc(c->arena, r->n_tables * sizeof *a.proj)))
         st = err_nomem(c->err);
@@ -222,7 +260,13 @@ op_batch_get(struct op_ctx *c, const struct batch_get_req *r, struct batch_get_r
         st = check_tables(c, r, a.proj);
     if (st == KV_OK)
         st = alloc_results(c, r, out);
+    if (st == KV_OK)
+        st = alloc_tickets(c, r, &a);
     if (st != KV_OK)
         return st;
-    return txn_run(c->db, false, batch_get_body, &a, c->err);
+    st = txn_run(c->db, false, batch_get_body, &a, c->err);
+    for (size_t i = 0; st != KV_OK && i < r->n_tables; i++)
+        for (size_t k = 0; k < r->tables[i].n_keys; k++)
+            throttle_refund(c->db->throttle, &a.ticket[i][k]);
+    return st;
 }

@@ -16,14 +16,27 @@
  * element does not match the schema", and nesting too deep is reported
  * without the "1 validation error detected: " envelope.
  *
- * An element may be left unprocessed: `admit` decides, per element, before
- * it is written.  Today every element is admitted; capacity enforcement
- * will refuse the ones that do not fit, and they go back to the caller in
- * UnprocessedItems.  DynamoDB's 16 MB request limit needs no check of its
- * own here: 25 items of at most 400 KB stay far below it.
+ * Capacity.  Each element is admitted on its own, as an independent write
+ * (charge.h, throttle.h's batch interface): the table, the partition of its
+ * key, and each global index whose entry it changes.  Its cost is known
+ * only once index upkeep has run, so the element is written first and
+ * admitted after.  An element refused has to be taken back out of the
+ * transaction, and LMDB cannot undo part of one: the body then returns
+ * and the batch runs again in a fresh transaction without it (it goes
+ * back to the caller in UnprocessedItems), the admitted elements'
+ * tickets carried over, so each is charged once.  A second run refuses
+ * nothing new unless capacity changed in between; each run leaves out at
+ * least one more element, so it ends.  If no element could be served the
+ * batch fails with the exception throttle_batch_finish gives, and changes
+ * nothing.  ConsumedCapacity counts the written elements only.
+ *
+ * DynamoDB's 16 MB request limit needs no check of its own here: 25 items
+ * of at most 400 KB stay far below it.
  */
 #include "ops.h"
 #include "arena.h"
+#include "charge.h"
+#include "db.h"
 #include "err.h"
 #include "index.h"
 #include "item_common.h"
@@ -41,6 +54,11 @@ struct bw_args {
     struct op_ctx *c;
     const struct batch_write_req *r;
     struct batch_write_resp *out;
+    struct charge_table *ct;        /* per table, described once per run */
+    struct throttle_ticket *ticket; /* per element, in request order */
+    bool *left;                     /* per element: refused, left unprocessed */
+    bool again;                     /* the run refused an element: run again */
+    struct throttle_batch batch;
 };
 
 static kv_status
@@ -125,19 +143,6 @@ check_all(struct txn *t, struct bw_args *a, struct table_def **defs, MDB_dbi *db
     return KV_OK;
 }
 
-/*
- * Whether an element is written now or left in UnprocessedItems.  Every
- * element is admitted until capacity is enforced; throttling will refuse
- * the elements its tables cannot absorb.
- */
-static bool
-admit(const struct table_def *def, const struct batch_write_elem *e)
-{
-    (void)def;
-    (void)e;
-    return true;
-}
-
 /* Note the size of the item collection a write left, once per collection. */
 static void
 note_collection(struct batch_write_table_resp *tr, const struct collection_size *cs)
@@ -152,14 +157,22 @@ note_collection(struct batch_write_table_resp *tr, const struct collection_size 
     tr->collections[tr->n_collections++] = *cs;
 }
 
+/* Write one element and admit it; *refused when capacity said no (the
+ * write is then still in the transaction: the caller runs again). */
 static kv_status
-write_elem(struct txn *t, struct bw_args *a, const struct table_def *def, MDB_dbi dbi,
-           const struct batch_write_elem *e, struct batch_write_table_resp *tr)
+write_elem(struct txn *t, struct bw_args *a, size_t i, const struct table_def *def, MDB_dbi dbi,
+           const struct batch_write_elem *e, struct throttle_ticket *ticket, bool *refused)
 {
     struct item_write w;
+    struct batch_write_table_resp *tr = &a->out->tables[i];
     kv_status st = write_load(t, &w, def, dbi, e->value, false, a->c->arena);
     if (st == KV_OK)
         st = write_store(t, &w, e->kind == BATCH_PUT ? e->value : NULL, false);
+    if (st == KV_OK)
+        st = charge_batch_write(t, &a->ct[i], &a->batch, &w.key, &w.consumed, ticket);
+    *refused = charge_refused(st);
+    if (*refused)
+        return KV_OK;
     if (st == KV_OK) {
         consumed_merge(&tr->consumed, &w.consumed);
         note_collection(tr, &w.collection);
@@ -177,33 +190,52 @@ batch_write_body(struct txn *t, void *arg)
     if (!defs || !dbis)
         return err_nomem(t->err);
     kv_status st = check_all(t, a, defs, dbis);
-    for (size_t i = 0; i < r->n_tables && st == KV_OK; i++) {
+    /* Refusals of an earlier run point into descriptions of that run:
+     * each run starts its own account. */
+    throttle_batch_init(&a->batch, METRICS_OP_BATCH_WRITE_ITEM);
+    a->again = false;
+    for (size_t i = 0, n = 0; i < r->n_tables && st == KV_OK; i++) {
         struct batch_write_table_resp *tr = &a->out->tables[i];
         tr->n_unprocessed = 0; /* a retried body starts over */
         tr->n_collections = 0;
         memset(&tr->consumed, 0, sizeof tr->consumed);
-        for (size_t k = 0; k < r->tables[i].n_elems && st == KV_OK; k++) {
-            const struct batch_write_elem *e = &r->tables[i].elems[k];
-            if (!admit(defs[i], e))
+        st = charge_describe(t, defs[i], &a->ct[i]);
+        for (size_t k = 0; k < r->tables[i].n_elems && st == KV_OK; k++, n++) {
+            bool refused = a->left[n];
+            if (!refused)
+                st = write_elem(t, a, i, defs[i], dbis[i], &r->tables[i].elems[k],
+                                &a->ticket[n], &refused);
+            if (refused)
                 tr->unprocessed[tr->n_unprocessed++] = k;
-            else
-                st = write_elem(t, a, defs[i], dbis[i], e, tr);
+            a->again = a->again || (refused && !a->left[n]);
+            a->left[n] = a->left[n] || refused;
         }
     }
-    return st;
+    if (st != KV_OK)
+        return st;
+    if (a->batch.served == 0)
+        return throttle_batch_finish(t->db->throttle, &a->batch, t->err);
+    /* Not an error: the transaction aborts and op_batch_write runs it again. */
+    return a->again ? KV_THROTTLING : KV_OK;
 }
 
 kv_status
 op_batch_write(struct op_ctx *c, const struct batch_write_req *r, struct batch_write_resp *out)
 {
     memset(out, 0, sizeof *out);
-    struct bw_args a = {c, r, out};
+    struct bw_args a = {c, r, out, NULL, NULL, NULL, false, {0}};
     kv_status st = check_shape(c, r);
     if (st == KV_OK)
         st = check_values(c, r);
     if (st != KV_OK)
         return st;
-    if (!(out->tables = arena_calloc(c->arena, r->n_tables * sizeof *out->tables)))
+    size_t total = 0;
+    for (size_t i = 0; i < r->n_tables; i++)
+        total += r->tables[i].n_elems;
+    if (!(out->tables = arena_calloc(c->arena, r->n_tables * sizeof *out->tables)) ||
+        !(a.ct = arena_calloc(c->arena, r->n_tables * sizeof *a.ct)) ||
+        !(a.ticket = arena_calloc(c->arena, total * sizeof *a.ticket)) ||
+        !(a.left = arena_calloc(c->arena, total * sizeof *a.left)))
         return err_nomem(c->err);
     for (size_t i = 0; i < r->n_tables; i++) {
         size_t n = r->tables[i].n_elems;
@@ -212,5 +244,11 @@ op_batch_write(struct op_ctx *c, const struct batch_write_req *r, struct batch_w
         if (!out->tables[i].unprocessed || !out->tables[i].collections)
             return err_nomem(c->err);
     }
-    return txn_run(c->db, true, batch_write_body, &a, c->err);
+    do
+        st = txn_run(c->db, true, batch_write_body, &a, c->err);
+    while (st != KV_OK && a.again && c->err->status == KV_OK);
+    if (st != KV_OK)
+        for (size_t n = 0; n < total; n++)
+            throttle_refund(c->db->throttle, &a.ticket[n]);
+    return st;
 }

@@ -13,10 +13,18 @@
  * ValidationError reason for that Get and None for the others.
  *
  * Capacity: a transactional read, two units per 4 KB of each item, two for
- * an absent one, summed per table.
+ * an absent one, summed per table.  Before anything is read every Get is
+ * admitted (charge.h) against the least it can cost, two units, as a read
+ * of its own item; then each is charged its real cost.  If any Get is
+ * refused, all are given back and the transaction is cancelled as
+ * TransactWriteItems is (op_transact_write.c), with a
+ * ProvisionedThroughputExceeded or ThrottlingError reason on each Get
+ * refused.
  */
 #include "ops.h"
 #include "arena.h"
+#include "charge.h"
+#include "db.h"
 #include "err.h"
 #include "item_common.h"
 #include "itemcodec.h"
@@ -36,6 +44,8 @@ struct tg_args {
     struct expr_proj **proj;
     struct item_target *targets;
     MDB_dbi *dbis;
+    struct charge_table **ct;        /* per Get, shared by the Gets of a table */
+    struct throttle_ticket *ticket;  /* per Get, zeroed before txn_run */
 };
 
 static kv_status
@@ -71,6 +81,16 @@ check_keys(struct txn *t, struct tg_args *a, struct err_reason *reasons, bool *c
             return st;
         a->targets[i].dbname = def->dbname;
         a->targets[i].key.len = 0;
+        a->ct[i] = NULL;
+        for (size_t j = 0; j < i && !a->ct[i]; j++)
+            if (strcmp(a->targets[j].dbname, def->dbname) == 0)
+                a->ct[i] = a->ct[j];
+        if (!a->ct[i]) {
+            if (!(a->ct[i] = arena_alloc(a->c->arena, sizeof *a->ct[i])))
+                return err_nomem(t->err);
+            if ((st = charge_describe(t, def, a->ct[i])) != KV_OK)
+                return st;
+        }
         if ((st = validate_key_values(&def->key, g->key, t->err)) != KV_OK)
             return st;
         if (!validate_key_shape(&def->key, g->key)) {
@@ -116,6 +136,36 @@ read_one(struct txn *t, struct tg_args *a, size_t i, size_t *size)
     return st;
 }
 
+/* Admit every Get before reading; cancel if any is refused. */
+static kv_status
+admit_all(struct txn *t, struct tg_args *a, struct err_reason *reasons)
+{
+    size_t n = a->r->n_gets;
+    bool cancel = false;
+    kv_status st = KV_OK;
+    for (size_t i = 0; i < n && st == KV_OK; i++) {
+        struct throttle_batch b;
+        throttle_batch_init(&b, METRICS_OP_TRANSACT_GET_ITEMS);
+        st = charge_batch_read(t, a->ct[i], &b, &a->targets[i].key,
+                               capacity_read(0, READ_TRANSACTIONAL), &a->ticket[i]);
+        if (!charge_refused(st))
+            continue;
+        st = charge_cancel_reason(t, &b, a->c->arena, &reasons[i]);
+        bool counted = false; /* ThrottledRequests once a table */
+        for (size_t j = 0; j < i && !counted; j++)
+            counted = reasons[j].code && a->ct[j] == a->ct[i];
+        if (!counted)
+            throttle_count_request(t->db->throttle, &a->ct[i]->t,
+                                   METRICS_OP_TRANSACT_GET_ITEMS);
+        cancel = true;
+    }
+    if (st != KV_OK || !cancel)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        throttle_refund(t->db->throttle, &a->ticket[i]);
+    return multi_cancel(t->err, reasons, n);
+}
+
 static kv_status
 transact_get_body(struct txn *t, void *arg)
 {
@@ -130,6 +180,8 @@ transact_get_body(struct txn *t, void *arg)
         return st;
     if (cancel)
         return multi_cancel(t->err, reasons, n);
+    if ((st = admit_all(t, a, reasons)) != KV_OK)
+        return st;
     a->out->n_tables = 0; /* a retried body starts over */
     for (size_t i = 0; i < n; i++) {
         size_t size;
@@ -138,6 +190,7 @@ transact_get_body(struct txn *t, void *arg)
         struct table_consumed *tc =
             table_consumed_entry(a->out->tables, &a->out->n_tables, n, a->r->gets[i].table);
         consumed_add_table(&tc->consumed, capacity_read(size, READ_TRANSACTIONAL), 0);
+        charge_read_settle(t, &a->ticket[i], capacity_read(size, READ_TRANSACTIONAL));
     }
     return KV_OK;
 }
@@ -146,17 +199,22 @@ kv_status
 op_transact_get(struct op_ctx *c, const struct transact_get_req *r, struct transact_get_resp *out)
 {
     memset(out, 0, sizeof *out);
-    struct tg_args a = {c, r, out, NULL, NULL, NULL};
+    struct tg_args a = {c, r, out, NULL, NULL, NULL, NULL, NULL};
     size_t n = r->n_gets;
     if (n && n <= TRANSACT_MAX_ACTIONS &&
         (!(a.proj = arena_calloc(c->arena, n * sizeof *a.proj)) ||
          !(a.targets = arena_calloc(c->arena, n * sizeof *a.targets)) ||
          !(a.dbis = arena_alloc(c->arena, n * sizeof *a.dbis)) ||
+         !(a.ct = arena_calloc(c->arena, n * sizeof *a.ct)) ||
+         !(a.ticket = arena_calloc(c->arena, n * sizeof *a.ticket)) ||
          !(out->items = arena_calloc(c->arena, n * sizeof *out->items)) ||
          !(out->tables = arena_calloc(c->arena, n * sizeof *out->tables))))
         return err_nomem(c->err);
     kv_status st = check_request(c, r, a.proj);
     if (st != KV_OK)
         return st;
-    return txn_run(c->db, false, transact_get_body, &a, c->err);
+    st = txn_run(c->db, false, transact_get_body, &a, c->err);
+    for (size_t i = 0; st != KV_OK && i < n; i++)
+        throttle_refund(c->db->throttle, &a.ticket[i]);
+    return st;
 }

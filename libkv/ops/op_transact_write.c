@@ -15,8 +15,11 @@
  *   5. If any action failed, TransactionCanceledException, one reason per
  *      action in order ("None" for the ones that would have succeeded), and
  *      the LMDB transaction aborts.
- *   6. Otherwise every action is written through write_core.h, and the
- *      token is stored with the transaction.
+ *   6. Otherwise every action is written through write_core.h.
+ *   7. Capacity: every action is admitted (charge.h) at what it consumed,
+ *      the transaction as a whole: if any is refused, all are given back
+ *      and the transaction is cancelled, nothing written.
+ *   8. The token is stored with the transaction.
  *
  * Which problems reject, which cancel.  DynamoDB validates the request
  * first and rejects it whole with a ValidationException for anything
@@ -36,9 +39,22 @@
  * such a write of the item it read, and a Delete or Update that finds
  * nothing to change as one of nothing (two units).  A replay reports
  * instead two read units per 4 KB of the same sizes, as DynamoDB does.
+ *
+ * Throttling.  Each action is admitted as a write of its own item, at its
+ * transactional cost, one after the other, so together they must fit: the
+ * table (its partition of the item), and each global index the action
+ * changes.  DynamoDB cancels a transaction that lacks capacity
+ * (TransactionCanceledException: "There is insufficient provisioned
+ * capacity for the transaction to be completed"), with the reason
+ * ProvisionedThroughputExceeded, or ThrottlingError for other causes, on
+ * each action refused, carrying the message the same refusal of a single
+ * write carries, and None on the others.  WriteThrottleEvents count on
+ * each refusing table or index, and ThrottledRequests once on each table
+ * with a refusal.
  */
 #include "ops.h"
 #include "arena.h"
+#include "charge.h"
 #include "db.h"
 #include "err.h"
 #include "index.h"
@@ -66,6 +82,8 @@ struct tw_action {
     bool writes;                     /* false: nothing to store */
     size_t sized;                    /* the size the action is charged on */
     struct err_reason reason;        /* code NULL: None */
+    struct charge_table *ct;         /* the table's description, shared */
+    struct throttle_ticket ticket;   /* zeroed before txn_run: see charge.h */
 };
 
 struct tw_args {
@@ -304,10 +322,11 @@ apply(struct txn *t, struct tw_args *a, size_t i, struct table_consumed *reads, 
         kv_status st = write_store(t, &act->w, act->new_item, true);
         if (st != KV_OK)
             return st;
-        consumed_merge(&tc->consumed, &act->w.consumed);
     } else {
-        consumed_add_table(&tc->consumed, 0, capacity_write(act->sized, true));
+        memset(&act->w.consumed, 0, sizeof act->w.consumed);
+        consumed_add_table(&act->w.consumed, 0, capacity_write(act->sized, true));
     }
+    consumed_merge(&tc->consumed, &act->w.consumed);
     consumed_add_table(&rc->consumed, capacity_read(act->sized, READ_TRANSACTIONAL), 0);
     return KV_OK;
 }
@@ -334,6 +353,56 @@ evaluate_all(struct txn *t, struct tw_args *a)
     return multi_cancel(t->err, reasons, n);
 }
 
+/* Each action's table described once, shared by its actions. */
+static kv_status
+describe_tables(struct txn *t, struct tw_args *a)
+{
+    for (size_t i = 0; i < a->r->n_actions; i++) {
+        struct tw_action *act = &a->acts[i];
+        act->ct = NULL;
+        for (size_t j = 0; j < i && !act->ct; j++)
+            if (a->acts[j].def == act->def)
+                act->ct = a->acts[j].ct;
+        if (act->ct)
+            continue;
+        if (!(act->ct = arena_alloc(a->c->arena, sizeof *act->ct)))
+            return err_nomem(t->err);
+        kv_status st = charge_describe(t, act->def, act->ct);
+        if (st != KV_OK)
+            return st;
+    }
+    return KV_OK;
+}
+
+/* Phase 7: admit every action; cancel the transaction if any is refused. */
+static kv_status
+admit_all(struct txn *t, struct tw_args *a)
+{
+    size_t n = a->r->n_actions;
+    struct err_reason *reasons = arena_calloc(a->c->arena, n * sizeof *reasons);
+    bool cancel = false;
+    kv_status st = reasons ? describe_tables(t, a) : err_nomem(t->err);
+    for (size_t i = 0; i < n && st == KV_OK; i++) {
+        struct tw_action *act = &a->acts[i];
+        struct throttle_batch b;
+        throttle_batch_init(&b, METRICS_OP_TRANSACT_WRITE_ITEMS);
+        st = charge_batch_write(t, act->ct, &b, &act->w.key, &act->w.consumed, &act->ticket);
+        if (!charge_refused(st))
+            continue;
+        st = charge_cancel_reason(t, &b, a->c->arena, &reasons[i]);
+        bool counted = false; /* ThrottledRequests once a table */
+        for (size_t j = 0; j < i && !counted; j++)
+            counted = reasons[j].code && a->acts[j].ct == act->ct;
+        if (!counted)
+            throttle_count_request(t->db->throttle, &act->ct->t,
+                                   METRICS_OP_TRANSACT_WRITE_ITEMS);
+        cancel = true;
+    }
+    if (st != KV_OK || !cancel)
+        return st;
+    return multi_cancel(t->err, reasons, n);
+}
+
 static kv_status
 transact_write_body(struct txn *t, void *arg)
 {
@@ -355,6 +424,8 @@ transact_write_body(struct txn *t, void *arg)
     for (size_t i = 0; i < n && st == KV_OK; i++)
         st = apply(t, a, i, reads, &n_reads);
     if (st == KV_OK)
+        st = admit_all(t, a);
+    if (st == KV_OK)
         st = transact_token_store(t, a->r, a->fp, a->now_ms, reads, n_reads);
     return st;
 }
@@ -373,5 +444,8 @@ op_transact_write(struct op_ctx *c, const struct transact_write_req *r,
     kv_status st = check_request(c, &a);
     if (st != KV_OK)
         return st;
-    return txn_run(c->db, true, transact_write_body, &a, c->err);
+    st = txn_run(c->db, true, transact_write_body, &a, c->err);
+    for (size_t i = 0; st != KV_OK && i < n; i++)
+        throttle_refund(c->db->throttle, &a.acts[i].ticket);
+    return st;
 }

@@ -266,6 +266,7 @@ struct batch_get_req {
 /* One table's result, parallel to the request's tables. */
 struct batch_get_table_resp {
     struct kv_value *items;   /* the items found, projected, in key order */
+    size_t *item_keys;        /* per item, the index of its key */
     size_t n_items;
     size_t *unprocessed;      /* indexes of the keys left for a later call */
     size_t n_unprocessed;
