@@ -326,6 +326,11 @@ env_open(struct kv_db *db, const char *path, struct kv_err *err)
     kv_status st = check_file_size(db, path, err);
     if (st != KV_OK)
         return st;
+    /* Reader slots of processes that died with a read transaction open pin
+     * the pages of their snapshots, which no write may then reuse, and
+     * LMDB only frees them by itself when a writer died too.  Free them. */
+    int dead;
+    mdb_reader_check(db->env, &dead);
     if (mdb_env_get_maxkeysize(db->env) < 511)
         return err_set(err, KV_IO, "LMDB was built with keys shorter than 511 bytes");
     return KV_OK;
