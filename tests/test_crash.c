@@ -40,7 +40,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ROUNDS 500
+#define ROUNDS 250
 #define N_PK 8
 #define N_SK 8
 #define N_KEYS (N_PK * N_SK)
