@@ -87,6 +87,8 @@ struct buf {
     size_t n, cap;
 };
 
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void
 put(struct buf *b, const char *fmt, ...)
 {
