@@ -392,6 +392,38 @@ hostile06_long_numbers(void **state)
     free(t.p);
 }
 
+/*
+ * The typed API builds any depth; the request is refused as through JSON,
+ * and nothing recurses as deep as the value (checks stop at level 33).
+ */
+static void
+hostile07_typed_nesting(void **state)
+{
+    struct fx *f = *state;
+    create_hostile(f);
+    const int depths[] = {33, 10000, 100000};
+    for (size_t i = 0; i < sizeof depths / sizeof *depths; i++) {
+        kv_item *item = kv_item_new();
+        assert_non_null(item);
+        assert_int_equal(kv_item_put_s(item, "id", "t"), KV_OK);
+        kv_value *v = kv_value_new_s(item, "x", 1);
+        for (int d = 0; d < depths[i]; d++) {
+            kv_value *l = kv_value_new_container(item, i % 2 ? KV_L : KV_M);
+            assert_non_null(l);
+            if (i % 2)
+                assert_int_equal(kv_value_push(item, l, v), KV_OK);
+            else
+                assert_int_equal(kv_value_put(item, l, "a", v), KV_OK);
+            v = l;
+        }
+        assert_int_equal(kv_item_put(item, "v", v), KV_OK);
+        assert_int_equal(kv_put_item(f->db, "Hostile", item, NULL, NULL), KV_VALIDATION);
+        assert_string_equal(kv_errmsg(f->db), NESTING_ENVELOPED);
+        kv_item_free(item);
+    }
+    expect_count(f, 0);
+}
+
 int
 main(void)
 {
@@ -402,6 +434,7 @@ main(void)
         cmocka_unit_test_setup_teardown(hostile04_invalid_utf8, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(hostile05_nul_characters, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(hostile06_long_numbers, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(hostile07_typed_nesting, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
