@@ -274,6 +274,31 @@ make_dir(const char *path, unsigned file_mode, bool read_only, struct kv_err *er
     return KV_OK;
 }
 
+/*
+ * Every page the newest commit uses lies inside the data file.  A file cut
+ * short behind LMDB's back (a truncated copy, a full disk during a copy)
+ * would otherwise be mapped past its end, and reading there kills the
+ * process with SIGBUS instead of returning an error.
+ */
+static kv_status
+check_file_size(struct kv_db *db, const char *path, struct kv_err *err)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    mdb_filehandle_t fd;
+    struct stat sb;
+    if (mdb_env_info(db->env, &info) || mdb_env_stat(db->env, &st) ||
+        mdb_env_get_fd(db->env, &fd) || fstat(fd, &sb))
+        return err_set(err, KV_IO, "cannot read the size of database %s", path);
+    uint64_t need = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    if ((uint64_t)sb.st_size < need)
+        return ERR_CORRUPT(err,
+                           "database %s is truncated: its data file has %llu bytes, its "
+                           "pages need %llu",
+                           path, (unsigned long long)sb.st_size, (unsigned long long)need);
+    return KV_OK;
+}
+
 static kv_status
 env_open(struct kv_db *db, const char *path, struct kv_err *err)
 {
@@ -287,14 +312,25 @@ env_open(struct kv_db *db, const char *path, struct kv_err *err)
         (rc = mdb_env_set_mapsize(db->env, db->map_size)))
         return db_lmdb_error(rc, "configuring the environment", err);
     rc = mdb_env_open(db->env, path, flags, (mdb_mode_t)db->opt.file_mode);
+    /* LMDB's readers take slots in lock.mdb, so even reading needs to
+     * write that file. */
     if (rc == EACCES || rc == EROFS)
         return err_set(err, KV_IO, "cannot open database %s: %s%s", path, strerror(rc),
-                       db->opt.read_only ? "" : " (open it read-only to read it)");
+                       db->opt.read_only ? " (reading needs write access to its lock.mdb)"
+                                         : " (open it read-only to read it)");
     if (rc)
         return db_lmdb_error(rc, "opening the database", err);
     MDB_envinfo info;
     if (mdb_env_info(db->env, &info) == 0 && info.me_mapsize > db->map_size)
         db->map_size = info.me_mapsize;
+    kv_status st = check_file_size(db, path, err);
+    if (st != KV_OK)
+        return st;
+    /* Reader slots of processes that died with a read transaction open pin
+     * the pages of their snapshots, which no write may then reuse, and
+     * LMDB only frees them by itself when a writer died too.  Free them. */
+    int dead;
+    mdb_reader_check(db->env, &dead);
     if (mdb_env_get_maxkeysize(db->env) < 511)
         return err_set(err, KV_IO, "LMDB was built with keys shorter than 511 bytes");
     return KV_OK;

@@ -127,7 +127,8 @@ json_check_type(const json_t *v, enum jtype t, const char *model, struct kv_err 
         break;
     case JT_BOOLEAN:
         ok = json_is_boolean(v) ||
-             (json_is_string(v) && bool_from_string(json_string_value(v), &b) == 0);
+             (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v) &&
+              bool_from_string(json_string_value(v), &b) == 0);
         break;
     case JT_INTEGER:
     case JT_LONG:

@@ -68,6 +68,10 @@ schema_throughput(struct op_ctx *c, json_t *obj, struct vlist *v, const char *pa
     return KV_OK;
 }
 
+/* Names in schemas are kept as C strings in the catalog, so one holding
+ * JSON's \u0000 is refused (DynamoDB itself would take it). */
+#define NUL_IN_SCHEMA "Member must not contain the NUL character"
+
 /* A key schema as DynamoDB echoes it in constraint messages (Java's toString). */
 static void
 render_key_schema(json_t *ks, char *out, size_t cap)
@@ -108,14 +112,16 @@ schema_key_schema(struct op_ctx *c, json_t *obj, struct vlist *v, const char *pa
     for (size_t i = 0; i < *n; i++) {
         json_t *e = json_array_get(ks, i);
         const char *type;
-        size_t tlen;
+        size_t tlen, nlen;
         if ((st = json_check_type(e, JT_ELEMENT, "KeySchemaElement", c->err)) ||
-            (st = json_get_string(e, "AttributeName", &(*out)[i].name, NULL, c->err)) ||
+            (st = json_get_string(e, "AttributeName", &(*out)[i].name, &nlen, c->err)) ||
             (st = json_get_string(e, "KeyType", &type, &tlen, c->err)))
             return st;
         snprintf(p, sizeof p, "%skeySchema.%zu.member.attributeName", path, i + 1);
         if (!(*out)[i].name)
             vlist_add(v, NULL, 0, p, "Member must not be null");
+        else if (strlen((*out)[i].name) != nlen)
+            vlist_add(v, (*out)[i].name, nlen, p, NUL_IN_SCHEMA);
         snprintf(p, sizeof p, "%skeySchema.%zu.member.keyType", path, i + 1);
         if (!type)
             vlist_add(v, NULL, 0, p, "Member must not be null");
@@ -168,6 +174,10 @@ schema_projection(struct op_ctx *c, json_t *obj, struct vlist *v, const char *pa
         if ((st = json_check_type(s, JT_STRING, NULL, c->err)) != KV_OK)
             return st;
         ix->non_key[i] = json_string_value(s);
+        if (strlen(ix->non_key[i]) != json_string_length(s)) {
+            snprintf(p, sizeof p, "%sprojection.nonKeyAttributes.%zu.member", path, i + 1);
+            vlist_add(v, ix->non_key[i], json_string_length(s), p, NUL_IN_SCHEMA);
+        }
     }
     snprintf(p, sizeof p, "%sprojection.nonKeyAttributes", path);
     if (nk && ix->n_non_key < 1)
@@ -244,15 +254,17 @@ schema_attr_defs(struct op_ctx *c, json_t *req, struct vlist *v, bool required,
     for (size_t i = 0; i < *n_attrs; i++) {
         json_t *e = json_array_get(list, i);
         const char *type;
-        size_t tlen;
+        size_t tlen, nlen;
         char p[96];
         if ((st = json_check_type(e, JT_ELEMENT, "AttributeDefinition", c->err)) ||
-            (st = json_get_string(e, "AttributeName", &a[i].name, NULL, c->err)) ||
+            (st = json_get_string(e, "AttributeName", &a[i].name, &nlen, c->err)) ||
             (st = json_get_string(e, "AttributeType", &type, &tlen, c->err)))
             return st;
         snprintf(p, sizeof p, "attributeDefinitions.%zu.member.attributeName", i + 1);
         if (!a[i].name)
             vlist_add(v, NULL, 0, p, "Member must not be null");
+        else if (strlen(a[i].name) != nlen)
+            vlist_add(v, a[i].name, nlen, p, NUL_IN_SCHEMA);
         snprintf(p, sizeof p, "attributeDefinitions.%zu.member.attributeType", i + 1);
         if (!type)
             vlist_add(v, NULL, 0, p, "Member must not be null");

@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "ops/ops.h"
 #include "retry_call.h"
+#include "value.h"
 #include "value_json.h"
 
 #include <string.h>
@@ -148,17 +149,30 @@ run(struct op_ctx *c, const char *operation, const char *request, size_t len, js
     if (!fn)
         return err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation: %s", operation);
     json_error_t jerr;
-    json_t *root = json_loadb(request, len, 0, &jerr);
-    if (!root)
-        return err_set(c->err, KV_SERIALIZATION, "Malformed JSON: %s", jerr.text);
+    json_t *root = json_loadb(request, len, JSON_ALLOW_NUL, &jerr);
     kv_status st;
-    if (!json_is_object(root))
+    if (!root && json_error_code(&jerr) == json_error_stack_overflow)
+        /* Nested deeper than Jansson parses (2048 levels), so deeper than
+         * any attribute value may be. */
+        st = err_set(c->err, KV_VALIDATION, VALUE_NESTING_MESSAGE);
+    else if (!root)
+        return err_set(c->err, KV_SERIALIZATION, "Malformed JSON: %s", jerr.text);
+    else if (!json_is_object(root))
         st = err_set(c->err, KV_SERIALIZATION, "%s",
                      json_is_array(root) ? "Start of list found where not expected"
                                          : "Expected null");
     else
         st = fn(c, root, resp);
     json_decref(root);
+    /* However deep the nesting, the answer is the one for level 33: the
+     * decoder stops early (DECODE_MAX_DEPTH) and so does the parser, without
+     * the envelope that every operation but BatchWriteItem puts around it. */
+    if (st == KV_VALIDATION && strcmp(err_message(c->err), VALUE_NESTING_MESSAGE) == 0 &&
+        strcmp(operation, "BatchWriteItem") != 0) {
+        err_clear(c->err);
+        st = err_set(c->err, KV_VALIDATION, "1 validation error detected: %s",
+                     VALUE_NESTING_MESSAGE);
+    }
     return st;
 }
 

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "err.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,7 +70,14 @@ txn_attempt(struct txn *t, txn_body body, void *arg)
         return db_lmdb_error(rc, "beginning a transaction", t->err);
     kv_status st = body(t, arg);
     rc = txn_end(t, st == KV_OK);
-    if (st == KV_OK && rc)
+    if (st == KV_OK && (rc == EIO || rc == ENOSPC || rc == EFBIG || rc == EDQUOT))
+        /* LMDB reports a short write as EIO; a full disk or a file size
+         * limit are the likely causes.  The commit was abandoned whole. */
+        st = err_set(t->err, KV_IO,
+                     "The write was not stored: the database file could not be written "
+                     "(%s); the disk may be full",
+                     mdb_strerror(rc));
+    else if (st == KV_OK && rc)
         st = txn_check(t, rc, "committing");
     return st;
 }

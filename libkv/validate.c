@@ -37,8 +37,17 @@ vlist_add(struct vlist *v, const char *value, size_t value_len, const char *path
         buf_put(&v->text, "; ", 2);
     buf_put(&v->text, "Value ", 6);
     if (value) {
+        /* A NUL (JSON's \u0000) would end the message: it is shown as the
+         * escape that sent it. */
         buf_put_u8(&v->text, '\'');
-        buf_put(&v->text, value, value_len);
+        for (size_t i = 0; i < value_len; i++) {
+            const char *nul = memchr(value + i, '\0', value_len - i);
+            size_t run = nul ? (size_t)(nul - value) - i : value_len - i;
+            buf_put(&v->text, value + i, run);
+            i += run;
+            if (nul)
+                buf_put(&v->text, "\\u0000", 6);
+        }
         buf_put_u8(&v->text, '\'');
     } else {
         buf_put(&v->text, "null", 4);
