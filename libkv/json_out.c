@@ -130,66 +130,69 @@ utf8_sequence(const uint8_t *s, size_t n)
     return len;
 }
 
+/* The escape of an ASCII byte that needs one, into esc; its length. */
+static size_t
+escape_ascii(uint8_t c, char esc[8])
+{
+    static const char short_form[] = {['"'] = '"', ['\\'] = '\\', ['\b'] = 'b',
+                                      ['\f'] = 'f', ['\n'] = 'n',   ['\r'] = 'r',
+                                      ['\t'] = 't'};
+    esc[0] = '\\';
+    if (c < sizeof short_form && short_form[c]) {
+        esc[1] = short_form[c];
+        return 2;
+    }
+    return (size_t)snprintf(esc, 8, "\\u%04X", (unsigned)c);
+}
+
 static void
 put_escaped(struct json_out *w, const char *text, size_t n)
 {
     struct buf *b = &w->b;
     const uint8_t *s = (const uint8_t *)text;
-    /* Room for the usual case, nothing to escape; escapes grow it. */
-    if (n > (SIZE_MAX - 2) / 6 || buf_reserve(b, n + 2)) {
+    /* Room for the usual case, nothing to escape, written straight into
+     * the buffer; an escape makes room for itself. */
+    if (n > SIZE_MAX / 2 || buf_reserve(b, n + 2)) {
         json_out_fail(w);
         return;
     }
-    b->data[b->len++] = '"';
+    uint8_t *out = b->data + b->len;
+    *out++ = '"';
     size_t i = 0;
     while (i < n) {
-        size_t start = i;
-        while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
-            i++;
-        buf_put(b, s + start, i - start);
-        if (i == n)
-            break;
         uint8_t c = s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *out++ = c;
+            i++;
+            continue;
+        }
         if (c >= 0x80) {
             size_t len = utf8_sequence(s + i, n - i);
             if (!len) {
                 json_out_fail(w);
                 return;
             }
-            buf_put(b, s + i, len);
+            memcpy(out, s + i, len);
+            out += len;
             i += len;
             continue;
         }
         char esc[8];
-        size_t elen = 2;
-        esc[0] = '\\';
-        switch (c) {
-        case '"':
-        case '\\':
-            esc[1] = (char)c;
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            elen = (size_t)snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
+        size_t elen = escape_ascii(c, esc);
+        /* The escape replaces one byte: room for the rest of the text, the
+         * escape and the closing quote. */
+        b->len = (size_t)(out - b->data);
+        if (buf_reserve(b, elen + (n - i - 1) + 1)) {
+            json_out_fail(w);
+            return;
         }
-        buf_put(b, esc, elen);
+        out = b->data + b->len;
+        memcpy(out, esc, elen);
+        out += elen;
         i++;
     }
-    put_char(w, '"');
+    *out++ = '"';
+    b->len = (size_t)(out - b->data);
 }
 
 void
@@ -204,7 +207,18 @@ json_out_keyn(struct json_out *w, const char *key, size_t n)
 void
 json_out_key(struct json_out *w, const char *key)
 {
-    json_out_keyn(w, key, strlen(key));
+    size_t n = strlen(key);
+    separate(w);
+    if (buf_reserve(&w->b, n + 3))
+        return;
+    uint8_t *out = w->b.data + w->b.len;
+    *out++ = '"';
+    memcpy(out, key, n);
+    out += n;
+    *out++ = '"';
+    *out++ = ':';
+    w->b.len = (size_t)(out - w->b.data);
+    w->comma = false;
 }
 
 void
@@ -221,10 +235,21 @@ json_out_plain(struct json_out *w, const char *s, size_t n)
     separate(w);
     if (buf_reserve(&w->b, n + 2))
         return;
-    put_char(w, '"');
-    buf_put(&w->b, s, n);
-    put_char(w, '"');
+    uint8_t *out = w->b.data + w->b.len;
+    *out++ = '"';
+    memcpy(out, s, n);
+    out += n;
+    *out++ = '"';
+    w->b.len = (size_t)(out - w->b.data);
     w->comma = true;
+}
+
+void
+json_out_raw(struct json_out *w, const char *text, size_t n)
+{
+    separate(w);
+    buf_put(&w->b, text, n);
+    w->comma = false;
 }
 
 void

@@ -41,9 +41,13 @@ void json_out_object_end(struct json_out *w);
 void json_out_array_begin(struct json_out *w);
 void json_out_array_end(struct json_out *w);
 
-/* A member name: NUL-terminated, or n bytes that must be UTF-8. */
+/* A member name of the program's own, ASCII that needs no escaping. */
 void json_out_key(struct json_out *w, const char *key);
+/* A member name of n bytes from data: escaped; fails unless it is UTF-8. */
 void json_out_keyn(struct json_out *w, const char *key, size_t n);
+/* Text written as it is, after a comma if one is due; what follows it
+ * needs none (an opening brace and key, for example). */
+void json_out_raw(struct json_out *w, const char *text, size_t n);
 
 /* A string value of n bytes, escaped; fails unless it is UTF-8. */
 void json_out_string(struct json_out *w, const char *s, size_t n);

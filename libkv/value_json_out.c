@@ -18,9 +18,48 @@
 
 #include <string.h>
 
+/*
+ * Whether number text already has the shape of canonical text:
+ * -?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?, not "-0".  Such text either is
+ * canonical, or does not parse (too many digits, out of range) and is
+ * written as it is: either way it is written unchanged, without the cost
+ * of parsing it.  Stored numbers are canonical, so this is the usual case.
+ */
+static bool
+canonical_shape(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i == n)
+        return false;
+    if (s[i] == '0') {
+        i++;
+        if (i == 2 && n == 2) /* "-0" */
+            return false;
+    } else if (s[i] >= '1' && s[i] <= '9') {
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    } else {
+        return false;
+    }
+    if (i == n)
+        return true;
+    if (s[i] != '.' || i + 1 == n)
+        return false;
+    for (i++; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return s[n - 1] != '0';
+}
+
 static void
 write_number(struct json_out *w, const struct kv_value *v)
 {
+    if (canonical_shape(v->u.bytes, v->len)) {
+        json_out_plain(w, v->u.bytes, v->len);
+        return;
+    }
     struct decimal dec;
     struct kv_err scratch;
     err_init(&scratch);
@@ -120,8 +159,11 @@ write_value(struct json_out *w, const struct kv_value *v, int depth)
         json_out_fail(w);
         return;
     }
-    json_out_object_begin(w);
-    json_out_key(w, type);
+    char open[8] = "{\"";
+    size_t n = strlen(type); /* at most 4 */
+    memcpy(open + 2, type, n);
+    memcpy(open + 2 + n, "\":", 2);
+    json_out_raw(w, open, n + 4);
     write_payload(w, v, depth);
     json_out_object_end(w);
 }
