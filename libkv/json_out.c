@@ -58,6 +58,13 @@ put_char(struct json_out *w, char c)
         buf_put_u8(b, (uint8_t)c);
 }
 
+/* Room for n more bytes: buf_reserve, called only when the buffer is short. */
+static int
+room(struct json_out *w, size_t n)
+{
+    return n <= w->b.cap - w->b.len ? 0 : buf_reserve(&w->b, n);
+}
+
 static void
 separate(struct json_out *w)
 {
@@ -145,6 +152,19 @@ escape_ascii(uint8_t c, char esc[8])
     return (size_t)snprintf(esc, 8, "\\u%04X", (unsigned)c);
 }
 
+/* Bytes that are not copied as they are: control characters, '"', '\\'
+ * and the bytes of multi-byte UTF-8 sequences, which are checked. */
+#define ROW(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const uint8_t special[256] = {
+    ROW(1), ROW(1),                                 /* 0x00-0x1F */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20-0x2F: '"' */
+    ROW(0), ROW(0),                                 /* 0x30-0x4F */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50-0x5F: '\\' */
+    ROW(0), ROW(0),                                 /* 0x60-0x7F */
+    ROW(1), ROW(1), ROW(1), ROW(1), ROW(1), ROW(1), ROW(1), ROW(1), /* 0x80-0xFF */
+};
+#undef ROW
+
 static void
 put_escaped(struct json_out *w, const char *text, size_t n)
 {
@@ -152,7 +172,7 @@ put_escaped(struct json_out *w, const char *text, size_t n)
     const uint8_t *s = (const uint8_t *)text;
     /* Room for the usual case, nothing to escape, written straight into
      * the buffer; an escape makes room for itself. */
-    if (n > SIZE_MAX / 2 || buf_reserve(b, n + 2)) {
+    if (n > SIZE_MAX / 2 || room(w, n + 2)) {
         json_out_fail(w);
         return;
     }
@@ -160,12 +180,11 @@ put_escaped(struct json_out *w, const char *text, size_t n)
     *out++ = '"';
     size_t i = 0;
     while (i < n) {
+        while (i < n && !special[s[i]])
+            *out++ = s[i++];
+        if (i == n)
+            break;
         uint8_t c = s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            *out++ = c;
-            i++;
-            continue;
-        }
         if (c >= 0x80) {
             size_t len = utf8_sequence(s + i, n - i);
             if (!len) {
@@ -209,7 +228,7 @@ json_out_key(struct json_out *w, const char *key)
 {
     size_t n = strlen(key);
     separate(w);
-    if (buf_reserve(&w->b, n + 3))
+    if (room(w, n + 3))
         return;
     uint8_t *out = w->b.data + w->b.len;
     *out++ = '"';
@@ -233,7 +252,7 @@ void
 json_out_plain(struct json_out *w, const char *s, size_t n)
 {
     separate(w);
-    if (buf_reserve(&w->b, n + 2))
+    if (room(w, n + 2))
         return;
     uint8_t *out = w->b.data + w->b.len;
     *out++ = '"';
@@ -248,7 +267,10 @@ void
 json_out_raw(struct json_out *w, const char *text, size_t n)
 {
     separate(w);
-    buf_put(&w->b, text, n);
+    if (room(w, n))
+        return;
+    memcpy(w->b.data + w->b.len, text, n);
+    w->b.len += n;
     w->comma = false;
 }
 
