@@ -3,7 +3,9 @@
  *
  * The body is parsed once with Jansson; every handler works on the parsed
  * document and allocates its temporaries in one arena freed at the end,
- * so a failure anywhere leaks nothing.  A throttled request is run again
+ * so a failure anywhere leaks nothing.  The item and read operations,
+ * the busiest, write their response as text (json_out.h); the others
+ * build a Jansson tree, dumped here.  A throttled request is run again
  * when the handle's options ask for SDK-like retries (retry_call.h).
  */
 #include "request.h"
