@@ -2,8 +2,8 @@
  * json_out.c -- JSON text written into a byte buffer; see json_out.h.
  *
  * Strings are checked and escaped as Jansson checks and escapes them, so
- * that the text equals what json_dumps(JSON_COMPACT) gives for the tree
- * the old encoders built: invalid UTF-8 (bad lead or continuation bytes,
+ * that the text equals what json_dumps(JSON_COMPACT) gives for the trees
+ * value_to_json builds: invalid UTF-8 (bad lead or continuation bytes,
  * overlong forms, surrogates, code points above U+10FFFF) is refused, '"'
  * and '\\' are escaped, control characters as \b \f \n \r \t or \u00XX
  * (upper-case hex), and everything else, '/' and non-ASCII included, is
@@ -58,7 +58,8 @@ put_char(struct json_out *w, char c)
         buf_put_u8(b, (uint8_t)c);
 }
 
-/* Room for n more bytes: buf_reserve, called only when the buffer is short. */
+/* Room for n more bytes: buf_reserve, called only when the buffer is short.
+ * Writing on after a failure is harmless: the text is discarded. */
 static int
 room(struct json_out *w, size_t n)
 {
@@ -141,9 +142,8 @@ utf8_sequence(const uint8_t *s, size_t n)
 static size_t
 escape_ascii(uint8_t c, char esc[8])
 {
-    static const char short_form[] = {['"'] = '"', ['\\'] = '\\', ['\b'] = 'b',
-                                      ['\f'] = 'f', ['\n'] = 'n',   ['\r'] = 'r',
-                                      ['\t'] = 't'};
+    static const char short_form[] = {['"'] = '"',  ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f',
+                                      ['\n'] = 'n', ['\r'] = 'r',  ['\t'] = 't'};
     esc[0] = '\\';
     if (c < sizeof short_form && short_form[c]) {
         esc[1] = short_form[c];
@@ -154,6 +154,7 @@ escape_ascii(uint8_t c, char esc[8])
 
 /* Bytes that are not copied as they are: control characters, '"', '\\'
  * and the bytes of multi-byte UTF-8 sequences, which are checked. */
+/* clang-format off */
 #define ROW(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
 static const uint8_t special[256] = {
     ROW(1), ROW(1),                                 /* 0x00-0x1F */
@@ -164,6 +165,7 @@ static const uint8_t special[256] = {
     ROW(1), ROW(1), ROW(1), ROW(1), ROW(1), ROW(1), ROW(1), ROW(1), /* 0x80-0xFF */
 };
 #undef ROW
+/* clang-format on */
 
 static void
 put_escaped(struct json_out *w, const char *text, size_t n)

@@ -196,7 +196,8 @@ req_get_item(struct op_ctx *c, json_t *req, struct json_out *out)
         item_json_write(out, g.item);
     }
     if (r.return_cc != RETURN_CC_NONE)
-        req_write_tree(out, "ConsumedCapacity", req_consumed_json(r.table, &g.consumed, r.return_cc));
+        req_write_tree(out, "ConsumedCapacity",
+                       req_consumed_json(r.table, &g.consumed, r.return_cc));
     json_out_object_end(out);
     if (json_out_failed(out))
         st = err_nomem(c->err);

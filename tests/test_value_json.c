@@ -950,7 +950,8 @@ json24_written_allocation_failures(void **state)
 {
     (void)state;
     struct arena *a = arena_new();
-    struct kv_value item = decode_ok(a, "{\"M\":{\"a\":{\"L\":[{\"S\":\"xx\"},{\"B\":\"AAH/\"}]}}}");
+    struct kv_value item =
+        decode_ok(a, "{\"M\":{\"a\":{\"L\":[{\"S\":\"xx\"},{\"B\":\"AAH/\"}]}}}");
     char *want = written(&item, false);
     int ok = 0;
     for (long n = 1; n < 100 && !ok; n++) {

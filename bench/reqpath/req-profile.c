@@ -21,15 +21,14 @@
 #include <string.h>
 
 #define ITEM_FMT                                                                                   \
-    "{\"pk\":{\"S\":\"%s\"},\"sk\":{\"N\":\"%d\"},\"title\":{\"S\":\"Song number %d\"},"         \
+    "{\"pk\":{\"S\":\"%s\"},\"sk\":{\"N\":\"%d\"},\"title\":{\"S\":\"Song number %d\"},"           \
     "\"artist\":{\"S\":\"Some Band\"},\"year\":{\"N\":\"%d\"},"                                    \
     "\"tags\":{\"SS\":[\"rock\",\"live\"]}}"
 
 static const char get_body[] =
     "{\"TableName\":\"Bench\",\"Key\":{\"pk\":{\"S\":\"p0\"},\"sk\":{\"N\":\"42\"}}}";
-static const char query_body[] =
-    "{\"TableName\":\"Bench\",\"KeyConditionExpression\":\"pk = :p\","
-    "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"p0\"}}}";
+static const char query_body[] = "{\"TableName\":\"Bench\",\"KeyConditionExpression\":\"pk = :p\","
+                                 "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"p0\"}}}";
 
 static void
 die(kv_db *db, const char *what)
@@ -65,8 +64,8 @@ setup(kv_db *db)
         die(db, "CreateTable");
     for (int sk = 0; sk < 100; sk++) {
         char body[512];
-        snprintf(body, sizeof body, "{\"TableName\":\"Bench\",\"Item\":" ITEM_FMT "}", "p0", sk,
-                 sk, 1990 + sk % 30);
+        snprintf(body, sizeof body, "{\"TableName\":\"Bench\",\"Item\":" ITEM_FMT "}", "p0", sk, sk,
+                 1990 + sk % 30);
         request(db, "PutItem", body);
     }
 }
@@ -107,8 +106,7 @@ run_one(kv_db *db, const char *op, const char *put_body, kv_item *key, kv_item *
 
 /* Every request that is measured runs here. */
 __attribute__((noinline)) static void
-run_requests(kv_db *db, const char *op, long n, const char *put_body, kv_item *key,
-             kv_item *item)
+run_requests(kv_db *db, const char *op, long n, const char *put_body, kv_item *key, kv_item *item)
 {
     for (long i = 0; i < n; i++)
         run_one(db, op, put_body, key, item);
