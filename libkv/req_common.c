@@ -5,6 +5,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "err.h"
+#include "json_out.h"
 #include "json_types.h"
 #include "ops/ops.h"
 #include "validate.h"
@@ -274,4 +275,12 @@ req_collection_json(const struct collection_size *cs)
         return NULL;
     }
     return json_pack("{s:o, s:o}", "ItemCollectionKey", key, "SizeEstimateRangeGB", range);
+}
+
+void
+req_write_tree(struct json_out *w, const char *key, json_t *tree)
+{
+    json_out_key(w, key);
+    json_out_json(w, tree);
+    json_decref(tree);
 }

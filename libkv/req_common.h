@@ -75,6 +75,14 @@ json_t *req_consumed_json_split(const char *table, const struct consumed *cc, in
                                 bool split);
 
 /*
+ * A tree (ConsumedCapacity, ItemCollectionMetrics) as the value of member
+ * `key` of a response being written; the tree is released.  A NULL tree
+ * (out of memory) fails the writer.
+ */
+struct json_out;
+void req_write_tree(struct json_out *w, const char *key, json_t *tree);
+
+/*
  * A map of AttributeValues as DynamoDB's Java front end echoes it in a
  * constraint message: {pk=com.amazonaws.dynamodb.v20120810.AttributeValue@1b6d3586}.
  * The part after '@' is an object identity there; here a hash of the

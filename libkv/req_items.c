@@ -10,6 +10,7 @@
  */
 #include "arena.h"
 #include "err.h"
+#include "json_out.h"
 #include "json_types.h"
 #include "ops/ops.h"
 #include "req_common.h"
@@ -48,26 +49,19 @@ read_exprs(struct op_ctx *c, json_t *req, struct item_exprs *ex)
  * response. */
 static kv_status
 respond_write(struct op_ctx *c, const char *table, int return_cc, bool return_icm,
-              const struct write_resp *w, json_t **resp)
+              const struct write_resp *w, struct json_out *out)
 {
-    if (!(*resp = json_object()))
-        return err_nomem(c->err);
+    json_out_object_begin(out);
     if (w->attributes) {
-        json_t *attrs = item_to_json(w->attributes);
-        if (!attrs || json_object_set_new(*resp, "Attributes", attrs))
-            return err_nomem(c->err);
+        json_out_key(out, "Attributes");
+        item_json_write(out, w->attributes);
     }
-    if (return_cc != RETURN_CC_NONE) {
-        json_t *cc = req_consumed_json(table, &w->consumed, return_cc);
-        if (!cc || json_object_set_new(*resp, "ConsumedCapacity", cc))
-            return err_nomem(c->err);
-    }
-    if (return_icm && w->collection.present) {
-        json_t *icm = req_collection_json(&w->collection);
-        if (!icm || json_object_set_new(*resp, "ItemCollectionMetrics", icm))
-            return err_nomem(c->err);
-    }
-    return KV_OK;
+    if (return_cc != RETURN_CC_NONE)
+        req_write_tree(out, "ConsumedCapacity", req_consumed_json(table, &w->consumed, return_cc));
+    if (return_icm && w->collection.present)
+        req_write_tree(out, "ItemCollectionMetrics", req_collection_json(&w->collection));
+    json_out_object_end(out);
+    return json_out_failed(out) ? err_nomem(c->err) : KV_OK;
 }
 
 /* The members PutItem, DeleteItem and UpdateItem share after their item or
@@ -89,7 +83,7 @@ read_write_options(struct op_ctx *c, json_t *req, struct vlist *v, int *return_v
 }
 
 kv_status
-req_put_item(struct op_ctx *c, json_t *req, json_t **resp)
+req_put_item(struct op_ctx *c, json_t *req, struct json_out *out)
 {
     struct put_item_req r;
     struct vlist v;
@@ -110,7 +104,7 @@ req_put_item(struct op_ctx *c, json_t *req, json_t **resp)
     r.item = item;
     struct write_resp w;
     if ((st = op_put_item(c, &r, &w)) == KV_OK)
-        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, resp);
+        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, out);
 done:
     vlist_release(&v);
     return st;
@@ -136,7 +130,7 @@ read_key_write(struct op_ctx *c, json_t *req, struct vlist *v, struct key_req *r
 }
 
 kv_status
-req_delete_item(struct op_ctx *c, json_t *req, json_t **resp)
+req_delete_item(struct op_ctx *c, json_t *req, struct json_out *out)
 {
     struct key_req r;
     struct vlist v;
@@ -148,14 +142,14 @@ req_delete_item(struct op_ctx *c, json_t *req, json_t **resp)
         goto done;
     struct write_resp w;
     if ((st = op_delete_item(c, &r, &w)) == KV_OK)
-        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, resp);
+        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, out);
 done:
     vlist_release(&v);
     return st;
 }
 
 kv_status
-req_update_item(struct op_ctx *c, json_t *req, json_t **resp)
+req_update_item(struct op_ctx *c, json_t *req, struct json_out *out)
 {
     struct key_req r;
     struct vlist v;
@@ -167,14 +161,14 @@ req_update_item(struct op_ctx *c, json_t *req, json_t **resp)
         goto done;
     struct write_resp w;
     if ((st = op_update_item(c, &r, &w)) == KV_OK)
-        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, resp);
+        st = respond_write(c, r.table, r.return_cc, r.return_icm, &w, out);
 done:
     vlist_release(&v);
     return st;
 }
 
 kv_status
-req_get_item(struct op_ctx *c, json_t *req, json_t **resp)
+req_get_item(struct op_ctx *c, json_t *req, struct json_out *out)
 {
     struct key_req r;
     struct vlist v;
@@ -196,22 +190,17 @@ req_get_item(struct op_ctx *c, json_t *req, json_t **resp)
     struct get_resp g;
     if ((st = op_get_item(c, &r, &g)) != KV_OK)
         goto done;
-    if (!(*resp = json_object())) {
-        st = err_nomem(c->err);
-        goto done;
-    }
+    json_out_object_begin(out);
     if (g.item) {
-        json_t *item = item_to_json(g.item);
-        if (!item || json_object_set_new(*resp, "Item", item)) {
-            st = err_nomem(c->err);
-            goto done;
-        }
+        json_out_key(out, "Item");
+        item_json_write(out, g.item);
     }
-    if (r.return_cc != RETURN_CC_NONE) {
-        json_t *cc = req_consumed_json(r.table, &g.consumed, r.return_cc);
-        if (!cc || json_object_set_new(*resp, "ConsumedCapacity", cc))
-            st = err_nomem(c->err);
-    }
+    if (r.return_cc != RETURN_CC_NONE)
+        req_write_tree(out, "ConsumedCapacity",
+                       req_consumed_json(r.table, &g.consumed, r.return_cc));
+    json_out_object_end(out);
+    if (json_out_failed(out))
+        st = err_nomem(c->err);
 done:
     vlist_release(&v);
     return st;

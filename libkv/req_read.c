@@ -3,6 +3,7 @@
  */
 #include "arena.h"
 #include "err.h"
+#include "json_out.h"
 #include "json_types.h"
 #include "ops/ops.h"
 #include "req_common.h"
@@ -104,39 +105,34 @@ read_common_fields(struct op_ctx *c, json_t *req, bool query, struct vlist *v,
 
 /* Items, Count, ScannedCount, LastEvaluatedKey, ConsumedCapacity. */
 static kv_status
-respond(struct op_ctx *c, const struct read_req *r, const struct read_resp *out, json_t **resp)
+respond(struct op_ctx *c, const struct read_req *r, const struct read_resp *res,
+        struct json_out *out)
 {
-    json_t *o = json_object();
-    if (!o)
-        return err_nomem(c->err);
-    *resp = o;
+    json_out_object_begin(out);
     if (r->select != SELECT_COUNT) {
-        json_t *items = json_array();
-        if (!items || json_object_set_new(o, "Items", items))
-            return err_nomem(c->err);
-        for (size_t i = 0; i < out->n_items; i++) {
-            json_t *it = item_to_json(&out->items[i]);
-            if (!it || json_array_append_new(items, it))
-                return err_nomem(c->err);
-        }
+        json_out_key(out, "Items");
+        json_out_array_begin(out);
+        for (size_t i = 0; i < res->n_items && !json_out_failed(out); i++)
+            item_json_write(out, &res->items[i]);
+        json_out_array_end(out);
     }
-    json_object_set_new(o, "Count", json_integer((json_int_t)out->count));
-    json_object_set_new(o, "ScannedCount", json_integer((json_int_t)out->scanned));
-    if (out->last_key) {
-        json_t *k = item_to_json(out->last_key);
-        if (!k || json_object_set_new(o, "LastEvaluatedKey", k))
-            return err_nomem(c->err);
+    json_out_key(out, "Count");
+    json_out_integer(out, (int64_t)res->count);
+    json_out_key(out, "ScannedCount");
+    json_out_integer(out, (int64_t)res->scanned);
+    if (res->last_key) {
+        json_out_key(out, "LastEvaluatedKey");
+        item_json_write(out, res->last_key);
     }
-    if (r->return_cc != RETURN_CC_NONE) {
-        json_t *cc = req_consumed_json(r->table, &out->consumed, r->return_cc);
-        if (!cc || json_object_set_new(o, "ConsumedCapacity", cc))
-            return err_nomem(c->err);
-    }
-    return KV_OK;
+    if (r->return_cc != RETURN_CC_NONE)
+        req_write_tree(out, "ConsumedCapacity",
+                       req_consumed_json(r->table, &res->consumed, r->return_cc));
+    json_out_object_end(out);
+    return json_out_failed(out) ? err_nomem(c->err) : KV_OK;
 }
 
 kv_status
-req_query(struct op_ctx *c, json_t *req, json_t **resp)
+req_query(struct op_ctx *c, json_t *req, struct json_out *out)
 {
     struct read_req r;
     struct vlist v;
@@ -153,16 +149,16 @@ req_query(struct op_ctx *c, json_t *req, json_t **resp)
         goto done;
     if (!fwd_given)
         r.forward = true;
-    struct read_resp out;
-    if ((st = op_query(c, &r, &out)) == KV_OK)
-        st = respond(c, &r, &out, resp);
+    struct read_resp res;
+    if ((st = op_query(c, &r, &res)) == KV_OK)
+        st = respond(c, &r, &res, out);
 done:
     vlist_release(&v);
     return st;
 }
 
 kv_status
-req_scan(struct op_ctx *c, json_t *req, json_t **resp)
+req_scan(struct op_ctx *c, json_t *req, struct json_out *out)
 {
     struct read_req r;
     struct vlist v;
@@ -182,9 +178,9 @@ req_scan(struct op_ctx *c, json_t *req, json_t **resp)
         range_constraint(&v, "totalSegments", r.total_segments, 1, 1000000);
     if ((st = vlist_finish(&v, c->err)) || (st = req_refuse(c, req, scan_legacy, 3)))
         goto done;
-    struct read_resp out;
-    if ((st = op_scan(c, &r, &out)) == KV_OK)
-        st = respond(c, &r, &out, resp);
+    struct read_resp res;
+    if ((st = op_scan(c, &r, &res)) == KV_OK)
+        st = respond(c, &r, &res, out);
 done:
     vlist_release(&v);
     return st;

@@ -3,13 +3,16 @@
  *
  * The body is parsed once with Jansson; every handler works on the parsed
  * document and allocates its temporaries in one arena freed at the end,
- * so a failure anywhere leaks nothing.  A throttled request is run again
+ * so a failure anywhere leaks nothing.  The item and read operations,
+ * the busiest, write their response as text (json_out.h); the others
+ * build a Jansson tree, dumped here.  A throttled request is run again
  * when the handle's options ask for SDK-like retries (retry_call.h).
  */
 #include "request.h"
 #include "arena.h"
 #include "db.h"
 #include "err.h"
+#include "json_out.h"
 #include "mem.h"
 #include "ops/ops.h"
 #include "retry_call.h"
@@ -18,35 +21,38 @@
 
 #include <string.h>
 
+/* Each operation has a handler of one kind: one that writes its response
+ * as text, or one that builds it as a tree. */
 struct route {
     const char *name;
     request_fn fn;
+    request_write_fn write;
 };
 
 static const struct route routes[] = {
-    {"BatchGetItem", req_batch_get_item},
-    {"BatchWriteItem", req_batch_write_item},
-    {"CreateTable", req_create_table},
-    {"DeleteItem", req_delete_item},
-    {"DeleteTable", req_delete_table},
-    {"DescribeTable", req_describe_table},
-    {"GetItem", req_get_item},
-    {"ListTables", req_list_tables},
-    {"PutItem", req_put_item},
-    {"Query", req_query},
-    {"Scan", req_scan},
-    {"TransactGetItems", req_transact_get_items},
-    {"TransactWriteItems", req_transact_write_items},
-    {"UpdateItem", req_update_item},
-    {"UpdateTable", req_update_table},
+    {"BatchGetItem", req_batch_get_item, NULL},
+    {"BatchWriteItem", req_batch_write_item, NULL},
+    {"CreateTable", req_create_table, NULL},
+    {"DeleteItem", NULL, req_delete_item},
+    {"DeleteTable", req_delete_table, NULL},
+    {"DescribeTable", req_describe_table, NULL},
+    {"GetItem", NULL, req_get_item},
+    {"ListTables", req_list_tables, NULL},
+    {"PutItem", NULL, req_put_item},
+    {"Query", NULL, req_query},
+    {"Scan", NULL, req_scan},
+    {"TransactGetItems", req_transact_get_items, NULL},
+    {"TransactWriteItems", req_transact_write_items, NULL},
+    {"UpdateItem", NULL, req_update_item},
+    {"UpdateTable", req_update_table, NULL},
 };
 
-static request_fn
+static const struct route *
 route_find(const char *op)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (strcmp(routes[i].name, op) == 0)
-            return routes[i].fn;
+            return &routes[i];
     return NULL;
 }
 
@@ -131,22 +137,22 @@ request_error_body(const struct kv_err *err)
     return body;
 }
 
+/* The text of a response or error tree; NULL when out of memory. */
 static char *
-dump(json_t *j)
+dump(const json_t *j)
 {
-    char *text = json_dumps(j, JSON_COMPACT);
-    if (!text)
-        return NULL;
-    char *copy = mem_strdup(text);
-    free(text);
-    return copy;
+    struct json_out w;
+    json_out_init(&w);
+    json_out_json(&w, j);
+    return json_out_take(&w);
 }
 
 static kv_status
-run(struct op_ctx *c, const char *operation, const char *request, size_t len, json_t **resp)
+run(struct op_ctx *c, const char *operation, const char *request, size_t len, json_t **resp,
+    struct json_out *out)
 {
-    request_fn fn = route_find(operation);
-    if (!fn)
+    const struct route *route = route_find(operation);
+    if (!route)
         return err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation: %s", operation);
     json_error_t jerr;
     json_t *root = json_loadb(request, len, JSON_ALLOW_NUL, &jerr);
@@ -161,8 +167,10 @@ run(struct op_ctx *c, const char *operation, const char *request, size_t len, js
         st = err_set(c->err, KV_SERIALIZATION, "%s",
                      json_is_array(root) ? "Start of list found where not expected"
                                          : "Expected null");
+    else if (route->write)
+        st = route->write(c, root, out);
     else
-        st = fn(c, root, resp);
+        st = route->fn(c, root, resp);
     json_decref(root);
     /* However deep the nesting, the answer is the one for level 33: the
      * decoder stops early (DECODE_MAX_DEPTH) and so does the parser, without
@@ -191,22 +199,31 @@ kv_request(kv_db *db, const char *operation, const char *request, size_t len, ch
                               &err));
     struct op_ctx c = {db, arena_new(), &err};
     json_t *resp = NULL;
+    struct json_out out;
+    json_out_init(&out);
     if (!c.arena)
         err_nomem(&err);
     else
-        for (int n = 1; run(&c, operation, request, len, &resp) != KV_OK &&
+        for (int n = 1; run(&c, operation, request, len, &resp, &out) != KV_OK &&
                         retry_call_again(db, n, &err);
              n++) {
             json_decref(resp); /* whatever a failed attempt left */
             resp = NULL;
+            json_out_reset(&out);
         }
-    if (err.status == KV_OK && !resp)
-        err_nomem(&err);
-    json_t *body = err.status == KV_OK ? resp : request_error_body(&err);
-    if (body)
-        *response = dump(body);
-    if (body != resp)
+    if (err.status == KV_OK) {
+        /* A handler writes text or builds a tree, never both. */
+        *response = resp ? dump(resp) : out.b.len ? json_out_take(&out) : NULL;
+        if (!*response)
+            err_nomem(&err);
+    }
+    if (err.status != KV_OK) {
+        json_t *body = request_error_body(&err);
+        if (body)
+            *response = dump(body);
         json_decref(body);
+    }
+    json_out_release(&out);
     json_decref(resp);
     arena_free(c.arena);
     return db_finish(db, &err);

@@ -15,23 +15,31 @@
 
 #include <jansson.h>
 
+struct json_out;
 struct kv_err;
 struct op_ctx;
 
 /* One operation's handler: decode `req`, run, and set *resp (a new ref). */
 typedef kv_status (*request_fn)(struct op_ctx *c, json_t *req, json_t **resp);
 
+/*
+ * A handler of one of the busiest operations, which writes its response
+ * text into `out` instead of building a tree (json_out.h).  On failure
+ * whatever it wrote is discarded.
+ */
+typedef kv_status (*request_write_fn)(struct op_ctx *c, json_t *req, struct json_out *out);
+
 kv_status req_create_table(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_update_table(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_describe_table(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_delete_table(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_list_tables(struct op_ctx *c, json_t *req, json_t **resp);
-kv_status req_put_item(struct op_ctx *c, json_t *req, json_t **resp);
-kv_status req_get_item(struct op_ctx *c, json_t *req, json_t **resp);
-kv_status req_delete_item(struct op_ctx *c, json_t *req, json_t **resp);
-kv_status req_update_item(struct op_ctx *c, json_t *req, json_t **resp);
-kv_status req_query(struct op_ctx *c, json_t *req, json_t **resp);
-kv_status req_scan(struct op_ctx *c, json_t *req, json_t **resp);
+kv_status req_put_item(struct op_ctx *c, json_t *req, struct json_out *out);
+kv_status req_get_item(struct op_ctx *c, json_t *req, struct json_out *out);
+kv_status req_delete_item(struct op_ctx *c, json_t *req, struct json_out *out);
+kv_status req_update_item(struct op_ctx *c, json_t *req, struct json_out *out);
+kv_status req_query(struct op_ctx *c, json_t *req, struct json_out *out);
+kv_status req_scan(struct op_ctx *c, json_t *req, struct json_out *out);
 kv_status req_batch_get_item(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_batch_write_item(struct op_ctx *c, json_t *req, json_t **resp);
 kv_status req_transact_write_items(struct op_ctx *c, json_t *req, json_t **resp);

@@ -78,4 +78,13 @@ kv_status item_from_json(struct arena *a, const json_t *obj, struct kv_value *ou
 json_t *value_to_json(const struct kv_value *v);
 json_t *item_to_json(const struct kv_value *item);
 
+/*
+ * The same encodings written as text into w (value_json_out.c), for
+ * responses: what json_dumps writes for the trees above, and a failed
+ * writer where they return NULL.
+ */
+struct json_out;
+void value_json_write(struct json_out *w, const struct kv_value *v);
+void item_json_write(struct json_out *w, const struct kv_value *item);
+
 #endif

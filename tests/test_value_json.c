@@ -7,6 +7,7 @@
 #include "fixture.h"
 #include "arena.h"
 #include "err.h"
+#include "json_out.h"
 #include "mem.h"
 #include "value.h"
 #include "value_json.h"
@@ -792,6 +793,182 @@ json21_allocation_failures(void **state)
     json_decref(j);
 }
 
+/* --- text written without a tree ------------------------------------------ */
+
+/* The text item_json_write gives, or NULL when the writer failed. */
+static char *
+written(const struct kv_value *item, bool whole_item)
+{
+    struct json_out w;
+    json_out_init(&w);
+    if (whole_item)
+        item_json_write(&w, item);
+    else
+        value_json_write(&w, item);
+    return json_out_take(&w);
+}
+
+/* Compact JSON text in the tree's own member order, as kv_request sends. */
+static char *
+dump_ordered(json_t *j)
+{
+    assert_non_null(j);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(j);
+    assert_non_null(s);
+    return s;
+}
+
+/* The writer gives exactly what Jansson dumps for the encoder's tree. */
+static void
+expect_written_as_dumped(const char *text)
+{
+    struct arena *a = arena_new();
+    json_t *j = parse(text);
+    struct kv_value item;
+    struct kv_err e;
+    err_init(&e);
+    assert_int_equal(item_from_json(a, j, &item, &e), KV_OK);
+    char *want = dump_ordered(item_to_json(&item)), *got = written(&item, true);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(want);
+    mem_free(got);
+    for (uint32_t i = 0; i < item.len; i++) {
+        want = dump_ordered(value_to_json(&item.u.members[i].value));
+        got = written(&item.u.members[i].value, false);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        free(want);
+        mem_free(got);
+    }
+    err_clear(&e);
+    json_decref(j);
+    arena_free(a);
+}
+
+static void
+json22_written_text(void **state)
+{
+    (void)state;
+    expect_written_as_dumped("{}");
+    expect_written_as_dumped(
+        "{\"pk\":{\"S\":\"p0\"},\"sk\":{\"N\":\"42\"},\"n\":{\"N\":\"-0.000120E+5\"},"
+        "\"b\":{\"B\":\"AAH/\"},\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},"
+        "\"z\":{\"NULL\":true},\"ss\":{\"SS\":[\"a\",\"b\"]},\"ns\":{\"NS\":[\"1.50\",\"2\"]},"
+        "\"bs\":{\"BS\":[\"AQ==\",\"\"]},\"l\":{\"L\":[]},\"m\":{\"M\":{}},"
+        "\"deep\":{\"L\":[{\"M\":{\"x\":{\"L\":[{\"S\":\"\"},{\"NULL\":true}]}}}]}}");
+    /* Escapes: quotes, backslashes, every control character, DEL, '/',
+     * NUL, and non-ASCII written as UTF-8, in values and in names. */
+    expect_written_as_dumped(
+        "{\"q\\\"\\\\/\":{\"S\":\"a\\\"b\\\\c/d\"},"
+        "\"c\":{\"S\":\"\\u0000\\u0001\\b\\t\\n\\u000b\\f\\r\\u001f\\u007f\"},"
+        "\"\\u00e9\\u4e2d\\ud83d\\ude00\":{\"SS\":[\"\\u00e9\",\"\\ud83d\\ude00\",\"\\uffff\"]},"
+        "\"z\\u0001\":{\"L\":[{\"S\":\"\\n\"}]}}");
+    /* The escapes themselves, spelt out. */
+    struct arena *a = arena_new();
+    struct kv_value item = decode_ok(a, "{\"S\":\"\\u0000\\u001f\\u007f\\\"\\u00e9\"}");
+    char *got = written(&item, false);
+    assert_string_equal(got, "{\"S\":\"\\u0000\\u001F\x7f\\\"\xc3\xa9\"}");
+    mem_free(got);
+    arena_free(a);
+}
+
+static void
+json23_written_invalid_trees(void **state)
+{
+    (void)state;
+    /* Where the tree encoders return NULL, the writer fails. */
+    struct arena *a = arena_new();
+    struct kv_value v, set, item;
+    memset(&v, 0, sizeof v);
+    assert_null(written(&v, false));
+    assert_null(written(&v, true)); /* not an M */
+    value_init(&set, KV_SS);
+    value_set_bool(value_push(a, &set), true);
+    assert_null(written(&set, false));
+    static const char *const bad[] = {
+        "\xff", "\x80", "a\xc3", "\xc0\x80", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xf0\x80\x80\x80", "\xc3\x28",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        value_set_bytes(a, &v, KV_S, bad[i], strlen(bad[i]));
+        assert_null(value_to_json(&v));
+        assert_null(written(&v, false));
+        /* The same bytes as an attribute name. */
+        value_init(&item, KV_M);
+        struct kv_value *m = value_map_append(a, &item, bad[i], strlen(bad[i]), true);
+        assert_non_null(m);
+        value_set_bytes(a, m, KV_S, "x", 1);
+        assert_null(item_to_json(&item));
+        assert_null(written(&item, true));
+    }
+    /* Valid edges: U+07FF, U+FFFF, U+10FFFF. */
+    value_set_bytes(a, &v, KV_S, "\xdf\xbf\xef\xbf\xbf\xf4\x8f\xbf\xbf", 9);
+    char *got = written(&v, false);
+    assert_string_equal(got, "{\"S\":\"\xdf\xbf\xef\xbf\xbf\xf4\x8f\xbf\xbf\"}");
+    mem_free(got);
+    /* Number text a C caller set is written in canonical form where it
+     * parses and as it is where it does not, as value_to_json writes it. */
+    static const char *const numbers[] = {
+        "0", "-0", "-0.5", "0.5", "007", "1.50", "1e3", "0.0", "-", "", ".5", "5.", "12x",
+        "-12.0001", "1.5E-3", "00", "-00.10",
+        "123456789012345678901234567890123456789", /* 39 digits: does not parse */
+        ("10000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+         "000000000000000000000000000000000000000000000"), /* 1E130: overflow */
+    };
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        value_set_bytes(a, &v, KV_N, numbers[i], strlen(numbers[i]));
+        char *want = dump_ordered(value_to_json(&v));
+        got = written(&v, false);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        free(want);
+        mem_free(got);
+    }
+    value_set_bytes(a, &v, KV_N, "-0", 2);
+    got = written(&v, false);
+    assert_string_equal(got, "{\"N\":\"0\"}");
+    mem_free(got);
+    /* The depth bound. */
+    struct kv_value root, *cur = &root;
+    value_init(&root, KV_L);
+    for (int i = 1; i < DECODE_MAX_DEPTH; i++) {
+        cur = value_push(a, cur);
+        value_init(cur, KV_L);
+    }
+    got = written(&root, false);
+    assert_non_null(got);
+    mem_free(got);
+    value_init(value_push(a, cur), KV_L);
+    assert_null(written(&root, false));
+    arena_free(a);
+}
+
+static void
+json24_written_allocation_failures(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct kv_value item =
+        decode_ok(a, "{\"M\":{\"a\":{\"L\":[{\"S\":\"xx\"},{\"B\":\"AAH/\"}]}}}");
+    char *want = written(&item, false);
+    int ok = 0;
+    for (long n = 1; n < 100 && !ok; n++) {
+        mem_fail_after(n);
+        char *got = written(&item, false);
+        mem_fail_reset();
+        if (got) {
+            ok = 1;
+            assert_string_equal(got, want);
+        }
+        mem_free(got);
+    }
+    assert_true(ok);
+    mem_free(want);
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -817,6 +994,9 @@ main(void)
         cmocka_unit_test(json19_large_map),
         cmocka_unit_test(json20_encode_invalid_trees),
         cmocka_unit_test(json21_allocation_failures),
+        cmocka_unit_test(json22_written_text),
+        cmocka_unit_test(json23_written_invalid_trees),
+        cmocka_unit_test(json24_written_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

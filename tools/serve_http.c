@@ -32,6 +32,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ struct serve_http {
     unsigned timeout;
     atomic_uint in_flight;
     atomic_int draining;
+    MHD_socket listener; /* after serve_http_drain: closed by serve_http_stop */
 };
 
 /* One request, from its headers to its completion. */
@@ -470,6 +472,7 @@ serve_http_start(const struct serve_http_opts *o, char *err, size_t errlen)
     h->creds = o->creds;
     h->log = o->log;
     h->timeout = o->timeout;
+    h->listener = MHD_INVALID_SOCKET;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (o->addr->sa_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     h->daemon = MHD_start_daemon(
@@ -498,8 +501,13 @@ serve_http_drain(struct serve_http *h)
 {
     atomic_store(&h->draining, 1);
     MHD_socket fd = MHD_quiesce_daemon(h->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    if (fd == MHD_INVALID_SOCKET)
+        return;
+    /* New connections are refused from now on, but the descriptor stays
+     * open until the daemon stops: libmicrohttpd's threads may still
+     * touch it, and one that meets a closed descriptor aborts. */
+    shutdown(fd, SHUT_RDWR);
+    h->listener = fd;
 }
 
 unsigned
@@ -514,5 +522,7 @@ serve_http_stop(struct serve_http *h)
     if (!h)
         return;
     MHD_stop_daemon(h->daemon);
+    if (h->listener != MHD_INVALID_SOCKET)
+        close(h->listener);
     free(h);
 }

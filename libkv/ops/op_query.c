@@ -164,7 +164,9 @@ walk(struct txn *t, struct query_args *a, const struct read_target *tg,
         struct kv_value item;
         if ((st = rangecur_next(&rc, &e)) != KV_OK || !e)
             break;
-        st = itemcodec_decode(e->val.mv_data, e->val.mv_size, a->c->arena, true, &item, t->err);
+        const uint8_t *bytes = pager_entry(&p, &e->val);
+        st = bytes ? itemcodec_decode(bytes, e->val.mv_size, a->c->arena, true, &item, t->err)
+                   : err_nomem(t->err);
         if (st != KV_OK)
             break;
         const struct kv_value *sv = sk ? value_map_get(&item, sk, strlen(sk)) : NULL;

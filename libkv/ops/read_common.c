@@ -193,6 +193,17 @@ pager_init(struct pager *p, const struct read_req *r, struct read_resp *out,
     p->tg = tg;
     p->ex = ex;
     p->scratch = scratch;
+    p->keep_decoded = r->out == scratch && !ex->projection && !tg->fetch &&
+                      ex->select != SELECT_COUNT;
+}
+
+const uint8_t *
+pager_entry(struct pager *p, const MDB_val *val)
+{
+    if (!p->keep_decoded)
+        return val->mv_data;
+    /* A zero-length entry is corrupt; the decoder says so. */
+    return val->mv_size ? arena_memdup(p->scratch, val->mv_data, val->mv_size) : val->mv_data;
 }
 
 static kv_status
@@ -204,7 +215,10 @@ keep_item(struct pager *p, struct txn *t, const struct kv_value *item)
         return err_nomem(t->err);
     struct kv_value *slot = &o->items[o->n_items];
     kv_status st;
-    if (p->ex->projection)
+    if (p->keep_decoded) {
+        *slot = *item; /* its bytes are pager_entry's copy, in p->r->out */
+        st = KV_OK;
+    } else if (p->ex->projection)
         st = expr_project(p->ex->projection, item, p->r->out, slot, t->err);
     else
         st = value_copy(p->r->out, slot, item) ? err_nomem(t->err) : KV_OK;
@@ -253,9 +267,10 @@ pager_take(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *
     if (st != KV_OK)
         return st;
     if (!item) {
-        if (!(decoded = arena_alloc(p->scratch, sizeof *decoded)))
+        const uint8_t *bytes = pager_entry(p, val);
+        if (!bytes || !(decoded = arena_alloc(p->scratch, sizeof *decoded)))
             return err_nomem(t->err);
-        st = itemcodec_decode(val->mv_data, val->mv_size, p->scratch, true, decoded, t->err);
+        st = itemcodec_decode(bytes, val->mv_size, p->scratch, true, decoded, t->err);
         if (st != KV_OK)
             return st;
         item = decoded;

@@ -80,14 +80,27 @@ struct pager {
     struct kv_value last;    /* the last item read: LastEvaluatedKey's source */
     bool have_last;
     bool stopped;            /* Limit or the page size was reached */
+    /* Items are kept whole in the arena they are decoded in, which is the
+     * one the response is built in: each entry is copied there first
+     * (pager_entry) and a kept item stands as decoded, instead of being
+     * copied member by member. */
+    bool keep_decoded;
 };
 
 void pager_init(struct pager *p, const struct read_req *r, struct read_resp *out,
                 const struct read_target *tg, const struct read_exprs *ex, struct arena *scratch);
 
 /*
+ * The bytes to decode a stored entry from: a copy in the scratch arena
+ * when the pager keeps items as decoded, else the entry itself.  NULL when
+ * out of memory.
+ */
+const uint8_t *pager_entry(struct pager *p, const MDB_val *val);
+
+/*
  * Account for one stored entry read: count it, filter it, keep its
- * projection.  When `item` is given it is the entry already decoded.
+ * projection.  When `item` is given it is the entry already decoded,
+ * from pager_entry's bytes.
  * Sets p->stopped when the page is full.
  */
 kv_status pager_take(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item);

@@ -29,10 +29,16 @@
 /* 2015-08-30T12:36:00Z */
 #define SUITE_TIME ((time_t)1440938160)
 
+/* A second key, for checks that one key's signatures never pass for another. */
+#define AKID2 "AKIDEXAMPL2"
+#define SECRET2 "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
+
 static const char *
 lookup(void *ctx, const char *akid)
 {
     (void)ctx;
+    if (strcmp(akid, AKID2) == 0)
+        return SECRET2;
     return strcmp(akid, AKID) == 0 ? SECRET : NULL;
 }
 
@@ -176,34 +182,43 @@ sigv4_01_4_canonical_details(void **state)
 /* A POST as a DynamoDB client sends it, signed with @p secret. */
 struct signed_post {
     struct sigv4_header headers[4];
+    char date[32];
     char auth[512];
     struct sigv4_request req;
 };
 
 static void
-make_post(struct signed_post *p, const char *body, const char *scope_service)
+make_post_as(struct signed_post *p, const char *body, const char *scope_service,
+             const char *akid, const char *secret, const char *day)
 {
     memset(p, 0, sizeof *p);
     p->headers[0] = (struct sigv4_header){"Host", "127.0.0.1:8000"};
-    p->headers[1] = (struct sigv4_header){"X-Amz-Date", DATE};
+    snprintf(p->date, sizeof p->date, "%sT123600Z", day);
+    p->headers[1] = (struct sigv4_header){"X-Amz-Date", p->date};
     p->headers[2] = (struct sigv4_header){"X-Amz-Target", "DynamoDB_20120810.ListTables"};
     p->req = (struct sigv4_request){"POST", "/", NULL, p->headers, 3, body, strlen(body)};
     const char *sh = "host;x-amz-date;x-amz-target";
     char payload[SIGV4_HEX_SIZE], sig[SIGV4_HEX_SIZE], scope[128];
-    snprintf(scope, sizeof scope, "20150830/us-east-1/%s/aws4_request", scope_service);
+    snprintf(scope, sizeof scope, "%s/us-east-1/%s/aws4_request", day, scope_service);
     sigv4_sha256_hex(body, strlen(body), payload);
     char *canonical = sigv4_canonical_request(&p->req, sh, payload);
-    char *sts = sigv4_string_to_sign(DATE, scope, canonical);
+    char *sts = sigv4_string_to_sign(p->date, scope, canonical);
     uint8_t key[32];
-    sigv4_signing_key(SECRET, "20150830", "us-east-1", scope_service, key);
+    sigv4_signing_key(secret, day, "us-east-1", scope_service, key);
     sigv4_signature(key, sts, sig);
     free(canonical);
     free(sts);
     snprintf(p->auth, sizeof p->auth,
-             "AWS4-HMAC-SHA256 Credential=" AKID "/%s, SignedHeaders=%s, Signature=%s", scope,
+             "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s", akid, scope,
              sh, sig);
     p->headers[3] = (struct sigv4_header){"Authorization", p->auth};
     p->req.n_headers = 4;
+}
+
+static void
+make_post(struct signed_post *p, const char *body, const char *scope_service)
+{
+    make_post_as(p, body, scope_service, AKID, SECRET, "20150830");
 }
 
 static enum sigv4_verdict
@@ -399,6 +414,34 @@ sigv4_02_9_http_date(void **state)
     free(sts);
 }
 
+/* The signing key is derived once per secret and scope and then reused:
+ * requests alternating between keys and days each pass with their own
+ * key only. */
+static void
+sigv4_02_10_keys_and_days(void **state)
+{
+    (void)state;
+    struct signed_post a, b, a_next_day, forged;
+    make_post(&a, "{}", "dynamodb");
+    make_post_as(&b, "{}", "dynamodb", AKID2, SECRET2, "20150830");
+    make_post_as(&a_next_day, "{}", "dynamodb", AKID, SECRET, "20150831");
+    /* Signed with the first secret but naming the second key. */
+    make_post_as(&forged, "{}", "dynamodb", AKID2, SECRET, "20150830");
+    for (int round = 0; round < 2; round++) {
+        expect(&a, SUITE_TIME, SIGV4_OK, NULL);
+        expect(&a, SUITE_TIME, SIGV4_OK, NULL);
+        char *msg;
+        assert_int_equal(verify_at(&forged, SUITE_TIME, &msg), SIGV4_INVALID);
+        free(msg);
+        expect(&b, SUITE_TIME, SIGV4_OK, NULL);
+        assert_int_equal(verify_at(&forged, SUITE_TIME, &msg), SIGV4_INVALID);
+        free(msg);
+        /* 12:36 on the 31st is a day after the suite's time. */
+        expect(&a_next_day, SUITE_TIME + 86400, SIGV4_OK, NULL);
+        expect(&a, SUITE_TIME, SIGV4_OK, NULL);
+    }
+}
+
 int
 main(void)
 {
@@ -416,6 +459,7 @@ main(void)
         cmocka_unit_test(sigv4_02_7_scope),
         cmocka_unit_test(sigv4_02_8_host_must_be_signed),
         cmocka_unit_test(sigv4_02_9_http_date),
+        cmocka_unit_test(sigv4_02_10_keys_and_days),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
