@@ -1089,6 +1089,9 @@ KV_API kv_item *kv_error_reason_item(kv_db *db, size_t i);
  *                        NUL-terminated, free with kv_free.  NULL only when
  *                        out of memory.
  * @return KV_OK or the exception's status; kv_errmsg(db) has the message.
+ *         KV_NOMEM can also mean that the operation was carried out but its
+ *         response could not be written: like DynamoDB's InternalServerError,
+ *         it leaves a write possibly applied.
  *
  * A throttled request's error body carries DynamoDB's ThrottlingReasons,
  * and with kv_options.retry it is retried first, as by the typed functions.
