@@ -26,6 +26,22 @@
 
 struct table_def;
 struct throttle;
+struct group_req;
+
+/*
+ * Group commit (txn.c): single-item writes that arrive while another is
+ * committing queue here; one of them, the leader, runs the queue in one
+ * LMDB write transaction, each write in a nested transaction of its own,
+ * then commits and syncs once and wakes the others with their own status.
+ */
+struct txn_group {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct group_req *head, *tail; /* writes waiting for a leader */
+    size_t waiting;                /* how many */
+    bool leading;                  /* a leader is running a group */
+    bool held;                     /* tests: no leader may start */
+};
 
 /* One table description cached by one thread. */
 struct cached_table {
@@ -66,6 +82,7 @@ struct kv_db {
 
     struct clock clock;            /* real, or the caller's (kv_options.clock) */
     struct throttle *throttle;     /* capacity buckets and metrics */
+    struct txn_group group;        /* writes committed together */
     bool has_retry;                /* kv_options.retry was given */
     kv_retry_policy retry;         /* a copy of it */
 

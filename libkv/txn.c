@@ -4,6 +4,16 @@
  * Read transactions are reused: each thread keeps one per handle, reset
  * between calls and renewed on the next, which spares LMDB's setup of a
  * reader slot on every GetItem.
+ *
+ * Group commit: a synced commit costs a disk flush, far more than the
+ * write itself, and LMDB runs one write transaction at a time.  So
+ * single-item writes queue while a group is committing; the first of them
+ * to find no group running leads the next: it takes the whole queue, runs
+ * each write's body in a nested transaction (mdb_txn_begin with a parent)
+ * so that a failure aborts that write alone, commits the top transaction
+ * with one sync, and only then wakes each writer with its own status.
+ * Capacity admission, metrics and index upkeep all happen inside the
+ * bodies, so each write keeps them to itself.
  */
 #include "txn.h"
 #include "catalog.h"
@@ -75,7 +85,7 @@ txn_attempt(struct txn *t, txn_body body, void *arg)
 }
 
 /* Cure what made the body ask for a retry.  Called holding the resize lock
- * shared; growth, which needs it exclusive, is left to the caller. */
+ * shared; growth, which needs it exclusive, is left to txn_recover. */
 static kv_status
 txn_cure(struct txn *t)
 {
@@ -92,31 +102,213 @@ txn_cure(struct txn *t)
     }
 }
 
+/*
+ * After an attempt asked for a retry: cure it (with the resize lock
+ * shared), then grow the map if that is what it needs.  `seen` is the map
+ * size the attempt ran with: when several writes of one group met the full
+ * map, only the first to get here grows it.
+ */
+static kv_status
+txn_recover(struct txn *t, uint64_t seen)
+{
+    struct kv_db *db = t->db;
+    pthread_rwlock_rdlock(&db->resize_lock);
+    kv_status st = txn_cure(t) != KV_OK ? t->err->status : KV_OK;
+    bool grown = db->map_size > seen;
+    pthread_rwlock_unlock(&db->resize_lock);
+    if (st != KV_OK)
+        return st;
+    if (t->retry == RETRY_RESIZED || (t->retry == RETRY_MAP_FULL && !grown))
+        return db_grow(db, t->retry == RETRY_RESIZED, t->err);
+    return KV_OK;
+}
+
+static kv_status
+txn_init(struct txn *t, struct kv_db *db, bool write, struct kv_err *err)
+{
+    memset(t, 0, sizeof *t);
+    t->db = db;
+    t->write = write;
+    t->err = err;
+    if (!(t->ts = db_thread(db)))
+        return err_nomem(err);
+    if (write && db->opt.read_only)
+        return ERR_MISUSE(err, "The database is open read-only");
+    return KV_OK;
+}
+
 kv_status
 txn_run(struct kv_db *db, bool write, txn_body body, void *arg, struct kv_err *err)
 {
     struct txn t;
-    memset(&t, 0, sizeof t);
-    t.db = db;
-    t.write = write;
-    t.err = err;
-    if (!(t.ts = db_thread(db)))
-        return err_nomem(err);
-    if (write && db->opt.read_only)
-        return ERR_MISUSE(err, "The database is open read-only");
+    if (txn_init(&t, db, write, err) != KV_OK)
+        return err->status;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         pthread_rwlock_rdlock(&db->resize_lock);
+        uint64_t seen = db->map_size;
         kv_status st = txn_attempt(&t, body, arg);
-        if (st == KV_RETRY && txn_cure(&t) != KV_OK)
-            st = err->status;
         pthread_rwlock_unlock(&db->resize_lock);
         if (st != KV_RETRY)
             return st;
-        if (t.retry == RETRY_MAP_FULL || t.retry == RETRY_RESIZED)
-            if (db_grow(db, t.retry == RETRY_RESIZED, err) != KV_OK)
-                return err->status;
+        if (txn_recover(&t, seen) != KV_OK)
+            return err->status;
     }
     return err_set(err, KV_INTERNAL, "transaction retried too many times");
+}
+
+/* --- group commit ------------------------------------------------------------ */
+
+struct group_req {
+    struct txn t;      /* the writer's transaction state; t.txn set by the leader */
+    txn_body body;
+    void *arg;
+    kv_status st;      /* the write's outcome, set by the leader */
+    uint64_t seen;     /* the map size it ran with */
+    bool done;
+    struct group_req *next;
+};
+
+/* Run one write of a group inside `top`: in a nested transaction of its
+ * own, or in top itself when it is alone. */
+static kv_status
+group_one(struct group_req *q, MDB_txn *top, bool alone)
+{
+    struct txn *t = &q->t;
+    t->retry = RETRY_NONE;
+    t->have_gen = false;
+    if (alone) {
+        t->txn = top;
+        kv_status st = q->body(t, q->arg);
+        t->txn = NULL;
+        return st;
+    }
+    MDB_txn *child;
+    int rc = mdb_txn_begin(t->db->env, top, 0, &child);
+    if (rc)
+        return txn_check(t, rc, "beginning a transaction");
+    t->txn = child;
+    kv_status st = q->body(t, q->arg);
+    if (st == KV_OK) {
+        if ((rc = mdb_txn_commit(child)))
+            st = txn_check(t, rc, "committing");
+    } else {
+        mdb_txn_abort(child);
+    }
+    t->txn = NULL;
+    return st;
+}
+
+/* The leader's work: run every write of the group, then commit (and sync)
+ * the ones that succeeded at once.  A failed commit fails them all. */
+static void
+group_lead(struct kv_db *db, struct group_req *batch)
+{
+    pthread_rwlock_rdlock(&db->resize_lock);
+    uint64_t seen = db->map_size;
+    MDB_txn *top;
+    int rc = mdb_txn_begin(db->env, NULL, 0, &top);
+    for (struct group_req *q = batch; q; q = q->next) {
+        q->seen = seen;
+        if (rc == MDB_MAP_RESIZED) {
+            q->t.retry = RETRY_RESIZED;
+            q->st = KV_RETRY;
+        } else if (rc) {
+            q->st = db_lmdb_error(rc, "beginning a transaction", q->t.err);
+        }
+    }
+    if (rc) {
+        pthread_rwlock_unlock(&db->resize_lock);
+        return;
+    }
+    size_t ok = 0;
+    for (struct group_req *q = batch; q; q = q->next)
+        if ((q->st = group_one(q, top, batch->next == NULL)) == KV_OK)
+            ok++;
+    if (ok == 0) {
+        mdb_txn_abort(top);
+    } else if ((rc = mdb_txn_commit(top))) {
+        for (struct group_req *q = batch; q; q = q->next)
+            if (q->st == KV_OK)
+                q->st = txn_check(&q->t, rc, "committing");
+    }
+    pthread_rwlock_unlock(&db->resize_lock);
+}
+
+/* Queue r and return once a leader (perhaps this thread) has run it. */
+static void
+group_submit(struct kv_db *db, struct group_req *r)
+{
+    struct txn_group *g = &db->group;
+    r->done = false;
+    r->next = NULL;
+    pthread_mutex_lock(&g->lock);
+    if (g->tail)
+        g->tail->next = r;
+    else
+        g->head = r;
+    g->tail = r;
+    g->waiting++;
+    while (!r->done) {
+        if (g->leading || g->held) {
+            pthread_cond_wait(&g->cond, &g->lock);
+            continue;
+        }
+        struct group_req *batch = g->head;
+        g->head = g->tail = NULL;
+        g->waiting = 0;
+        g->leading = true;
+        pthread_mutex_unlock(&g->lock);
+        group_lead(db, batch);
+        pthread_mutex_lock(&g->lock);
+        while (batch) {
+            struct group_req *next = batch->next;
+            batch->done = true;
+            batch = next;
+        }
+        g->leading = false;
+        pthread_cond_broadcast(&g->cond);
+    }
+    pthread_mutex_unlock(&g->lock);
+}
+
+kv_status
+txn_run_grouped(struct kv_db *db, txn_body body, void *arg, struct kv_err *err)
+{
+    /* Without syncs there is nothing to share; nesting would only cost. */
+    if (db->opt.no_sync)
+        return txn_run(db, true, body, arg, err);
+    struct group_req r;
+    memset(&r, 0, sizeof r);
+    if (txn_init(&r.t, db, true, err) != KV_OK)
+        return err->status;
+    r.body = body;
+    r.arg = arg;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        group_submit(db, &r);
+        if (r.st != KV_RETRY)
+            return r.st;
+        if (txn_recover(&r.t, r.seen) != KV_OK)
+            return err->status;
+    }
+    return err_set(err, KV_INTERNAL, "transaction retried too many times");
+}
+
+void
+txn_group_hold(struct kv_db *db, bool hold)
+{
+    pthread_mutex_lock(&db->group.lock);
+    db->group.held = hold;
+    pthread_cond_broadcast(&db->group.cond);
+    pthread_mutex_unlock(&db->group.lock);
+}
+
+size_t
+txn_group_waiting(struct kv_db *db)
+{
+    pthread_mutex_lock(&db->group.lock);
+    size_t n = db->group.waiting;
+    pthread_mutex_unlock(&db->group.lock);
+    return n;
 }
 
 kv_status

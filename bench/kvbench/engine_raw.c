@@ -50,6 +50,16 @@ item_key(uint64_t i, uint8_t out[KEY_LEN])
     memcpy(out + 9, sk, 9);
 }
 
+/* Room for the items and their index entries three times over (LMDB's
+ * copy-on-write needs slack); the map does not grow by itself. */
+static size_t
+map_size(const struct setup *s)
+{
+    size_t per_item = (s->item_size + 128) * (1 + s->gsis) + 64 * s->gsis;
+    size_t want = (size_t)s->n_items * per_item * 3;
+    return want < ((size_t)256 << 20) ? (size_t)256 << 20 : want;
+}
+
 static void *
 raw_open(const char *dir, const struct setup *s, const struct variant *v, bool create)
 {
@@ -61,7 +71,7 @@ raw_open(const char *dir, const struct setup *s, const struct variant *v, bool c
     int rc;
     MDB_txn *txn = NULL;
     if ((rc = mdb_env_create(&r->env)) || (rc = mdb_env_set_maxdbs(r->env, 8)) ||
-        (rc = mdb_env_set_mapsize(r->env, (size_t)1 << 40)) ||
+        (rc = mdb_env_set_mapsize(r->env, map_size(s))) ||
         (rc = mdb_env_set_maxreaders(r->env, 1024)) ||
         (rc = mdb_env_open(r->env, dir, MDB_NOTLS | (v->sync ? 0 : MDB_NOSYNC), 0600))) {
         fail("opening", rc);
