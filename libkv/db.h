@@ -48,9 +48,25 @@ struct cached_table {
     struct table_def *def;
 };
 
+/* Catalog records read in one read snapshot (catalog.c): a snapshot with
+ * the same transaction id holds the same records, so later read
+ * transactions of the thread that see that id need not read them again. */
+#define SNAP_STATS 4
+struct snap_cache {
+    uint64_t txn_id;          /* the snapshot; 0: nothing cached */
+    bool have_gen;
+    uint64_t gen;             /* catalog generation */
+    size_t n_stats;
+    struct {
+        char dbname[24];
+        uint64_t item_count, size_bytes;
+    } stats[SNAP_STATS];      /* table and index counters */
+};
+
 struct thread_state {
     struct kv_db *db;
     MDB_txn *rtxn;            /* reset read transaction, or NULL */
+    struct snap_cache snap;   /* catalog records of the last read snapshot */
     struct kv_err last;       /* the last failed call's error */
     uint64_t cache_gen;       /* catalog generation the cache reflects */
     struct table_def **cache; /* descriptions loaded at cache_gen */
