@@ -20,12 +20,17 @@
 #include "db.h"
 #include "err.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
 /* Enough for any legitimate sequence of cures (open a few handles, grow
  * the map a few times); a loop beyond this is a bug, reported as such. */
 #define MAX_ATTEMPTS 64
+
+/* At most this many scheduler turns a new leader waits for writers to
+ * join its group (see group_submit). */
+#define GROUP_GATHER_TURNS 16
 
 static int
 txn_begin(struct txn *t)
@@ -253,10 +258,22 @@ group_submit(struct kv_db *db, struct group_req *r)
             pthread_cond_wait(&g->cond, &g->lock);
             continue;
         }
+        /* Writers the last group just released are on their way back
+         * with their next write: let them join this group rather than
+         * wait a whole sync for the next one.  Stop as soon as a turn of
+         * the scheduler brings nobody new. */
+        g->leading = true;
+        for (int turn = 0; turn < GROUP_GATHER_TURNS; turn++) {
+            size_t before = g->waiting;
+            pthread_mutex_unlock(&g->lock);
+            sched_yield();
+            pthread_mutex_lock(&g->lock);
+            if (g->waiting == before)
+                break;
+        }
         struct group_req *batch = g->head;
         g->head = g->tail = NULL;
         g->waiting = 0;
-        g->leading = true;
         pthread_mutex_unlock(&g->lock);
         group_lead(db, batch);
         pthread_mutex_lock(&g->lock);
