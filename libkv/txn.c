@@ -9,9 +9,10 @@
  * write itself, and LMDB runs one write transaction at a time.  So
  * single-item writes queue while a group is committing; the first of them
  * to find no group running leads the next: it takes the whole queue, runs
- * each write's body in a nested transaction (mdb_txn_begin with a parent)
- * so that a failure aborts that write alone, commits the top transaction
- * with one sync, and only then wakes each writer with its own status.
+ * each write's body (if one fails, again with each in a nested transaction,
+ * mdb_txn_begin with a parent, so that the failure aborts that write
+ * alone), commits the top transaction with one sync, and only then wakes
+ * each writer with its own status.
  * Capacity admission, metrics and index upkeep all happen inside the
  * bodies, so each write keeps them to itself.
  */
@@ -173,15 +174,15 @@ struct group_req {
     struct group_req *next;
 };
 
-/* Run one write of a group inside `top`: in a nested transaction of its
- * own, or in top itself when it is alone. */
+/* Run one write of a group inside `top`: straight in it, or in a nested
+ * transaction of its own. */
 static kv_status
-group_one(struct group_req *q, MDB_txn *top, bool alone)
+group_one(struct group_req *q, MDB_txn *top, bool direct)
 {
     struct txn *t = &q->t;
     t->retry = RETRY_NONE;
     t->have_gen = false;
-    if (alone) {
+    if (direct) {
         t->txn = top;
         kv_status st = q->body(t, q->arg);
         t->txn = NULL;
@@ -203,38 +204,70 @@ group_one(struct group_req *q, MDB_txn *top, bool alone)
     return st;
 }
 
-/* The leader's work: run every write of the group, then commit (and sync)
- * the ones that succeeded at once.  A failed commit fails them all. */
+/* Begin the group's transaction; on failure every write of the group gets
+ * the error (or a retry when the map was grown by another process). */
+static bool
+group_begin(struct kv_db *db, struct group_req *batch, MDB_txn **top)
+{
+    int rc = mdb_txn_begin(db->env, NULL, 0, top);
+    for (struct group_req *q = batch; rc && q; q = q->next) {
+        if (rc == MDB_MAP_RESIZED) {
+            q->t.retry = RETRY_RESIZED;
+            q->st = KV_RETRY;
+        } else {
+            q->st = db_lmdb_error(rc, "beginning a transaction", q->t.err);
+        }
+    }
+    return rc == 0;
+}
+
+/*
+ * The leader's work: run every write of the group, then commit (and sync)
+ * the ones that succeeded at once.  A failed commit fails them all.
+ *
+ * Most groups fail nowhere, so the writes first run straight in the
+ * group's transaction: a nested transaction costs LMDB a zeroed table of
+ * every possible named database, more than a small write itself.  When one
+ * fails, that transaction is dropped and the group runs again with each
+ * write nested, so the failure undoes its own changes only.
+ */
 static void
 group_lead(struct kv_db *db, struct group_req *batch)
 {
     pthread_rwlock_rdlock(&db->resize_lock);
     uint64_t seen = db->map_size;
+    bool alone = batch->next == NULL, nested = false;
     MDB_txn *top;
-    int rc = mdb_txn_begin(db->env, NULL, 0, &top);
-    for (struct group_req *q = batch; q; q = q->next) {
-        q->seen = seen;
-        if (rc == MDB_MAP_RESIZED) {
-            q->t.retry = RETRY_RESIZED;
-            q->st = KV_RETRY;
-        } else if (rc) {
-            q->st = db_lmdb_error(rc, "beginning a transaction", q->t.err);
-        }
-    }
-    if (rc) {
-        pthread_rwlock_unlock(&db->resize_lock);
-        return;
-    }
-    size_t ok = 0;
     for (struct group_req *q = batch; q; q = q->next)
-        if ((q->st = group_one(q, top, batch->next == NULL)) == KV_OK)
-            ok++;
-    if (ok == 0) {
-        mdb_txn_abort(top);
-    } else if ((rc = mdb_txn_commit(top))) {
-        for (struct group_req *q = batch; q; q = q->next)
-            if (q->st == KV_OK)
-                q->st = txn_check(&q->t, rc, "committing");
+        q->seen = seen;
+    for (;;) {
+        if (!group_begin(db, batch, &top))
+            break;
+        size_t ok = 0;
+        bool failed = false;
+        for (struct group_req *q = batch; q && !failed; q = q->next) {
+            if ((q->st = group_one(q, top, !nested)) == KV_OK)
+                ok++;
+            else
+                failed = !nested;
+        }
+        if (failed && !alone) {
+            mdb_txn_abort(top);
+            for (struct group_req *q = batch; q; q = q->next)
+                if (q->st != KV_OK)
+                    err_clear(q->t.err);
+            nested = true;
+            continue;
+        }
+        int rc;
+        if (ok == 0) {
+            mdb_txn_abort(top);
+        } else if ((rc = mdb_txn_commit(top))) {
+            for (struct group_req *q = batch; q; q = q->next)
+                if (q->st == KV_OK)
+                    q->st = txn_check(&q->t, rc, "committing");
+        }
+        break;
     }
     pthread_rwlock_unlock(&db->resize_lock);
 }
@@ -343,7 +376,11 @@ txn_check(struct txn *t, int rc, const char *what)
 kv_status
 txn_dbi(struct txn *t, const char *name, MDB_dbi *out)
 {
-    if (db_dbi_find(t->db, name, out))
+    /* A handle another thread opened after this transaction began is
+     * unknown to it (LMDB answers EINVAL): run again in a new one.  Long
+     * group commits make that likely, with many writers starting at once. */
+    unsigned flags;
+    if (db_dbi_find(t->db, name, out) && mdb_dbi_flags(t->txn, *out, &flags) == 0)
         return KV_OK;
     snprintf(t->need_dbi, sizeof t->need_dbi, "%s", name);
     t->retry = RETRY_DBI;

@@ -5,8 +5,10 @@
  * The tests hold the group (txn_group_hold) until every thread's write is
  * queued, so the writes provably share one LMDB transaction: the
  * environment's last transaction id moves by exactly one.  Each write must
- * still succeed or fail on its own, and everything acknowledged must be
- * there after the database is closed and opened again.  The database
+ * still succeed or fail on its own (a group with a failure runs again
+ * with each write nested; one without runs straight), and everything
+ * acknowledged must be there after the database is closed and opened
+ * again.  The database
  * syncs (group commit only runs then) and uses an injected clock, so
  * throttling is exact.
  */
@@ -306,6 +308,35 @@ test_failures_stay_their_own(void **state)
     kv_free(resp);
 }
 
+/* A group where nothing fails: every write in one transaction, with its
+ * index entry, counted once. */
+static void
+test_group_without_failures(void **state)
+{
+    struct gfx *f = *state;
+    uint64_t before = last_txn(f);
+    struct write w[] = {
+        {.kind = PUT, .table = "Grp", .pk = "b1", .gk = "g1", .v = "1"},
+        {.kind = PUT, .table = "Grp", .pk = "b2", .gk = "g1", .v = "2"},
+        {.kind = PUT_IF_ABSENT, .table = "Grp", .pk = "b3", .gk = "g2", .v = "3"},
+        {.kind = PUT, .table = "Tight", .pk = "t1", .v = "4"},
+        {.kind = DELETE, .table = "Grp", .pk = "absent"},
+    };
+    size_t n = sizeof w / sizeof w[0];
+    run_group(f, w, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(w[i].st, KV_OK);
+    assert_int_equal(last_txn(f), before + 1);
+    reopen(f);
+    assert_item(f, "Grp", "b1", "{\"pk\":{\"S\":\"b1\"},\"gk\":{\"S\":\"g1\"},\"v\":{\"N\":\"1\"}}");
+    assert_item(f, "Grp", "b2", "{\"pk\":{\"S\":\"b2\"},\"gk\":{\"S\":\"g1\"},\"v\":{\"N\":\"2\"}}");
+    assert_item(f, "Grp", "b3", "{\"pk\":{\"S\":\"b3\"},\"gk\":{\"S\":\"g2\"},\"v\":{\"N\":\"3\"}}");
+    assert_item(f, "Tight", "t1", "{\"pk\":{\"S\":\"t1\"},\"v\":{\"N\":\"4\"}}");
+    assert_int_equal(item_count(f, "Grp"), 3);
+    assert_int_equal(item_count(f, "Tight"), 1);
+    assert_consistent(f);
+}
+
 /* A group of one runs in its own transaction; one that fails commits
  * nothing at all. */
 static void
@@ -386,6 +417,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_failures_stay_their_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_without_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_of_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_threads_durable, setup, teardown),
     };
