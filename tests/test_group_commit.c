@@ -412,6 +412,61 @@ test_many_threads_durable(void **state)
     assert_consistent(f);
 }
 
+/* Writers of a group that fill the memory map: the map grows (once per
+ * filling, not once per writer) and every write lands exactly once. */
+#define BIG_THREADS 8
+#define BIG_PER_THREAD 12
+
+static void *
+run_big(void *arg)
+{
+    struct stream *s = arg;
+    for (int i = 0; i < BIG_PER_THREAD; i++) {
+        char pk[32], v[32];
+        snprintf(pk, sizeof pk, "big%d-%d", s->id, i);
+        snprintf(v, sizeof v, "%d", i);
+        struct write w = {s->f, PUT, "Grp", pk, NULL, 20000, v, NULL, KV_INTERNAL};
+        run_write(&w);
+        if (w.st != KV_OK)
+            s->failures++;
+    }
+    return NULL;
+}
+
+static void
+test_map_growth_in_groups(void **state)
+{
+    struct gfx *f = *state;
+    kv_db_close(f->db);
+    kv_options o;
+    kv_options_default(&o);
+    o.clock = &f->clk;
+    o.unlimited_capacity = 1; /* 2 MB of writes at once: more than Grp's units */
+    o.map_size = 1 << 20;
+    assert_int_equal(kv_db_open(f->dir, &o, &f->db), KV_OK);
+    kv_db_stats_info before;
+    assert_int_equal(kv_db_stats(f->db, &before), KV_OK);
+    pthread_t th[BIG_THREADS];
+    struct stream s[BIG_THREADS];
+    for (int i = 0; i < BIG_THREADS; i++) {
+        s[i] = (struct stream){f, i, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, run_big, &s[i]), 0);
+    }
+    for (int i = 0; i < BIG_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(s[i].failures, 0);
+    }
+    kv_db_stats_info after;
+    assert_int_equal(kv_db_stats(f->db, &after), KV_OK);
+    /* About 2 MB of items: the map doubled a few times, not once per
+     * writer that met it full (which would be 2^8 times and more). */
+    assert_true(after.map_size > before.map_size);
+    assert_true(after.map_size <= 64u << 20);
+    reopen(f);
+    assert_int_equal(item_count(f, "Grp"), BIG_THREADS * BIG_PER_THREAD);
+    assert_consistent(f);
+}
+
 int
 main(void)
 {
@@ -420,6 +475,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_group_without_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_of_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_threads_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_growth_in_groups, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
