@@ -156,6 +156,8 @@ typedef struct kv_db kv_db;
 typedef struct kv_options {
     /**
      * 0 (default): each write is flushed to disk before the call returns.
+     * Synced single-item writes of several threads share one commit and
+     * one flush (group commit), each still all-or-nothing on its own.
      * 1: writes are not synced; a crash of the machine (not of the process)
      * may lose the most recent ones.  For tests and benchmarks.
      */

@@ -358,11 +358,35 @@ catalog_cache_clear(struct thread_state *ts)
     ts->n_cache = 0;
 }
 
+/* The thread's cache of catalog records for t's snapshot, emptied when the
+ * snapshot differs from the cached one; NULL for write transactions,
+ * whose records change as they run. */
+static struct snap_cache *
+snap_for(struct txn *t)
+{
+    if (t->write)
+        return NULL;
+    struct snap_cache *c = &t->ts->snap;
+    uint64_t id = (uint64_t)mdb_txn_id(t->txn);
+    if (c->txn_id != id) {
+        c->txn_id = id;
+        c->have_gen = false;
+        c->n_stats = 0;
+    }
+    return c;
+}
+
 static kv_status
 read_gen(struct txn *t)
 {
     if (t->have_gen)
         return KV_OK;
+    struct snap_cache *c = snap_for(t);
+    if (c && c->have_gen) {
+        t->gen = c->gen;
+        t->have_gen = true;
+        return KV_OK;
+    }
     MDB_val k = {1, (void *)&KEY_GEN}, v;
     int rc = mdb_get(t->txn, t->db->catalog, &k, &v);
     if (rc == MDB_NOTFOUND) {
@@ -375,6 +399,10 @@ read_gen(struct txn *t)
         t->gen = get_be64(v.mv_data);
     }
     t->have_gen = true;
+    if (c) {
+        c->gen = t->gen;
+        c->have_gen = true;
+    }
     return KV_OK;
 }
 
@@ -634,17 +662,31 @@ kv_status
 catalog_stats_get(struct txn *t, const char *dbname, struct table_stats *out)
 {
     uint8_t kb[DBNAME_MAX + 1];
-    MDB_val k = ckey(kb, 's', dbname, strlen(dbname)), v;
+    size_t len = strlen(dbname);
+    MDB_val k = ckey(kb, 's', dbname, len), v;
     memset(out, 0, sizeof *out);
+    struct snap_cache *c = snap_for(t);
+    for (size_t i = 0; c && i < c->n_stats; i++)
+        if (strcmp(c->stats[i].dbname, dbname) == 0) {
+            out->item_count = c->stats[i].item_count;
+            out->size_bytes = c->stats[i].size_bytes;
+            return KV_OK;
+        }
     int rc = mdb_get(t->txn, t->db->catalog, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return KV_OK;
-    if (rc)
+    if (rc && rc != MDB_NOTFOUND)
         return txn_check(t, rc, "reading table counters");
-    if (v.mv_size != 16)
+    if (rc == 0 && v.mv_size != 16)
         return ERR_CORRUPT(t->err, "table counters are damaged");
-    out->item_count = get_be64(v.mv_data);
-    out->size_bytes = get_be64((uint8_t *)v.mv_data + 8);
+    if (rc == 0) {
+        out->item_count = get_be64(v.mv_data);
+        out->size_bytes = get_be64((uint8_t *)v.mv_data + 8);
+    }
+    if (c && c->n_stats < SNAP_STATS && len < sizeof c->stats[0].dbname) {
+        memcpy(c->stats[c->n_stats].dbname, dbname, len + 1);
+        c->stats[c->n_stats].item_count = out->item_count;
+        c->stats[c->n_stats].size_bytes = out->size_bytes;
+        c->n_stats++;
+    }
     return KV_OK;
 }
 

@@ -407,7 +407,11 @@ kv_db_open(const char *path, const kv_options *opt, kv_db **out)
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&db->lock, NULL);
     pthread_mutex_init(&db->bf_lock, NULL);
+    pthread_mutex_init(&db->group.lock, NULL);
+    pthread_cond_init(&db->group.cond, NULL);
     if (pthread_key_create(&db->tls, thread_state_destroy)) {
+        pthread_mutex_destroy(&db->group.lock);
+        pthread_cond_destroy(&db->group.cond);
         pthread_mutex_destroy(&db->lock);
         pthread_mutex_destroy(&db->bf_lock);
         pthread_rwlock_destroy(&db->resize_lock);
@@ -450,6 +454,8 @@ kv_db_close(kv_db *db)
         mdb_env_close(db->env);
     pthread_mutex_destroy(&db->lock);
     pthread_mutex_destroy(&db->bf_lock);
+    pthread_mutex_destroy(&db->group.lock);
+    pthread_cond_destroy(&db->group.cond);
     pthread_rwlock_destroy(&db->resize_lock);
     mem_free(db->dbis);
     mem_free(db->path);

@@ -26,15 +26,47 @@
 
 struct table_def;
 struct throttle;
+struct group_req;
+
+/*
+ * Group commit (txn.c): single-item writes that arrive while another is
+ * committing queue here; one of them, the leader, runs the queue in one
+ * LMDB write transaction, each write in a nested transaction of its own,
+ * then commits and syncs once and wakes the others with their own status.
+ */
+struct txn_group {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct group_req *head, *tail; /* writes waiting for a leader */
+    size_t waiting;                /* how many */
+    bool leading;                  /* a leader is running a group */
+    bool held;                     /* tests: no leader may start */
+};
 
 /* One table description cached by one thread. */
 struct cached_table {
     struct table_def *def;
 };
 
+/* Catalog records read in one read snapshot (catalog.c): a snapshot with
+ * the same transaction id holds the same records, so later read
+ * transactions of the thread that see that id need not read them again. */
+#define SNAP_STATS 4
+struct snap_cache {
+    uint64_t txn_id;          /* the snapshot; 0: nothing cached */
+    bool have_gen;
+    uint64_t gen;             /* catalog generation */
+    size_t n_stats;
+    struct {
+        char dbname[24];
+        uint64_t item_count, size_bytes;
+    } stats[SNAP_STATS];      /* table and index counters */
+};
+
 struct thread_state {
     struct kv_db *db;
     MDB_txn *rtxn;            /* reset read transaction, or NULL */
+    struct snap_cache snap;   /* catalog records of the last read snapshot */
     struct kv_err last;       /* the last failed call's error */
     uint64_t cache_gen;       /* catalog generation the cache reflects */
     struct table_def **cache; /* descriptions loaded at cache_gen */
@@ -66,6 +98,7 @@ struct kv_db {
 
     struct clock clock;            /* real, or the caller's (kv_options.clock) */
     struct throttle *throttle;     /* capacity buckets and metrics */
+    struct txn_group group;        /* writes committed together */
     bool has_retry;                /* kv_options.retry was given */
     kv_retry_policy retry;         /* a copy of it */
 

@@ -368,6 +368,12 @@ throttle_close(struct throttle *th)
 }
 
 bool
+throttle_is_unlimited(const struct throttle *th)
+{
+    return th->unlimited;
+}
+
+bool
 throttle_is_shared(const struct throttle *th)
 {
     return bucketfile_is_shared(th->bf);

@@ -104,6 +104,8 @@ kv_status throttle_open(const struct throttle_options *o, struct throttle **out,
                         struct kv_err *err);
 void throttle_close(struct throttle *th);
 bool throttle_is_shared(const struct throttle *th);
+/* Whether capacity is only counted, never enforced (unlimited_capacity). */
+bool throttle_is_unlimited(const struct throttle *th);
 
 /* --- what a table is ------------------------------------------------------ */
 

@@ -57,6 +57,26 @@ typedef kv_status (*txn_body)(struct txn *t, void *arg);
 kv_status txn_run(struct kv_db *db, bool write, txn_body body, void *arg, struct kv_err *err);
 
 /*
+ * Run the body of a single-item write (PutItem, UpdateItem, DeleteItem)
+ * as txn_run does, but possibly together with writes of other threads:
+ * when writes are synced, writes that arrive while one is committing are
+ * committed together, in one LMDB transaction and one sync (group
+ * commit).  Each body runs in a nested transaction of its own, so a body
+ * that fails (its condition, a throttle, a bad key) aborts only its own
+ * changes, and each caller returns only after the sync that made its
+ * write durable, with its own status.  The body runs on whichever thread
+ * leads the group, with the caller's thread state, while the caller
+ * waits: bodies must use only the struct txn and their argument.
+ */
+kv_status txn_run_grouped(struct kv_db *db, txn_body body, void *arg, struct kv_err *err);
+
+/* For tests: while held, grouped writes queue and no group starts;
+ * releasing lets one leader commit everything queued. */
+void txn_group_hold(struct kv_db *db, bool hold);
+/* For tests: how many grouped writes are queued. */
+size_t txn_group_waiting(struct kv_db *db);
+
+/*
  * Turn an LMDB return code into a status: 0 is KV_OK; MDB_MAP_FULL asks
  * for a retry after growth; others are recorded in t->err with `what`.
  */

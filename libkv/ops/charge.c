@@ -6,7 +6,9 @@
  * indexes' sizes (both count toward the number of partitions).  That is
  * how a change made by UpdateTable in another process reaches this one's
  * buckets: the description carries it (throttle.c orders descriptions by
- * their change time).
+ * their change time).  The sizes only decide partition counts, which
+ * matter only when capacity is enforced: an unlimited handle leaves them
+ * unread (0 never lowers a count).
  */
 #include "charge.h"
 #include "arena.h"
@@ -24,6 +26,10 @@ kv_status
 charge_describe(struct txn *t, const struct table_def *def, struct charge_table *ct)
 {
     struct table_stats stats;
+    if (throttle_is_unlimited(t->db->throttle)) {
+        throttle_table_from_def(def, 0, &ct->t, ct->gsis);
+        return KV_OK;
+    }
     kv_status st = catalog_stats_get(t, def->dbname, &stats);
     if (st != KV_OK)
         return st;

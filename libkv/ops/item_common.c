@@ -44,6 +44,10 @@ item_parse_exprs(struct op_ctx *c, const struct item_exprs *ex, const enum expr_
     }
     er.accepted = accepted;
     er.n_accepted = n_accepted;
+    /* Most requests carry no expression at all: nothing to parse or check. */
+    if (!er.names && !er.values && !er.text[EXPR_UPDATE] && !er.text[EXPR_CONDITION] &&
+        !er.text[EXPR_PROJECTION])
+        return KV_OK;
     kv_status st = expr_request_parse(c->arena, &er, c->err);
     if (st != KV_OK)
         return st;

@@ -64,7 +64,7 @@ op_delete_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out
         return err_set(c->err, KV_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
     if ((st = item_parse_exprs(c, &r->ex, accepted, 1, &a.px)) != KV_OK)
         return st;
-    st = txn_run(c->db, true, delete_body, &a, c->err);
+    st = txn_run_grouped(c->db, delete_body, &a, c->err);
     charge_finish(c->db, st, &a.ticket);
     return st;
 }

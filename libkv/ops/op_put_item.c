@@ -74,7 +74,7 @@ op_put_item(struct op_ctx *c, const struct put_item_req *r, struct write_resp *o
     if ((st = validate_item_size(r->item, NULL, c->err)) != KV_OK ||
         (st = item_parse_exprs(c, &r->ex, accepted, 1, &a.px)) != KV_OK)
         return st;
-    st = txn_run(c->db, true, put_body, &a, c->err);
+    st = txn_run_grouped(c->db, put_body, &a, c->err);
     charge_finish(c->db, st, &a.ticket);
     return st;
 }

@@ -120,7 +120,7 @@ op_update_item(struct op_ctx *c, const struct key_req *r, struct write_resp *out
         st = item_parse_exprs(c, &r->ex, accepted, 2, &a.px);
     if (st != KV_OK)
         return st;
-    st = txn_run(c->db, true, update_body, &a, c->err);
+    st = txn_run_grouped(c->db, update_body, &a, c->err);
     charge_finish(c->db, st, &a.ticket);
     return st;
 }
