@@ -9,6 +9,7 @@
  * elements.
  */
 #include "fixture.h"
+#include "clock_fixture.h"
 #include "mem.h"
 
 #include <jansson.h>
@@ -17,89 +18,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T0 1700000040000LL /* a minute boundary */
-#define NS "com.amazonaws.dynamodb.v20120810#"
-#define ARN "arn:aws:dynamodb:ddblocal:000000000000:table/"
 #define CANCELLED "Transaction cancelled, please refer cancellation reasons for specific reasons "
 
-static const char msg_table[] =
-    "The level of configured provisioned throughput for the table was exceeded. Consider "
-    "increasing your provisioning level with the UpdateTable API.";
-static const char msg_index[] =
-    "The level of configured provisioned throughput for one or more global secondary indexes "
-    "of the table was exceeded. Consider increasing your provisioning level for the "
-    "under-provisioned global secondary indexes with the UpdateTable API";
-static const char msg_scaling[] =
-    "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically "
-    "scaling your table or index so please try again shortly. If exceptions persist, check if "
-    "you have a hot key: "
-    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html";
-
-/* --- fixture: a database on a fake clock, bursting off --------------------- */
-
-struct tfx {
-    char *dir;
-    kv_db *db;
-    int64_t now;
-    kv_clock clk;
-    kv_retry_policy retry;
-    uint64_t jitter[16]; /* what the retry policy's random source returns */
-    size_t n_jitter;
-};
-
-static int64_t
-fake_now(void *arg)
-{
-    return ((struct tfx *)arg)->now;
-}
-
-static void
-fake_sleep(void *arg, int64_t ms)
-{
-    ((struct tfx *)arg)->now += ms;
-}
-
-static uint64_t
-fake_random(void *arg)
-{
-    struct tfx *f = arg;
-    assert_true(f->n_jitter < sizeof f->jitter / sizeof f->jitter[0]);
-    return f->jitter[f->n_jitter++];
-}
-
-/* A database with burst 0; with SDK-like retries drawing `draws` when
- * max_attempts > 0. */
+/* A database with no burst; with a retry policy of max_attempts (its
+ * jitter draws given) when max_attempts > 0. */
 static struct tfx *
-tfx_new(int max_attempts, const uint64_t *draws, size_t n_draws)
+bfx_new(int max_attempts, const uint64_t *draws, size_t n_draws)
 {
-    struct tfx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->dir = fx_mkdtemp();
-    f->now = T0;
-    f->clk = (kv_clock){fake_now, fake_sleep, f};
-    kv_retry_policy_default(&f->retry);
-    f->retry.random = fake_random;
-    f->retry.random_arg = f;
-    kv_options o;
-    kv_options_default(&o);
-    o.no_sync = 1;
-    o.clock = &f->clk;
-    o.burst_seconds = 0;
+    struct tfx *f = tfx_new(0, false);
     if (max_attempts > 0) {
+        kv_db_close(f->db);
         f->retry.max_attempts = max_attempts;
         memcpy(f->jitter, draws, n_draws * sizeof *draws);
-        o.retry = &f->retry;
+        tfx_open(f, 0, true);
     }
-    assert_int_equal(kv_db_open(f->dir, &o, &f->db), KV_OK);
     return f;
-}
-
-static void
-tfx_free(struct tfx *f)
-{
-    kv_db_close(f->db);
-    fx_rmdir(f->dir);
-    free(f);
 }
 
 /* Run a request given as JSON; returns the response parsed. */
@@ -146,28 +79,6 @@ assert_json(json_t *got, const char *want)
     free(g);
 }
 
-/* Table "Thr" keyed by pk (S), provisioned; a GSI "gsi" on gk with gsi_wcu
- * write units when gsi_wcu > 0. */
-static void
-create_table(struct tfx *f, int rcu, int wcu, int gsi_wcu)
-{
-    char json[1024];
-    snprintf(json, sizeof json,
-             "{\"TableName\":\"Thr\",\"AttributeDefinitions\":["
-             "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}%s],"
-             "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
-             "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":%d,\"WriteCapacityUnits\":%d}%s",
-             gsi_wcu > 0 ? ",{\"AttributeName\":\"gk\",\"AttributeType\":\"S\"}" : "", rcu, wcu,
-             gsi_wcu > 0 ? ",\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":["
-                           "{\"AttributeName\":\"gk\",\"KeyType\":\"HASH\"}],\"Projection\":"
-                           "{\"ProjectionType\":\"KEYS_ONLY\"},\"ProvisionedThroughput\":"
-                           "{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":"
-                         : "}");
-    if (gsi_wcu > 0)
-        snprintf(json + strlen(json), sizeof json - strlen(json), "%d}}]}", gsi_wcu);
-    ok(f, "CreateTable", json);
-}
-
 static const char *
 key_name(int i)
 {
@@ -208,34 +119,6 @@ batch_write(json_t *requests)
                      "TOTAL");
 }
 
-/* The sum of a metric of Thr (or its index) over the whole test's time. */
-static double
-metric_sum(struct tfx *f, const char *index, const char *metric, const char *op)
-{
-    kv_metric_datum *d = NULL;
-    size_t n = 0;
-    assert_int_equal(
-        kv_metric_get(f->db, "Thr", index, metric, op, T0 - 60000, f->now + 60000, &d, &n), KV_OK);
-    double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += d[i].sum;
-    kv_free(d);
-    return sum;
-}
-
-/* The calling thread's last ThrottlingReasons, as "reason resource;...". */
-static void
-assert_reasons(struct tfx *f, const char *want)
-{
-    size_t n;
-    const kv_throttling_reason *r = kv_error_throttling_reasons(f->db, &n);
-    char got[1024] = "";
-    for (size_t i = 0; i < n; i++)
-        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s %s", i ? ";" : "", r[i].reason,
-                 r[i].resource);
-    assert_string_equal(got, want);
-}
-
 /* Whether item i is stored, with its whole 1 KB content when it is. */
 static bool
 stored(struct tfx *f, int i)
@@ -271,8 +154,8 @@ static void
 bth01_1_partial(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 1000, 10, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 1000, 10, 0);
     json_t *r = req(f, "BatchWriteItem", batch_write(put_requests(0, 25)), KV_OK);
     json_t *want = json_pack("{s:o}", "Thr", put_requests(10, 15));
     assert_true(json_equal(json_object_get(r, "UnprocessedItems"), want));
@@ -281,12 +164,12 @@ bth01_1_partial(void **state)
     json_decref(r);
     for (int i = 0; i < 25; i++)
         assert_true(stored(f, i) == (i < 10));
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 10.0);
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 15.0);
-    assert_true(metric_sum(f, NULL, "WriteProvisionedThroughputThrottleEvents", NULL) == 15.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 10.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 15.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteProvisionedThroughputThrottleEvents", NULL) == 15.0);
     /* some elements were served: the request is not a throttled one */
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "BatchWriteItem") == 0.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", NULL) == 0.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "BatchWriteItem") == 0.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", NULL) == 0.0);
     tfx_free(f);
 }
 
@@ -298,8 +181,8 @@ static void
 bth01_2_all_throttled(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 1000, 10, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 1000, 10, 0);
     json_decref(req(f, "BatchWriteItem", batch_write(put_requests(0, 25)), KV_OK));
     json_t *r = req(f, "BatchWriteItem", batch_write(put_requests(10, 15)),
                     KV_PROVISIONED_THROUGHPUT_EXCEEDED);
@@ -314,10 +197,10 @@ bth01_2_all_throttled(void **state)
     assert_string_equal(kv_errmsg(f->db), msg_table);
     for (int i = 10; i < 25; i++)
         assert_false(stored(f, i));
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 10.0);
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 30.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "BatchWriteItem") == 1.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 10.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 30.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "BatchWriteItem") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", NULL) == 1.0);
     f->now += 1000;
     r = req(f, "BatchWriteItem", batch_write(put_requests(10, 15)), KV_OK);
     json_t *left = json_pack("{s:o}", "Thr", put_requests(20, 5));
@@ -337,8 +220,8 @@ static void
 bth01_3_deletes_and_tables(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 1000, 3, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 1000, 3, 0);
     ok(f, "CreateTable",
        "{\"TableName\":\"Big\",\"AttributeDefinitions\":[{\"AttributeName\":"
        "\"pk\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":"
@@ -366,7 +249,7 @@ bth01_3_deletes_and_tables(void **state)
     assert_false(stored(f, 0));
     assert_false(stored(f, 1));
     assert_true(stored(f, 5));
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 1.0);
     tfx_free(f);
 }
 
@@ -378,8 +261,8 @@ static void
 bth01_4_out_of_memory(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 1000, 10, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 1000, 10, 0);
     bool done = false;
     int first = 0;       /* the keys of this attempt's batch: first .. first + 11 */
     double consumed = 0; /* write units of the batches that were applied */
@@ -409,13 +292,13 @@ bth01_4_out_of_memory(void **state)
                 consumed += 10;
                 first += 12;
             }
-            assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == consumed);
+            assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == consumed);
         }
     }
     assert_true(done);
     for (int i = first; i < first + 12; i++)
         assert_true(stored(f, i) == (i < first + 10));
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == consumed + 10);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == consumed + 10);
     tfx_free(f);
 }
 
@@ -429,8 +312,8 @@ static void
 bth02_1_gsi_back_pressure(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 1000, 100, 1);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 1000, 100, 1);
     json_t *r =
         req(f, "BatchWriteItem",
             parse("{\"RequestItems\":{\"Thr\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"a\"},"
@@ -448,19 +331,19 @@ bth02_1_gsi_back_pressure(void **state)
     assert_json(r, "{\"Items\":[{\"pk\":{\"S\":\"a\"},\"gk\":{\"S\":\"g1\"}}],\"Count\":1,"
                    "\"ScannedCount\":1}");
     json_decref(r);
-    assert_true(metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 1.0);
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 0.0);
+    assert_true(tfx_metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 0.0);
     r = req(f, "BatchWriteItem",
             parse("{\"RequestItems\":{\"Thr\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"b\"},"
                   "\"gk\":{\"S\":\"g2\"}}}}]}}"),
             KV_PROVISIONED_THROUGHPUT_EXCEEDED);
     assert_string_equal(kv_errmsg(f->db), msg_index);
-    assert_reasons(f, "IndexWriteProvisionedThroughputExceeded " ARN "Thr/index/gsi");
+    tfx_assert_reasons(f, "IndexWriteProvisionedThroughputExceeded " ARN "Thr/index/gsi");
     json_decref(r);
-    assert_true(metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 2.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "BatchWriteItem") == 1.0);
+    assert_true(tfx_metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 2.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "BatchWriteItem") == 1.0);
     /* the table's bucket was not charged for refused elements */
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 2.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 2.0);
     tfx_free(f);
 }
 
@@ -473,8 +356,8 @@ static void
 bth03_1_reads(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 5, 100, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 5, 100, 0);
     json_decref(req(f, "BatchWriteItem", batch_write(put_requests(0, 10)), KV_OK));
     json_t *keys = json_array();
     for (int i = 0; i < 8; i++)
@@ -496,8 +379,8 @@ bth03_1_reads(void **state)
     json_decref(left);
     assert_true(capacity_units(r) == 5.0);
     json_decref(r);
-    assert_true(metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 3.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "BatchGetItem") == 0.0);
+    assert_true(tfx_metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 3.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "BatchGetItem") == 0.0);
     /* a second later: eight eventually consistent reads of 0.5, and a key
      * with no item at the minimum, 0.5: 4.5 of the 5 units */
     f->now += 1000;
@@ -516,12 +399,12 @@ bth03_1_reads(void **state)
         json_pack("{s:{s:{s:O,s:b}}}", "RequestItems", "Thr", "Keys", keys, "ConsistentRead", 1),
         KV_PROVISIONED_THROUGHPUT_EXCEEDED);
     assert_string_equal(json_string_value(json_object_get(r, "message")), msg_table);
-    assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
+    tfx_assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
     json_decref(r);
     json_decref(keys);
-    assert_true(metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 12.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "BatchGetItem") == 1.0);
-    assert_true(metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 9.5);
+    assert_true(tfx_metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 12.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "BatchGetItem") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 9.5);
     tfx_free(f);
 }
 
@@ -532,8 +415,8 @@ static void
 bth03_2_per_item_rounding(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 4, 1000, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 4, 1000, 0);
     static char d[36860];
     memset(d, 'x', sizeof d - 1);
     /* 2+1 + 1+5117 = 5121 B; 2+2 + 1+36859 = 36864 B, 9 x 4 KB */
@@ -572,7 +455,7 @@ bth03_2_per_item_rounding(void **state)
                     parse("{\"RequestItems\":{\"Thr\":{\"Keys\":[{\"pk\":{\"S\":\"x\"}}],"
                           "\"ConsistentRead\":true}}}"),
                     KV_OK));
-    assert_true(metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 14.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 14.0);
     tfx_free(f);
 }
 
@@ -596,8 +479,8 @@ static void
 bth04_1_transact_write(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 1000, 10, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 1000, 10, 0);
     json_t *r = req(f, "TransactWriteItems", transact_puts(0, 6), KV_TRANSACTION_CANCELED);
     char want[2048];
     snprintf(want, sizeof want,
@@ -616,15 +499,15 @@ bth04_1_transact_write(void **state)
     assert_string_equal(kv_error_reason_message(f->db, 5), msg_table);
     for (int i = 0; i < 6; i++)
         assert_false(stored(f, i));
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 0.0);
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 1.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "TransactWriteItems") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 0.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "TransactWriteItems") == 1.0);
     r = req(f, "TransactWriteItems", transact_puts(0, 5), KV_OK);
     assert_true(capacity_units(r) == 10.0);
     json_decref(r);
     for (int i = 0; i < 6; i++)
         assert_true(stored(f, i) == (i < 5));
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 10.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 10.0);
     /* the bucket is empty: a ConditionCheck alone (two units) is refused */
     r = req(
         f, "TransactWriteItems",
@@ -633,7 +516,7 @@ bth04_1_transact_write(void **state)
         KV_TRANSACTION_CANCELED);
     assert_string_equal(kv_errmsg(f->db), CANCELLED "[ProvisionedThroughputExceeded]");
     json_decref(r);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "TransactWriteItems") == 2.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "TransactWriteItems") == 2.0);
     tfx_free(f);
 }
 
@@ -643,8 +526,8 @@ static void
 bth04_2_transact_gsi(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 1000, 100, 1);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 1000, 100, 1);
     json_t *r = req(f, "TransactWriteItems",
                     parse("{\"TransactItems\":[{\"Put\":{\"TableName\":\"Thr\",\"Item\":{\"pk\":{"
                           "\"S\":\"a\"},\"gk\":{\"S\":\"g\"}}}},{\"Put\":{\"TableName\":\"Thr\","
@@ -663,9 +546,9 @@ bth04_2_transact_gsi(void **state)
     r = req(f, "Scan", parse("{\"TableName\":\"Thr\"}"), KV_OK);
     assert_json(r, "{\"Items\":[],\"Count\":0,\"ScannedCount\":0}");
     json_decref(r);
-    assert_true(metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 1.0);
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 0.0);
-    assert_true(metric_sum(f, "gsi", "ConsumedWriteCapacityUnits", NULL) == 0.0);
+    assert_true(tfx_metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 0.0);
+    assert_true(tfx_metric_sum(f, "gsi", "ConsumedWriteCapacityUnits", NULL) == 0.0);
     tfx_free(f);
 }
 
@@ -677,7 +560,7 @@ static void
 bth04_3_transact_key_range(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
     ok(f, "CreateTable",
        "{\"TableName\":\"Thr\",\"AttributeDefinitions\":[{\"AttributeName\":"
        "\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\","
@@ -707,8 +590,8 @@ bth04_3_transact_key_range(void **state)
              msg_scaling);
     assert_json(r, want);
     json_decref(r);
-    assert_true(metric_sum(f, NULL, "WriteKeyRangeThroughputThrottleEvents", NULL) == 1.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "TransactWriteItems") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteKeyRangeThroughputThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "TransactWriteItems") == 1.0);
     tfx_free(f);
 }
 
@@ -719,8 +602,8 @@ static void
 bth04_4_transact_get(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0, NULL, 0);
-    create_table(f, 4, 100, 0);
+    struct tfx *f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 4, 100, 0);
     json_decref(req(f, "BatchWriteItem", batch_write(put_requests(0, 3)), KV_OK));
     const char *three =
         "{\"TransactItems\":[{\"Get\":{\"TableName\":\"Thr\",\"Key\":{\"pk\":{\"S\":\"k00000\"}}}},"
@@ -737,9 +620,9 @@ bth04_4_transact_get(void **state)
              msg_table);
     assert_json(r, want);
     json_decref(r);
-    assert_true(metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 0.0);
-    assert_true(metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 1.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "TransactGetItems") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 0.0);
+    assert_true(tfx_metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "TransactGetItems") == 1.0);
     r = req(f, "TransactGetItems",
             parse("{\"TransactItems\":[{\"Get\":{\"TableName\":\"Thr\",\"Key\":{\"pk\":{\"S\":"
                   "\"k00000\"}}}},{\"Get\":{\"TableName\":\"Thr\",\"Key\":{\"pk\":{\"S\":"
@@ -747,7 +630,7 @@ bth04_4_transact_get(void **state)
             KV_OK);
     assert_true(capacity_units(r) == 4.0);
     json_decref(r);
-    assert_true(metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 4.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 4.0);
     tfx_free(f);
 }
 
@@ -792,8 +675,8 @@ bth05_1_typed_write_converges(void **state)
 {
     (void)state;
     const uint64_t draws[] = {50, 100, 200, 400, 800};
-    struct tfx *f = tfx_new(10, draws, 5);
-    create_table(f, 100, 10, 0);
+    struct tfx *f = bfx_new(10, draws, 5);
+    tfx_create_table(f, 100, 10, 0);
     kv_batch_write_result *res = NULL;
     assert_int_equal(typed_write25(f, &res), KV_OK);
     assert_int_equal(f->now, T0 + 1550);
@@ -805,9 +688,9 @@ bth05_1_typed_write_converges(void **state)
     kv_batch_write_result_free(res);
     for (int i = 0; i < 25; i++)
         assert_true(stored(f, i));
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 64.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "BatchWriteItem") == 1.0);
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 25.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 64.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "BatchWriteItem") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 25.0);
     tfx_free(f);
 }
 
@@ -819,8 +702,8 @@ bth05_2_typed_write_runs_out(void **state)
 {
     (void)state;
     const uint64_t draws[] = {7};
-    struct tfx *f = tfx_new(2, draws, 1);
-    create_table(f, 100, 10, 0);
+    struct tfx *f = bfx_new(2, draws, 1);
+    tfx_create_table(f, 100, 10, 0);
     kv_batch_write_result *res = NULL;
     assert_int_equal(typed_write25(f, &res), KV_OK);
     assert_int_equal(f->now, T0 + 7);
@@ -831,8 +714,8 @@ bth05_2_typed_write_runs_out(void **state)
     kv_batch_write_result_free(res);
     tfx_free(f);
 
-    f = tfx_new(0, NULL, 0);
-    create_table(f, 100, 10, 0);
+    f = bfx_new(0, NULL, 0);
+    tfx_create_table(f, 100, 10, 0);
     assert_int_equal(typed_write25(f, &res), KV_OK);
     assert_int_equal(f->now, T0);
     assert_int_equal(res->tables[0].n_unprocessed, 15);
@@ -853,8 +736,8 @@ bth05_3_typed_get_converges(void **state)
 {
     (void)state;
     const uint64_t draws[] = {50, 100, 200, 400, 800};
-    struct tfx *f = tfx_new(10, draws, 5);
-    create_table(f, 5, 100, 0);
+    struct tfx *f = bfx_new(10, draws, 5);
+    tfx_create_table(f, 5, 100, 0);
     json_decref(req(f, "BatchWriteItem", batch_write(put_requests(0, 10)), KV_OK));
     kv_item *keys[10];
     for (int i = 0; i < 10; i++) {
@@ -881,9 +764,9 @@ bth05_3_typed_get_converges(void **state)
     kv_batch_get_result_free(res);
     for (int i = 0; i < 10; i++)
         kv_item_free(keys[i]);
-    assert_true(metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 21.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "BatchGetItem") == 2.0);
-    assert_true(metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 10.0);
+    assert_true(tfx_metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 21.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "BatchGetItem") == 2.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 10.0);
     tfx_free(f);
 }
 

@@ -10,6 +10,7 @@
  * thr-api08 retries; thr-api09 DeleteTable.
  */
 #include "fixture.h"
+#include "clock_fixture.h"
 #include "backfill.h"
 #include "err.h"
 
@@ -17,92 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define T0 1700000040000LL /* a minute boundary */
-#define NS "com.amazonaws.dynamodb.v20120810#"
-#define ARN "arn:aws:dynamodb:ddblocal:000000000000:table/"
-
-static const char msg_table[] =
-    "The level of configured provisioned throughput for the table was exceeded. Consider "
-    "increasing your provisioning level with the UpdateTable API.";
-static const char msg_index[] =
-    "The level of configured provisioned throughput for one or more global secondary indexes "
-    "of the table was exceeded. Consider increasing your provisioning level for the "
-    "under-provisioned global secondary indexes with the UpdateTable API";
-static const char msg_scaling[] =
-    "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically "
-    "scaling your table or index so please try again shortly. If exceptions persist, check if "
-    "you have a hot key: "
-    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html";
-
-/* --- fixture: a database on a fake clock ------------------------------------ */
-
-struct tfx {
-    char *dir;
-    kv_db *db;
-    int64_t now;
-    kv_clock clk;
-    kv_retry_policy retry;
-    uint64_t jitter[16]; /* what the retry policy's random source returns */
-    size_t n_jitter;
-};
-
-static int64_t
-fake_now(void *arg)
-{
-    return ((struct tfx *)arg)->now;
-}
-
-static void
-fake_sleep(void *arg, int64_t ms)
-{
-    ((struct tfx *)arg)->now += ms;
-}
-
-static uint64_t
-fake_random(void *arg)
-{
-    struct tfx *f = arg;
-    assert_true(f->n_jitter < sizeof f->jitter / sizeof f->jitter[0]);
-    return f->jitter[f->n_jitter++];
-}
-
-/* Open f's database with this burst window, and retries when `retry`. */
-static void
-tfx_open(struct tfx *f, int burst_seconds, bool retry)
-{
-    kv_options o;
-    kv_options_default(&o);
-    o.no_sync = 1;
-    o.clock = &f->clk;
-    o.burst_seconds = burst_seconds;
-    if (retry)
-        o.retry = &f->retry;
-    assert_int_equal(kv_db_open(f->dir, &o, &f->db), KV_OK);
-}
-
-static struct tfx *
-tfx_new(int burst_seconds)
-{
-    struct tfx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    f->dir = fx_mkdtemp();
-    f->now = T0;
-    f->clk = (kv_clock){fake_now, fake_sleep, f};
-    kv_retry_policy_default(&f->retry);
-    f->retry.random = fake_random;
-    f->retry.random_arg = f;
-    tfx_open(f, burst_seconds, false);
-    return f;
-}
-
-static void
-tfx_free(struct tfx *f)
-{
-    kv_db_close(f->db);
-    fx_rmdir(f->dir);
-    free(f);
-}
 
 /* Run a JSON request; returns its body (kv_free) and checks the status. */
 static char *
@@ -121,34 +36,6 @@ static void
 ok(struct tfx *f, const char *op, const char *json)
 {
     kv_free(req(f, op, json, KV_OK));
-}
-
-/* A provisioned table "Thr" keyed by pk (S); with a GSI "gsi" on gk when
- * gsi_wcu > 0. */
-static void
-create_table(struct tfx *f, int rcu, int wcu, int gsi_wcu)
-{
-    char json[1024];
-    if (gsi_wcu > 0)
-        snprintf(json, sizeof json,
-                 "{\"TableName\":\"Thr\",\"AttributeDefinitions\":["
-                 "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
-                 "{\"AttributeName\":\"gk\",\"AttributeType\":\"S\"}],"
-                 "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
-                 "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":%d,\"WriteCapacityUnits\":%d},"
-                 "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"gsi\",\"KeySchema\":["
-                 "{\"AttributeName\":\"gk\",\"KeyType\":\"HASH\"}],\"Projection\":"
-                 "{\"ProjectionType\":\"KEYS_ONLY\"},\"ProvisionedThroughput\":"
-                 "{\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":%d}}]}",
-                 rcu, wcu, gsi_wcu);
-    else
-        snprintf(json, sizeof json,
-                 "{\"TableName\":\"Thr\",\"AttributeDefinitions\":["
-                 "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
-                 "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
-                 "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":%d,\"WriteCapacityUnits\":%d}}",
-                 rcu, wcu);
-    ok(f, "CreateTable", json);
 }
 
 /* Put an item of exactly 1024 bytes (one write unit): pk "k%05d"
@@ -184,35 +71,6 @@ puts_passing(struct tfx *f, int first, int n, bool same)
     return passed;
 }
 
-/* The sum of a metric over the whole test's time. */
-static double
-metric_sum(struct tfx *f, const char *index, const char *metric, const char *op)
-{
-    kv_metric_datum *d = NULL;
-    size_t n = 0;
-    assert_int_equal(kv_metric_get(f->db, "Thr", index, metric, op, T0 - 60000, f->now + 60000,
-                                   &d, &n),
-                     KV_OK);
-    double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += d[i].sum;
-    kv_free(d);
-    return sum;
-}
-
-/* The calling thread's last ThrottlingReasons, as "reason resource;...". */
-static void
-assert_reasons(struct tfx *f, const char *want)
-{
-    size_t n;
-    const kv_throttling_reason *r = kv_error_throttling_reasons(f->db, &n);
-    char got[1024] = "";
-    for (size_t i = 0; i < n; i++)
-        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s %s", i ? ";" : "",
-                 r[i].reason, r[i].resource);
-    assert_string_equal(got, want);
-}
-
 /* --- thr-api01: rate and burst --------------------------------------------- */
 
 /* thr-api01-1: without burst, a 10 WCU table serves exactly ten 1 KB writes
@@ -222,13 +80,13 @@ static void
 thr_api01_1_ten_per_second(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 10, 10, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 10, 10, 0);
     for (int i = 0; i < 10; i++)
         assert_int_equal(put1k(f, i), KV_OK);
     assert_int_equal(put1k(f, 10), KV_PROVISIONED_THROUGHPUT_EXCEEDED);
     assert_string_equal(kv_errmsg(f->db), msg_table);
-    assert_reasons(f, "TableWriteProvisionedThroughputExceeded " ARN "Thr");
+    tfx_assert_reasons(f, "TableWriteProvisionedThroughputExceeded " ARN "Thr");
     f->now += 999;
     assert_int_equal(puts_passing(f, 100, 20, false), 9);
     f->now += 1;
@@ -244,8 +102,8 @@ static void
 thr_api01_2_burst(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(300);
-    create_table(f, 10, 10, 0);
+    struct tfx *f = tfx_new(300, false);
+    tfx_create_table(f, 10, 10, 0);
     assert_int_equal(puts_passing(f, 0, 20, false), 10); /* a new table: one second */
     f->now += 60000;
     assert_int_equal(puts_passing(f, 1000, 700, false), 600);
@@ -258,8 +116,8 @@ static void
 thr_api01_3_burst_ceiling(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(300);
-    create_table(f, 10, 1, 0);
+    struct tfx *f = tfx_new(300, false);
+    tfx_create_table(f, 10, 1, 0);
     f->now += 3600000;
     assert_int_equal(puts_passing(f, 0, 400, false), 300);
     tfx_free(f);
@@ -274,14 +132,14 @@ static void
 thr_api02_1_nothing_changes(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 100, 2, 100);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 100, 2, 100);
     /* 2+2 + 2+2 + 2+2 = 12 B: one unit on T and one on G */
     ok(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"a\"},\"gk\":{\"S\":\"g1\"},"
                      "\"v\":{\"S\":\"v1\"}}}");
     ok(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"b\"}}}");
-    double consumed = metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL);
-    double consumed_g = metric_sum(f, "gsi", "ConsumedWriteCapacityUnits", NULL);
+    double consumed = tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL);
+    double consumed_g = tfx_metric_sum(f, "gsi", "ConsumedWriteCapacityUnits", NULL);
     assert_true(consumed == 2.0 && consumed_g == 1.0);
     char *body = req(f, "PutItem",
                      "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"a\"},\"gk\":{\"S\":\"g2\"},"
@@ -312,15 +170,15 @@ thr_api02_1_nothing_changes(void **state)
     fx_assert_json(body, "{\"Items\":[{\"pk\":{\"S\":\"a\"},\"gk\":{\"S\":\"g1\"}}],"
                          "\"Count\":1,\"ScannedCount\":1}");
     kv_free(body);
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == consumed);
-    assert_true(metric_sum(f, "gsi", "ConsumedWriteCapacityUnits", NULL) == consumed_g);
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 3.0);
-    assert_true(metric_sum(f, NULL, "WriteProvisionedThroughputThrottleEvents", NULL) == 3.0);
-    assert_true(metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 0.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "PutItem") == 1.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "UpdateItem") == 1.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "DeleteItem") == 1.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", NULL) == 3.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == consumed);
+    assert_true(tfx_metric_sum(f, "gsi", "ConsumedWriteCapacityUnits", NULL) == consumed_g);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 3.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteProvisionedThroughputThrottleEvents", NULL) == 3.0);
+    assert_true(tfx_metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 0.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "PutItem") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "UpdateItem") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "DeleteItem") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", NULL) == 3.0);
     tfx_free(f);
 }
 
@@ -330,15 +188,15 @@ static void
 thr_api02_2_failed_condition_charged(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 10, 1, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 10, 1, 0);
     assert_int_equal(put1k(f, 1), KV_OK);
     f->now += 1000;
     kv_free(req(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"k00001\"}},"
                 "\"ConditionExpression\":\"attribute_not_exists(pk)\"}",
                 KV_CONDITIONAL_CHECK_FAILED));
     assert_int_equal(put1k(f, 2), KV_PROVISIONED_THROUGHPUT_EXCEEDED);
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 2.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 2.0);
     /* a throttled request is refused before its condition is looked at */
     kv_free(req(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"k00001\"}},"
                 "\"ConditionExpression\":\"attribute_not_exists(pk)\"}",
@@ -355,14 +213,14 @@ static void
 thr_api03_1_gsi_back_pressure(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 100, 100, 1);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 100, 100, 1);
     ok(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"a\"},\"gk\":{\"S\":\"g\"}}}");
     char *body = req(f, "PutItem",
                      "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"b\"},\"gk\":{\"S\":\"g\"}}}",
                      KV_PROVISIONED_THROUGHPUT_EXCEEDED);
     assert_string_equal(kv_errmsg(f->db), msg_index);
-    assert_reasons(f, "IndexWriteProvisionedThroughputExceeded " ARN "Thr/index/gsi");
+    tfx_assert_reasons(f, "IndexWriteProvisionedThroughputExceeded " ARN "Thr/index/gsi");
     json_t *j = json_loads(body, 0, NULL);
     json_t *r = json_array_get(json_object_get(j, "ThrottlingReasons"), 0);
     assert_string_equal(json_string_value(json_object_get(r, "resource")), ARN "Thr/index/gsi");
@@ -372,12 +230,12 @@ thr_api03_1_gsi_back_pressure(void **state)
     fx_assert_json(body, "{}");
     kv_free(body);
     ok(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"c\"}}}");
-    assert_true(metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 1.0);
-    assert_true(metric_sum(f, "gsi", "WriteProvisionedThroughputThrottleEvents", NULL) == 1.0);
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 0.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "PutItem") == 1.0);
+    assert_true(tfx_metric_sum(f, "gsi", "WriteThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, "gsi", "WriteProvisionedThroughputThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 0.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "PutItem") == 1.0);
     /* the table spent nothing on the refused write */
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 2.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 2.0);
     tfx_free(f);
 }
 
@@ -386,8 +244,8 @@ static void
 thr_api03_2_gsi_reads(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 100, 100, 10);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 100, 100, 10);
     ok(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"a\"},\"gk\":{\"S\":\"g\"}}}");
     const char *q = "{\"TableName\":\"Thr\",\"IndexName\":\"gsi\",\"KeyConditionExpression\":"
                     "\"gk = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"g\"}}}";
@@ -396,12 +254,12 @@ thr_api03_2_gsi_reads(void **state)
     ok(f, "Query", q);
     kv_free(req(f, "Query", q, KV_PROVISIONED_THROUGHPUT_EXCEEDED));
     assert_string_equal(kv_errmsg(f->db), msg_index);
-    assert_reasons(f, "IndexReadProvisionedThroughputExceeded " ARN "Thr/index/gsi");
+    tfx_assert_reasons(f, "IndexReadProvisionedThroughputExceeded " ARN "Thr/index/gsi");
     ok(f, "Query", "{\"TableName\":\"Thr\",\"KeyConditionExpression\":\"pk = :p\","
                    "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"a\"}}}");
-    assert_true(metric_sum(f, "gsi", "ReadThrottleEvents", NULL) == 1.0);
-    assert_true(metric_sum(f, "gsi", "ConsumedReadCapacityUnits", NULL) == 1.0);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "Query") == 1.0);
+    assert_true(tfx_metric_sum(f, "gsi", "ReadThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, "gsi", "ConsumedReadCapacityUnits", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "Query") == 1.0);
     tfx_free(f);
 }
 
@@ -412,8 +270,8 @@ static void
 thr_api03_3_gsi_created_later(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(300);
-    create_table(f, 100, 100, 0);
+    struct tfx *f = tfx_new(300, false);
+    tfx_create_table(f, 100, 100, 0);
     f->now += 100000;
     backfill_hold(f->db, true);
     ok(f, "UpdateTable",
@@ -432,7 +290,7 @@ thr_api03_3_gsi_created_later(void **state)
     kv_free(req(f, "PutItem",
                 "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"b\"},\"gk\":{\"S\":\"g\"}}}",
                 KV_PROVISIONED_THROUGHPUT_EXCEEDED));
-    assert_reasons(f, "IndexWriteProvisionedThroughputExceeded " ARN "Thr/index/gsi");
+    tfx_assert_reasons(f, "IndexWriteProvisionedThroughputExceeded " ARN "Thr/index/gsi");
     tfx_free(f);
 }
 
@@ -446,12 +304,12 @@ static void
 thr_api04_1_hot_key(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 3000, 10000, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 3000, 10000, 0);
     assert_int_equal(puts_passing(f, 7, 1500, true), 1000);
     assert_int_equal(put1k(f, 7), KV_THROTTLING);
     assert_string_equal(kv_errmsg(f->db), msg_scaling);
-    assert_reasons(f, "TableWriteKeyRangeThroughputExceeded " ARN "Thr");
+    tfx_assert_reasons(f, "TableWriteKeyRangeThroughputExceeded " ARN "Thr");
     char *body = req(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"k00007\"}}}",
                      KV_THROTTLING);
     fx_assert_json(body, "{\"__type\":\"" NS "ThrottlingException\",\"message\":\"Throughput "
@@ -463,7 +321,7 @@ thr_api04_1_hot_key(void **state)
                          "ThrottlingReason\",\"reason\":\"TableWriteKeyRangeThroughputExceeded\","
                          "\"resource\":\"" ARN "Thr\"}]}");
     kv_free(body);
-    assert_true(metric_sum(f, NULL, "WriteKeyRangeThroughputThrottleEvents", NULL) == 502.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteKeyRangeThroughputThrottleEvents", NULL) == 502.0);
     f->now += 1000;
     assert_int_equal(puts_passing(f, 10000, 12000, false), 10000);
     tfx_free(f);
@@ -477,8 +335,8 @@ static void
 thr_api05_1_raise(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 10, 10, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 10, 10, 0);
     assert_int_equal(puts_passing(f, 0, 20, false), 10);
     f->now += 1000;
     assert_int_equal(puts_passing(f, 100, 20, false), 10);
@@ -501,8 +359,8 @@ static void
 thr_api05_2_to_on_demand(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 10, 10, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 10, 10, 0);
     assert_int_equal(puts_passing(f, 0, 20, false), 10);
     ok(f, "UpdateTable", "{\"TableName\":\"Thr\",\"BillingMode\":\"PAY_PER_REQUEST\"}");
     assert_int_equal(puts_passing(f, 100, 200, false), 200);
@@ -522,14 +380,14 @@ static void
 thr_api06_1_new_table(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(300);
+    struct tfx *f = tfx_new(300, false);
     ok(f, "CreateTable", "{\"TableName\":\"Thr\",\"AttributeDefinitions\":[{\"AttributeName\":"
                          "\"pk\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":"
                          "\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}");
     assert_int_equal(puts_passing(f, 0, 4500, false), 4000);
     assert_int_equal(put1k(f, 90000), KV_THROTTLING);
     assert_string_equal(kv_errmsg(f->db), msg_scaling);
-    assert_reasons(f, "TableWriteKeyRangeThroughputExceeded " ARN "Thr");
+    tfx_assert_reasons(f, "TableWriteKeyRangeThroughputExceeded " ARN "Thr");
     /* no burst banks on demand: a minute later it is still 4,000 */
     f->now += 60000;
     assert_int_equal(puts_passing(f, 10000, 4500, false), 4000);
@@ -548,7 +406,7 @@ thr_api06_1_new_table(void **state)
     }
     kv_item_free(key);
     assert_int_equal(passed, 12000);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "GetItem") == 500.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "GetItem") == 500.0);
     tfx_free(f);
 }
 
@@ -561,8 +419,8 @@ static void
 thr_api07_1_read_debt(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 1, 100, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 1, 100, 0);
     /* 2+2 + 1+36859 = 36864 B: 9 x 4 KB */
     char *d = malloc(36860);
     memset(d, 'x', 36859);
@@ -577,18 +435,18 @@ thr_api07_1_read_debt(void **state)
     assert_int_equal(kv_get_item(f->db, "Thr", key, &strong, &got), KV_OK);
     assert_non_null(got);
     kv_item_free(got);
-    assert_true(metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 9.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 9.0);
     /* the bucket is 8 units in debt: 1 RCU repays it in 8 s, then one
      * more second for the next read's unit */
     f->now += 8999;
     assert_int_equal(kv_get_item(f->db, "Thr", key, &strong, &got),
                      KV_PROVISIONED_THROUGHPUT_EXCEEDED);
     assert_null(got);
-    assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
+    tfx_assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
     f->now += 1;
     assert_int_equal(kv_get_item(f->db, "Thr", key, &strong, &got), KV_OK);
     kv_item_free(got);
-    assert_true(metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ReadThrottleEvents", NULL) == 1.0);
     kv_item_free(it);
     kv_item_free(key);
     tfx_free(f);
@@ -600,15 +458,15 @@ static void
 thr_api07_2_scan(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 2, 100, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 2, 100, 0);
     ok(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"a\"}}}");
     const char *scan = "{\"TableName\":\"Thr\",\"ConsistentRead\":true}";
     ok(f, "Scan", scan);
     ok(f, "Scan", scan);
     kv_free(req(f, "Scan", scan, KV_PROVISIONED_THROUGHPUT_EXCEEDED));
-    assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "Scan") == 1.0);
+    tfx_assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "Scan") == 1.0);
     tfx_free(f);
 }
 
@@ -622,18 +480,18 @@ static void
 thr_api08_1_typed_retry(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
+    struct tfx *f = tfx_new(0, false);
     kv_db_close(f->db);
     tfx_open(f, 0, true);
     const uint64_t draws[] = {50, 100, 200, 400, 800};
     memcpy(f->jitter, draws, sizeof draws);
-    create_table(f, 10, 1, 0);
+    tfx_create_table(f, 10, 1, 0);
     assert_int_equal(put1k(f, 1), KV_OK);
     assert_int_equal(put1k(f, 2), KV_OK);
     assert_int_equal(f->now, T0 + 1550);
     assert_int_equal(f->n_jitter, 5);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "PutItem") == 5.0);
-    assert_true(metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 2.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "PutItem") == 5.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedWriteCapacityUnits", NULL) == 2.0);
     tfx_free(f);
 }
 
@@ -643,13 +501,13 @@ static void
 thr_api08_2_json_retry(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
+    struct tfx *f = tfx_new(0, false);
     kv_db_close(f->db);
     f->retry.max_attempts = 3;
     tfx_open(f, 0, true);
     const uint64_t draws[] = {7, 1000 + 33, 250};
     memcpy(f->jitter, draws, sizeof draws);
-    create_table(f, 10, 1, 0);
+    tfx_create_table(f, 10, 1, 0);
     const char *put = "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"a\"}}}";
     ok(f, "PutItem", put);
     /* waits 7 % 51 = 7 and 1033 % 101 = 23 ms, then gives up */
@@ -660,7 +518,7 @@ thr_api08_2_json_retry(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "ThrottlingReasons")), 1);
     json_decref(j);
     kv_free(body);
-    assert_true(metric_sum(f, NULL, "ThrottledRequests", "PutItem") == 3.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "PutItem") == 3.0);
     /* a status the SDKs do not retry is returned at once */
     f->now += 1000;
     kv_free(req(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"a\"}},"
@@ -676,8 +534,8 @@ static void
 thr_api08_3_no_retry(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 10, 1, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 10, 1, 0);
     assert_int_equal(put1k(f, 1), KV_OK);
     assert_int_equal(put1k(f, 2), KV_PROVISIONED_THROUGHPUT_EXCEEDED);
     assert_int_equal(f->now, T0);
@@ -692,13 +550,13 @@ static void
 thr_api09_1_recreate(void **state)
 {
     (void)state;
-    struct tfx *f = tfx_new(0);
-    create_table(f, 10, 10, 0);
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 10, 10, 0);
     assert_int_equal(puts_passing(f, 0, 20, false), 10);
     ok(f, "DeleteTable", "{\"TableName\":\"Thr\"}");
-    create_table(f, 10, 10, 0);
+    tfx_create_table(f, 10, 10, 0);
     assert_int_equal(puts_passing(f, 0, 20, false), 10);
-    assert_true(metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 10.0);
+    assert_true(tfx_metric_sum(f, NULL, "WriteThrottleEvents", NULL) == 10.0);
     tfx_free(f);
 }
 
