@@ -145,8 +145,14 @@ static kv_status
 run(struct op_ctx *c, const char *operation, const char *request, size_t len, json_t **resp)
 {
     request_fn fn = route_find(operation);
-    if (!fn)
-        return err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation: %s", operation);
+    if (!fn) {
+        /* The message goes into a JSON body, which cannot hold a name that
+         * is not UTF-8 (json_string refuses it). */
+        json_t *name = json_string(operation);
+        json_decref(name);
+        return name ? err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation: %s", operation)
+                    : err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation");
+    }
     json_error_t jerr;
     json_t *root = json_loadb(request, len, 0, &jerr);
     if (!root)
