@@ -152,8 +152,14 @@ run(struct op_ctx *c, const char *operation, const char *request, size_t len, js
     struct json_out *out)
 {
     const struct route *route = route_find(operation);
-    if (!route)
-        return err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation: %s", operation);
+    if (!route) {
+        /* The message goes into a JSON body, which cannot hold a name that
+         * is not UTF-8 (json_string refuses it). */
+        json_t *name = json_string(operation);
+        json_decref(name);
+        return name ? err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation: %s", operation)
+                    : err_set(c->err, KV_UNKNOWN_OPERATION, "Unknown operation");
+    }
     json_error_t jerr;
     json_t *root = json_loadb(request, len, JSON_ALLOW_NUL, &jerr);
     kv_status st;

@@ -373,6 +373,25 @@ table11_typed_api(void **state)
                                           "greater than or equal to 3");
 }
 
+/* An unknown operation's name is quoted in the error body, unless it is
+ * not UTF-8: a JSON body cannot hold it, and there is still a body. */
+static void
+table12_unknown_operation(void **state)
+{
+    struct fx *f = *state;
+    char *body = fx_request(f, "Frobnicate", "{}", KV_UNKNOWN_OPERATION);
+    fx_assert_json(body, "{\"__type\":\"com.amazon.coral.service#"
+                         "UnknownOperationException\",\"message\":\"Unknown operation: "
+                         "Frobnicate\"}");
+    kv_free(body);
+    assert_string_equal(kv_errmsg(f->db), "Unknown operation: Frobnicate");
+    body = fx_request(f, "\x8a@", "", KV_UNKNOWN_OPERATION);
+    fx_assert_json(body, "{\"__type\":\"com.amazon.coral.service#"
+                         "UnknownOperationException\",\"message\":\"Unknown operation\"}");
+    kv_free(body);
+    assert_string_equal(kv_errmsg(f->db), "Unknown operation");
+}
+
 int
 main(void)
 {
@@ -388,6 +407,7 @@ main(void)
         cmocka_unit_test_setup_teardown(table09_create_delete_cycles, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(table10_deletion_protection, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(table11_typed_api, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(table12_unknown_operation, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
