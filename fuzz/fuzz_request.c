@@ -7,7 +7,8 @@
  *
  * The requests run through kv_request on one database per process, opened
  * with syncing off, unlimited capacity and a fake clock, in a temporary
- * directory, and created with three tables so that most requests reach the
+ * directory under TMPDIR (removed at exit, left behind when a finding
+ * aborts), and created with three tables so that most requests reach the
  * operations:
  *
  *   tab  pk (S) hash, sk (N) range, on demand; global index gsi on g (S)
