@@ -541,7 +541,7 @@ itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow, struc
     if (!borrow && !(p = arena_memdup(a, p, n)))
         return err_nomem(err);
     struct dec d = {.base = p, .p = p, .end = p + n, .a = a, .err = err};
-    uint64_t recorded;
+    uint64_t recorded = 0;
     size_t size;
     struct kv_value item;
     kv_status st = dec_header(&d, &recorded);
@@ -568,7 +568,7 @@ itemcodec_size(const uint8_t *p, size_t n, size_t *size, struct kv_err *err)
     if (n == 0)
         return ERR_CORRUPT(err, "stored item is corrupt: the record is empty");
     struct dec d = {.base = p, .p = p, .end = p + n, .err = err};
-    uint64_t recorded;
+    uint64_t recorded = 0;
     kv_status st = dec_header(&d, &recorded);
     if (st != KV_OK)
         return st;
