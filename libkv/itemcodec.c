@@ -469,9 +469,26 @@ dec_members(struct dec *d, struct kv_value *map, int depth, size_t *size)
         struct kv_member *m = &map->u.members[i];
         size_t vsize;
         d->claimed -= MIN_MEMBER;
-        if ((st = dec_bytes(d, &m->name, &m->name_len, "a name")) != KV_OK ||
-            (st = dec_value(d, &m->value, depth, &vsize)) != KV_OK)
+        if ((st = dec_bytes(d, &m->name, &m->name_len, "a name")) != KV_OK)
             return st;
+        /* Strings and numbers, most of what items hold, skip dec_value's
+         * dispatch; what they decode to, and every error, is the same. */
+        uint8_t tag = d->p < d->end && depth <= CODEC_MAX_DEPTH ? *d->p : 0;
+        if (tag == TAG_S) {
+            const char *s;
+            uint32_t len;
+            d->p++;
+            if ((st = dec_bytes(d, &s, &len, "a string")) != KV_OK)
+                return st;
+            set_ref(&m->value, KV_S, s, len);
+            vsize = len;
+        } else if (tag == TAG_N) {
+            d->p++;
+            if ((st = dec_number(d, &m->value, &vsize)) != KV_OK)
+                return st;
+        } else if ((st = dec_value(d, &m->value, depth, &vsize)) != KV_OK) {
+            return st;
+        }
         *size += m->name_len + vsize;
     }
     return KV_OK;
