@@ -177,22 +177,39 @@ put_new(kv_item *item, const char *name, kv_value *v)
     return v ? kv_item_put(item, name, v) : KV_NOMEM;
 }
 
+/* A string, number or binary put straight into its member: the bytes are
+ * copied first, so a failure leaves the item as it was. */
+static kv_status
+put_bytes(kv_item *item, const char *name, int type, const void *p, size_t n)
+{
+    if (!item || !name)
+        return KV_MISUSE;
+    struct kv_value v;
+    if (value_set_bytes(item->arena, &v, type, p ? p : "", n))
+        return KV_NOMEM;
+    struct kv_value *slot = value_map_put(item->arena, &item->root, name, strlen(name), true);
+    if (!slot)
+        return KV_NOMEM;
+    *slot = v;
+    return KV_OK;
+}
+
 kv_status
 kv_item_put_s(kv_item *item, const char *name, const char *s)
 {
-    return s ? put_new(item, name, kv_value_new_s(item, s, strlen(s))) : KV_MISUSE;
+    return s ? put_bytes(item, name, KV_S, s, strlen(s)) : KV_MISUSE;
 }
 
 kv_status
 kv_item_put_n(kv_item *item, const char *name, const char *number)
 {
-    return number ? put_new(item, name, kv_value_new_n(item, number)) : KV_MISUSE;
+    return number ? put_bytes(item, name, KV_N, number, strlen(number)) : KV_MISUSE;
 }
 
 kv_status
 kv_item_put_b(kv_item *item, const char *name, const void *data, size_t len)
 {
-    return data || !len ? put_new(item, name, kv_value_new_b(item, data, len)) : KV_MISUSE;
+    return data || !len ? put_bytes(item, name, KV_B, data, len) : KV_MISUSE;
 }
 
 kv_status
