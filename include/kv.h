@@ -802,6 +802,99 @@ KV_API kv_status kv_update_item(kv_db *db, const char *table, const kv_item *key
                                 kv_item **attributes);
 
 /* ------------------------------------------------------------------------ */
+/* Query and Scan                                                            */
+/* ------------------------------------------------------------------------ */
+
+/** Which attributes a Query or Scan returns (Select). */
+typedef enum kv_select {
+    /** ALL_ATTRIBUTES; ALL_PROJECTED_ATTRIBUTES when reading an index;
+     * SPECIFIC_ATTRIBUTES when there is a projection */
+    KV_SELECT_DEFAULT = 0,
+    KV_SELECT_ALL_ATTRIBUTES = 1,
+    KV_SELECT_ALL_PROJECTED_ATTRIBUTES = 2,
+    KV_SELECT_SPECIFIC_ATTRIBUTES = 3,
+    KV_SELECT_COUNT = 4, /**< only Count and ScannedCount, no items */
+} kv_select;
+
+/**
+ * Options for kv_query and kv_scan; NULL means all defaults.  Every pointer
+ * is the caller's and is only read during the call.
+ * @since 0.2
+ */
+typedef struct kv_read_opts {
+    const char *index;      /**< IndexName, or NULL to read the table */
+    const char *filter;     /**< FilterExpression, or NULL */
+    const char *projection; /**< ProjectionExpression, or NULL */
+    const kv_item *names;   /**< ExpressionAttributeNames, or NULL */
+    const kv_item *values;  /**< ExpressionAttributeValues, or NULL */
+    kv_select select;
+    /** Limit: stop after reading this many items (counted before the
+     * filter); 0 for no limit.  A negative limit is DynamoDB's
+     * ValidationException for a Limit below 1. */
+    int64_t limit;
+    /** ExclusiveStartKey: a previous result's last_evaluated_key (or an
+     * item of the same key attributes) to continue after, or NULL. */
+    const kv_item *exclusive_start_key;
+    int consistent_read; /**< strongly consistent (twice the units) */
+    int backward;        /**< kv_query: descending sort key order
+                              (ScanIndexForward false) */
+    /** kv_scan: read segment @p segment of @p total_segments (a parallel
+     * scan); total_segments 0 and segment 0 read the whole table. */
+    int64_t segment, total_segments;
+    void *reserved[8];
+} kv_read_opts;
+
+/**
+ * One page of a kv_query or kv_scan.  Everything in it belongs to the
+ * result, items included: read the items, do not change or free them, and
+ * free the whole with kv_read_result_free.
+ * @since 0.2
+ */
+typedef struct kv_read_result {
+    kv_item **items;          /**< Items, in the read's order; none for KV_SELECT_COUNT */
+    size_t n_items;
+    uint64_t count;           /**< Count: items that passed the filter */
+    uint64_t scanned_count;   /**< ScannedCount: items read */
+    /** LastEvaluatedKey: where the next page starts (pass it as
+     * exclusive_start_key); NULL when there is nothing more to read. */
+    kv_item *last_evaluated_key;
+    double capacity_units;       /**< read units consumed, table and indexes */
+    double table_capacity_units; /**< of which on the table itself */
+    void *reserved[4];
+} kv_read_result;
+
+/**
+ * Read one page of the items of one partition (Query): those whose
+ * partition key and sort key meet @p key_condition, in sort key order
+ * (descending with opts->backward), from the table or opts->index.  A
+ * page ends after opts->limit items or 1 MB read, as DynamoDB's does;
+ * it is read from one consistent snapshot and admitted and charged as one
+ * request.  Errors are the JSON request's, word for word.
+ *
+ * @param[in]  key_condition  KeyConditionExpression, e.g. "pk = :p AND
+ *                            sk > :s", with placeholders in opts
+ * @param[out] result the page; free with kv_read_result_free; NULL on failure
+ * @return KV_OK, KV_VALIDATION, KV_RESOURCE_NOT_FOUND,
+ *         KV_PROVISIONED_THROUGHPUT_EXCEEDED, KV_THROTTLING, KV_NOMEM,
+ *         KV_CORRUPT, KV_MISUSE (no result pointer, an unknown select)
+ * @since 0.2
+ */
+KV_API kv_status kv_query(kv_db *db, const char *table, const char *key_condition,
+                          const kv_read_opts *opts, kv_read_result **result);
+
+/**
+ * Read one page of every item of a table or index (Scan), in the order of
+ * the partition keys' hashes, or of one segment of it; otherwise as
+ * kv_query (opts->backward is not used).
+ * @since 0.2
+ */
+KV_API kv_status kv_scan(kv_db *db, const char *table, const kv_read_opts *opts,
+                         kv_read_result **result);
+
+/** Free a kv_query or kv_scan result and every item in it.  Accepts NULL. */
+KV_API void kv_read_result_free(kv_read_result *result);
+
+/* ------------------------------------------------------------------------ */
 /* Batches                                                                   */
 /* ------------------------------------------------------------------------ */
 

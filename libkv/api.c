@@ -23,10 +23,8 @@ api_call_begin(struct call *c, kv_db *db)
     c->db = db;
     c->ctx.db = db;
     c->ctx.err = &c->err;
-    c->ctx.arena = arena_new();
-    if (!c->ctx.arena)
-        err_nomem(&c->err);
-    return c->ctx.arena != NULL;
+    c->ctx.arena = arena_init(c->first, sizeof c->first);
+    return true;
 }
 
 kv_status

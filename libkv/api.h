@@ -11,15 +11,18 @@
 #include "ops/ops.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
-/* Scratch memory and error of one call. */
+/* Scratch memory and error of one call.  The scratch arena starts in
+ * `first`, so a small call allocates nothing for it. */
 struct call {
     struct kv_db *db;
     struct kv_err err;
     struct op_ctx ctx;
+    max_align_t first[1024 / sizeof(max_align_t)];
 };
 
-/* Start a call; false (with KV_NOMEM recorded) when out of memory. */
+/* Start a call.  Always true: the scratch arena starts in the struct. */
 bool api_call_begin(struct call *c, kv_db *db);
 /* End it: free the scratch memory and record the outcome for kv_errmsg. */
 kv_status api_call_end(struct call *c);

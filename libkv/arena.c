@@ -7,6 +7,7 @@
 #include "mem.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,7 +23,13 @@ struct arena {
     struct chunk *head;
     size_t next_size;
     size_t footprint;
+    struct chunk *fixed; /* the first chunk, in the arena's own block: not freed alone */
+    bool own;            /* the block is the arena's to free */
 };
+
+/* The arena's header, rounded so that a chunk can follow it. */
+#define HEADER_SIZE ((sizeof(struct arena) + _Alignof(max_align_t) - 1) & \
+                     ~(_Alignof(max_align_t) - 1))
 
 #define FIRST_CHUNK 2048
 #define MAX_CHUNK (1u << 20)
@@ -31,9 +38,41 @@ struct arena *
 arena_new(void)
 {
     struct arena *a = mem_calloc(1, sizeof *a);
-    if (a)
+    if (a) {
         a->next_size = FIRST_CHUNK;
+        a->own = true;
+    }
     return a;
+}
+
+/* An arena at the start of `size` bytes of `mem`, its first chunk after it. */
+static struct arena *
+place(void *mem, size_t size, bool own)
+{
+    struct arena *a = mem;
+    struct chunk *c = (struct chunk *)((char *)mem + HEADER_SIZE);
+    c->next = NULL;
+    c->size = size - HEADER_SIZE - sizeof *c;
+    c->used = 0;
+    a->head = a->fixed = c;
+    a->next_size = FIRST_CHUNK;
+    a->footprint = size;
+    a->own = own;
+    return a;
+}
+
+struct arena *
+arena_new_inline(size_t first)
+{
+    size_t size = HEADER_SIZE + sizeof(struct chunk) + ((first + 15) & ~(size_t)15);
+    void *mem = mem_alloc(size);
+    return mem ? place(mem, size, true) : NULL;
+}
+
+struct arena *
+arena_init(void *mem, size_t size)
+{
+    return size >= ARENA_INIT_MIN ? place(mem, size, false) : NULL;
 }
 
 void
@@ -44,10 +83,12 @@ arena_free(struct arena *a)
     struct chunk *c = a->head;
     while (c) {
         struct chunk *next = c->next;
-        mem_free(c);
+        if (c != a->fixed)
+            mem_free(c);
         c = next;
     }
-    mem_free(a);
+    if (a->own)
+        mem_free(a);
 }
 
 static struct chunk *

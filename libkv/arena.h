@@ -15,6 +15,16 @@ struct arena;
 
 /* NULL when out of memory. */
 struct arena *arena_new(void);
+/* An arena whose first `first` bytes come in the same allocation as the
+ * arena itself: one malloc for a small arena's whole life. */
+struct arena *arena_new_inline(size_t first);
+/*
+ * An arena in the caller's memory (`size` bytes, aligned for any type, at
+ * least ARENA_INIT_MIN), serving allocations from it first; arena_free
+ * frees only what it added.  NULL when size is too small.
+ */
+#define ARENA_INIT_MIN 256
+struct arena *arena_init(void *mem, size_t size);
 void arena_free(struct arena *a);
 
 /* NULL when out of memory.  n == 0 returns a valid unique pointer. */

@@ -2,7 +2,8 @@
  * item_api.c -- the public kv_item and kv_value functions: building items
  * from C values or DynamoDB JSON, and reading them.
  *
- * An item owns an arena; every value made for it lives there.  Storing a
+ * An item owns an arena and lives in it; every value made for it lives
+ * there too.  Storing a
  * value (kv_item_put, kv_value_put, kv_value_push) copies the value's top
  * node into its new place, so a container must be complete before it is
  * stored; this is stated in kv.h.
@@ -16,16 +17,20 @@
 #include <jansson.h>
 #include <string.h>
 
+/* Room for a small item (a key, or an item of a few hundred bytes decoded)
+ * in the allocation that holds the item and its arena. */
+#define ITEM_FIRST_BYTES 768
+
 kv_item *
 kv_item_new(void)
 {
-    kv_item *item = mem_calloc(1, sizeof *item);
-    if (!item)
-        return NULL;
-    if (!(item->arena = arena_new())) {
-        mem_free(item);
+    struct arena *a = arena_new_inline(ITEM_FIRST_BYTES);
+    kv_item *item = a ? arena_alloc(a, sizeof *item) : NULL;
+    if (!item) {
+        arena_free(a);
         return NULL;
     }
+    item->arena = a;
     value_init(&item->root, KV_M);
     return item;
 }
@@ -33,10 +38,8 @@ kv_item_new(void)
 void
 kv_item_free(kv_item *item)
 {
-    if (!item)
-        return;
-    arena_free(item->arena);
-    mem_free(item);
+    if (item)
+        arena_free(item->arena); /* the item lives in it */
 }
 
 static char *
@@ -174,22 +177,39 @@ put_new(kv_item *item, const char *name, kv_value *v)
     return v ? kv_item_put(item, name, v) : KV_NOMEM;
 }
 
+/* A string, number or binary put straight into its member: the bytes are
+ * copied first, so a failure leaves the item as it was. */
+static kv_status
+put_bytes(kv_item *item, const char *name, int type, const void *p, size_t n)
+{
+    if (!item || !name)
+        return KV_MISUSE;
+    struct kv_value v;
+    if (value_set_bytes(item->arena, &v, type, p ? p : "", n))
+        return KV_NOMEM;
+    struct kv_value *slot = value_map_put(item->arena, &item->root, name, strlen(name), true);
+    if (!slot)
+        return KV_NOMEM;
+    *slot = v;
+    return KV_OK;
+}
+
 kv_status
 kv_item_put_s(kv_item *item, const char *name, const char *s)
 {
-    return s ? put_new(item, name, kv_value_new_s(item, s, strlen(s))) : KV_MISUSE;
+    return s ? put_bytes(item, name, KV_S, s, strlen(s)) : KV_MISUSE;
 }
 
 kv_status
 kv_item_put_n(kv_item *item, const char *name, const char *number)
 {
-    return number ? put_new(item, name, kv_value_new_n(item, number)) : KV_MISUSE;
+    return number ? put_bytes(item, name, KV_N, number, strlen(number)) : KV_MISUSE;
 }
 
 kv_status
 kv_item_put_b(kv_item *item, const char *name, const void *data, size_t len)
 {
-    return data || !len ? put_new(item, name, kv_value_new_b(item, data, len)) : KV_MISUSE;
+    return data || !len ? put_bytes(item, name, KV_B, data, len) : KV_MISUSE;
 }
 
 kv_status

@@ -343,7 +343,7 @@ dec_count(struct dec *d, size_t min_each, uint32_t *count)
 
 /* A length-prefixed, NUL-terminated byte string, borrowed from the record. */
 static kv_status
-dec_bytes(struct dec *d, const char **s, uint32_t *len, const char *what)
+dec_bytes_long(struct dec *d, const char **s, uint32_t *len, const char *what)
 {
     uint64_t n;
     if (dec_varint(d, &n))
@@ -362,6 +362,60 @@ dec_bytes(struct dec *d, const char **s, uint32_t *len, const char *what)
     return KV_OK;
 }
 
+/* The same, with the common case (under 128 bytes, well formed) inline:
+ * names and short values are most of what an item holds. */
+static inline kv_status
+dec_bytes(struct dec *d, const char **s, uint32_t *len, const char *what)
+{
+    const uint8_t *p = d->p;
+    if (p < d->end && *p < 0x80) {
+        size_t n = *p;
+        if (n + 1 < (size_t)(d->end - p) && p[n + 1] == 0) {
+            *s = (const char *)p + 1;
+            *len = (uint32_t)n;
+            d->p = p + n + 2;
+            return KV_OK;
+        }
+    }
+    return dec_bytes_long(d, s, len, what);
+}
+
+/* value_set_bytes_ref, inline: it runs for every scalar decoded. */
+static inline void
+set_ref(struct kv_value *v, int t, const char *s, uint32_t n)
+{
+    *v = (struct kv_value){.type = (uint8_t)t, .len = n, .u.bytes = s};
+}
+
+/*
+ * Most stored numbers are integers of a few digits.  Such text, at most 38
+ * digits, is canonical exactly when it is "0" or has no leading zero (zero
+ * has no sign), and its size is number_size's for nd significant digits
+ * (trailing zeros left out): 1 + (nd + 1) / 2, one more when negative.
+ * Anything else takes the full parse.
+ */
+static bool
+small_integer(const char *s, uint32_t n, size_t *size)
+{
+    if (n == 1 && s[0] == '0') {
+        *size = 1;
+        return true;
+    }
+    uint32_t neg = n > 0 && s[0] == '-';
+    if (n - neg < 1 || n - neg > 38 || s[neg] < '1' || s[neg] > '9')
+        return false;
+    uint32_t last = neg;
+    for (uint32_t i = neg; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        if (s[i] != '0')
+            last = i;
+    }
+    uint32_t nd = last - neg + 1;
+    *size = 1 + (nd + 1) / 2 + neg;
+    return true;
+}
+
 static kv_status
 dec_number(struct dec *d, struct kv_value *v, size_t *size)
 {
@@ -370,6 +424,10 @@ dec_number(struct dec *d, struct kv_value *v, size_t *size)
     kv_status st = dec_bytes(d, &s, &n, "a number");
     if (st != KV_OK)
         return st;
+    if (small_integer(s, n, size)) {
+        set_ref(v, KV_N, s, n);
+        return KV_OK;
+    }
     struct decimal dec;
     struct kv_err scratch;
     err_init(&scratch);
@@ -380,7 +438,7 @@ dec_number(struct dec *d, struct kv_value *v, size_t *size)
     if (st != KV_OK || number_format(&dec, text) != n || memcmp(text, s, n) != 0)
         return ERR_CORRUPT(d->err, "stored item is corrupt: number '%.*s' before byte %zu", (int)n,
                            s, dec_offset(d));
-    value_set_bytes_ref(v, KV_N, s, n);
+    set_ref(v, KV_N, s, n);
     *size = number_size(&dec);
     return KV_OK;
 }
@@ -411,9 +469,26 @@ dec_members(struct dec *d, struct kv_value *map, int depth, size_t *size)
         struct kv_member *m = &map->u.members[i];
         size_t vsize;
         d->claimed -= MIN_MEMBER;
-        if ((st = dec_bytes(d, &m->name, &m->name_len, "a name")) != KV_OK ||
-            (st = dec_value(d, &m->value, depth, &vsize)) != KV_OK)
+        if ((st = dec_bytes(d, &m->name, &m->name_len, "a name")) != KV_OK)
             return st;
+        /* Strings and numbers, most of what items hold, skip dec_value's
+         * dispatch; what they decode to, and every error, is the same. */
+        uint8_t tag = d->p < d->end && depth <= CODEC_MAX_DEPTH ? *d->p : 0;
+        if (tag == TAG_S) {
+            const char *s;
+            uint32_t len;
+            d->p++;
+            if ((st = dec_bytes(d, &s, &len, "a string")) != KV_OK)
+                return st;
+            set_ref(&m->value, KV_S, s, len);
+            vsize = len;
+        } else if (tag == TAG_N) {
+            d->p++;
+            if ((st = dec_number(d, &m->value, &vsize)) != KV_OK)
+                return st;
+        } else if ((st = dec_value(d, &m->value, depth, &vsize)) != KV_OK) {
+            return st;
+        }
         *size += m->name_len + vsize;
     }
     return KV_OK;
@@ -449,7 +524,7 @@ dec_elems(struct dec *d, struct kv_value *v, int t, int depth, size_t *size)
             uint32_t len;
             st = dec_bytes(d, &s, &len, elem == KV_S ? "a string" : "a binary");
             if (st == KV_OK) {
-                value_set_bytes_ref(c, elem, s, len);
+                set_ref(c, elem, s, len);
                 csize = len;
             }
         }
@@ -479,7 +554,7 @@ dec_value(struct dec *d, struct kv_value *v, int depth, size_t *size)
         kv_status st = dec_bytes(d, &s, &n, tag == TAG_S ? "a string" : "a binary");
         if (st != KV_OK)
             return st;
-        value_set_bytes_ref(v, tag == TAG_S ? KV_S : KV_B, s, n);
+        set_ref(v, tag == TAG_S ? KV_S : KV_B, s, n);
         *size = n;
         return KV_OK;
     }
@@ -541,7 +616,7 @@ itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow, struc
     if (!borrow && !(p = arena_memdup(a, p, n)))
         return err_nomem(err);
     struct dec d = {.base = p, .p = p, .end = p + n, .a = a, .err = err};
-    uint64_t recorded;
+    uint64_t recorded = 0;
     size_t size;
     struct kv_value item;
     kv_status st = dec_header(&d, &recorded);
@@ -568,7 +643,7 @@ itemcodec_size(const uint8_t *p, size_t n, size_t *size, struct kv_err *err)
     if (n == 0)
         return ERR_CORRUPT(err, "stored item is corrupt: the record is empty");
     struct dec d = {.base = p, .p = p, .end = p + n, .err = err};
-    uint64_t recorded;
+    uint64_t recorded = 0;
     kv_status st = dec_header(&d, &recorded);
     if (st != KV_OK)
         return st;

@@ -12,7 +12,6 @@
 #include "value.h"
 #include "value_json.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static const char *const select_set[] = {"", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",
@@ -25,39 +24,6 @@ static const char *const query_legacy[] = {"AttributesToGet", "KeyConditions", "
 static const char *const scan_legacy[] = {"AttributesToGet", "ScanFilter",
                                           "ConditionalOperator"};
 
-static void
-limit_constraint(struct vlist *v, bool query, int64_t limit)
-{
-    if (limit >= 1)
-        return;
-    /* DynamoDB words this one differently for Query and Scan. */
-    if (query) {
-        vlist_add_raw(v, "Value at 'Limit' failed to satisfy constraint: Member must have value "
-                         "greater than or equal to 1");
-        return;
-    }
-    char text[32];
-    snprintf(text, sizeof text, "%lld", (long long)limit);
-    vlist_add(v, text, strlen(text), "limit", "Member must have value greater than or equal to 1");
-}
-
-static void
-range_constraint(struct vlist *v, const char *path, int64_t value, int64_t min, int64_t max)
-{
-    char text[32], what[96];
-    snprintf(text, sizeof text, "%lld", (long long)value);
-    if (value < min) {
-        snprintf(what, sizeof what, "Member must have value greater than or equal to %lld",
-                 (long long)min);
-        vlist_add(v, text, strlen(text), path, what);
-    }
-    if (value > max) {
-        snprintf(what, sizeof what, "Member must have value less than or equal to %lld",
-                 (long long)max);
-        vlist_add(v, text, strlen(text), path, what);
-    }
-}
-
 static kv_status
 read_index_name(struct op_ctx *c, json_t *req, struct vlist *v, const char **name)
 {
@@ -65,11 +31,7 @@ read_index_name(struct op_ctx *c, json_t *req, struct vlist *v, const char **nam
     kv_status st = json_get_string(req, "IndexName", name, &len, c->err);
     if (st != KV_OK || !*name)
         return st;
-    validate_name_pattern(v, *name, len, "indexName");
-    if (len < 3)
-        vlist_add(v, *name, len, "indexName", "Member must have length greater than or equal to 3");
-    if (len > 255)
-        vlist_add(v, *name, len, "indexName", "Member must have length less than or equal to 255");
+    validate_index_name(v, *name, len);
     return KV_OK;
 }
 
@@ -84,7 +46,7 @@ read_common_fields(struct op_ctx *c, json_t *req, bool query, struct vlist *v,
     if ((st = json_get_number(req, "Limit", JT_INTEGER, &r->limit, &r->has_limit, c->err)))
         return st;
     if (r->has_limit)
-        limit_constraint(v, query, r->limit);
+        validate_read_limit(v, query, r->limit);
     if ((st = req_attr_map(c, req, "ExclusiveStartKey", "exclusiveStartKey", false, v, &start)) ||
         (st = req_enum(c, req, "ReturnConsumedCapacity", "returnConsumedCapacity",
                        req_return_cc_set, 3, REQ_RETURN_CC_SHOWN, v, &r->return_cc)) ||
@@ -173,9 +135,9 @@ req_scan(struct op_ctx *c, json_t *req, struct json_out *out)
                                 c->err)))
         goto done;
     if (r.has_segment)
-        range_constraint(&v, "segment", r.segment, 0, 999999);
+        validate_range(&v, "segment", r.segment, 0, 999999);
     if (r.has_total)
-        range_constraint(&v, "totalSegments", r.total_segments, 1, 1000000);
+        validate_range(&v, "totalSegments", r.total_segments, 1, 1000000);
     if ((st = vlist_finish(&v, c->err)) || (st = req_refuse(c, req, scan_legacy, 3)))
         goto done;
     struct read_resp res;

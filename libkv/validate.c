@@ -303,3 +303,46 @@ validate_item_size(const struct kv_value *item, const char *message, struct kv_e
                        message ? message : "Item size has exceeded the maximum allowed size");
     return KV_OK;
 }
+
+void
+validate_index_name(struct vlist *v, const char *name, size_t len)
+{
+    validate_name_pattern(v, name, len, "indexName");
+    if (len < 3)
+        vlist_add(v, name, len, "indexName", "Member must have length greater than or equal to 3");
+    if (len > 255)
+        vlist_add(v, name, len, "indexName", "Member must have length less than or equal to 255");
+}
+
+void
+validate_read_limit(struct vlist *v, bool query, int64_t limit)
+{
+    if (limit >= 1)
+        return;
+    /* DynamoDB words this one differently for Query and Scan. */
+    if (query) {
+        vlist_add_raw(v, "Value at 'Limit' failed to satisfy constraint: Member must have value "
+                         "greater than or equal to 1");
+        return;
+    }
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)limit);
+    vlist_add(v, text, strlen(text), "limit", "Member must have value greater than or equal to 1");
+}
+
+void
+validate_range(struct vlist *v, const char *path, int64_t value, int64_t min, int64_t max)
+{
+    char text[32], what[96];
+    snprintf(text, sizeof text, "%lld", (long long)value);
+    if (value < min) {
+        snprintf(what, sizeof what, "Member must have value greater than or equal to %lld",
+                 (long long)min);
+        vlist_add(v, text, strlen(text), path, what);
+    }
+    if (value > max) {
+        snprintf(what, sizeof what, "Member must have value less than or equal to %lld",
+                 (long long)max);
+        vlist_add(v, text, strlen(text), path, what);
+    }
+}

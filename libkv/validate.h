@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct kv_err;
 struct kv_value;
@@ -51,6 +52,13 @@ void validate_table_name(struct vlist *v, const char *name, size_t len, const ch
 /* Only the [a-zA-Z0-9_.-]+ pattern (also for index names). */
 void validate_name_pattern(struct vlist *v, const char *name, size_t len, const char *path);
 bool table_name_valid(const char *name, size_t len);
+
+/* Query's and Scan's IndexName: the pattern and 3..255 bytes. */
+void validate_index_name(struct vlist *v, const char *name, size_t len);
+/* Query's and Scan's Limit: at least 1 (worded differently by the two). */
+void validate_read_limit(struct vlist *v, bool query, int64_t limit);
+/* An integer field within [min, max] (Scan's Segment and TotalSegments). */
+void validate_range(struct vlist *v, const char *path, int64_t value, int64_t min, int64_t max);
 
 /* A new table's name (CreateTable): the pattern and 3..255 bytes. */
 void validate_new_table_name(struct vlist *v, const char *name, size_t len);

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "itemcodec.h"
 #include "mem.h"
+#include "number.h"
 #include "value.h"
 #include "value_json.h"
 
@@ -689,6 +690,59 @@ itemcodec12_malformations(void **state)
     expect_corrupt(bad_name, sizeof bad_name, "a name at byte 4 lacks its NUL");
 }
 
+/*
+ * Integers decode by a shortcut: each must still round trip, its size
+ * agreeing with the size recorded by the encoder, and a non-canonical
+ * one must still be refused.
+ */
+static void
+itemcodec14_integers(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    char text[64];
+    for (int i = 0; i < 4000; i++) {
+        int k = i % 8;
+        if (i < 1000)
+            snprintf(text, sizeof text, "%d", i - 500);
+        else if (k < 4) /* powers of ten and their negatives, up to 10^44 */
+            snprintf(text, sizeof text, "%s1%0*d", k & 1 ? "-" : "", (i / 8) % 45, 0);
+        else /* digits then zeros, 30 to 45 digits in all */
+            snprintf(text, sizeof text, "%s%d%0*d", k & 1 ? "-" : "", 123456789 + i,
+                     21 + (i / 8) % 16, 0);
+        struct kv_err e;
+        err_init(&e);
+        const char *canon;
+        size_t len;
+        if (number_canonical(a, text, strlen(text), &canon, &len, &e) != KV_OK) {
+            err_clear(&e);
+            continue; /* beyond 38 significant digits */
+        }
+        struct kv_value item;
+        value_init(&item, KV_M);
+        value_set_bytes(a, value_map_put(a, &item, "n", 1, true), KV_N, canon, len);
+        struct buf b;
+        buf_init(&b);
+        encode_ok(&item, &b);
+        struct kv_value out = decode_ok(b.data, b.len, a, false);
+        assert_true(value_equal(&out, &item));
+        buf_release(&b);
+    }
+    static const char *const bad[] = {"-0", "00", "-01", "007", "-"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t p[64], v[16];
+        size_t n = strlen(bad[i]);
+        v[0] = 0x02;
+        v[1] = (uint8_t)n;
+        memcpy(v + 2, bad[i], n);
+        v[2 + n] = 0x00;
+        size_t rn = record(p, 2, v, n + 3);
+        snprintf(text, sizeof text, "number '%s'", bad[i]);
+        expect_corrupt(p, rn, text);
+    }
+    arena_free(a);
+}
+
 /* --- allocation failures -------------------------------------------------------- */
 
 static void
@@ -761,6 +815,7 @@ main(void)
         cmocka_unit_test(itemcodec11_hostile_counts),
         cmocka_unit_test(itemcodec12_malformations),
         cmocka_unit_test(itemcodec13_allocation_failures),
+        cmocka_unit_test(itemcodec14_integers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -470,6 +470,65 @@ thr_api07_2_scan(void **state)
     tfx_free(f);
 }
 
+/* thr-api07-3: kv_scan and kv_query spend the table's read capacity as
+ * Scan and Query do, are refused with the same exception, and with
+ * kv_options.retry wait and try again: a 2 RCU table refills a unit in
+ * 500 ms, found by the 5th attempt after waits of 50, 100, 200 and 400
+ * (750 ms in all). */
+static void
+thr_api07_3_typed_reads(void **state)
+{
+    (void)state;
+    struct tfx *f = tfx_new(0, false);
+    tfx_create_table(f, 2, 100, 0);
+    ok(f, "PutItem", "{\"TableName\":\"Thr\",\"Item\":{\"pk\":{\"S\":\"a\"}}}");
+    const char *scan = "{\"TableName\":\"Thr\",\"ConsistentRead\":true}";
+    kv_read_opts strong = {.consistent_read = 1};
+    kv_read_result *res = NULL;
+    assert_int_equal(kv_scan(f->db, "Thr", &strong, &res), KV_OK);
+    assert_true(res->capacity_units == 1.0);
+    assert_true(res->table_capacity_units == 1.0);
+    kv_read_result_free(res);
+    ok(f, "Scan", scan);
+    assert_int_equal(kv_scan(f->db, "Thr", &strong, &res), KV_PROVISIONED_THROUGHPUT_EXCEEDED);
+    assert_null(res);
+    char *msg = strdup(kv_errmsg(f->db));
+    tfx_assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
+    kv_free(req(f, "Scan", scan, KV_PROVISIONED_THROUGHPUT_EXCEEDED));
+    assert_string_equal(kv_errmsg(f->db), msg);
+    free(msg);
+    kv_item *values = kv_item_new();
+    kv_item_put_s(values, ":p", "a");
+    kv_read_opts q = {.values = values, .consistent_read = 1};
+    assert_int_equal(kv_query(f->db, "Thr", "pk = :p", &q, &res),
+                     KV_PROVISIONED_THROUGHPUT_EXCEEDED);
+    tfx_assert_reasons(f, "TableReadProvisionedThroughputExceeded " ARN "Thr");
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "Scan") == 2.0);
+    assert_true(tfx_metric_sum(f, NULL, "ThrottledRequests", "Query") == 1.0);
+    assert_true(tfx_metric_sum(f, NULL, "ConsumedReadCapacityUnits", NULL) == 2.0);
+
+    /* A second later the bucket is full again (2 units); with retries on,
+     * two Scans empty it and the Query waits. */
+    kv_db_close(f->db);
+    f->now += 1000;
+    tfx_open(f, 0, true);
+    const uint64_t draws[] = {50, 100, 200, 400};
+    memcpy(f->jitter, draws, sizeof draws);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(kv_scan(f->db, "Thr", &strong, &res), KV_OK);
+        kv_read_result_free(res);
+    }
+    assert_int_equal(f->n_jitter, 0);
+    assert_int_equal(kv_query(f->db, "Thr", "pk = :p", &q, &res), KV_OK);
+    assert_int_equal(res->count, 1);
+    assert_int_equal(res->n_items, 1);
+    kv_read_result_free(res);
+    assert_int_equal(f->now, T0 + 1750);
+    assert_int_equal(f->n_jitter, 4);
+    kv_item_free(values);
+    tfx_free(f);
+}
+
 /* --- thr-api08: retries --------------------------------------------------------- */
 
 /* thr-api08-1: with kv_options.retry, a throttled kv_put_item waits and
@@ -578,6 +637,7 @@ main(void)
         cmocka_unit_test(thr_api06_1_new_table),
         cmocka_unit_test(thr_api07_1_read_debt),
         cmocka_unit_test(thr_api07_2_scan),
+        cmocka_unit_test(thr_api07_3_typed_reads),
         cmocka_unit_test(thr_api08_1_typed_retry),
         cmocka_unit_test(thr_api08_2_json_retry),
         cmocka_unit_test(thr_api08_3_no_retry),

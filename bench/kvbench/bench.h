@@ -63,8 +63,7 @@ struct engine {
     /* One operation of workload w; `r` is random.  Returns the number of
      * items it read or wrote, or -1 on failure (message on stderr). */
     int64_t (*op)(void *ctx, enum workload w, uint64_t r);
-    /* Whether the engine can run w through v (the typed C API has no
-     * Query or Scan). */
+    /* Whether the engine can run w through v. */
     bool (*supports)(const struct variant *v, enum workload w);
 };
 

@@ -158,6 +158,7 @@ walk(struct txn *t, struct query_args *a, const struct read_target *tg,
     if (st != KV_OK)
         return st;
     const char *sk = tg->key->range.name;
+    size_t sk_len = sk ? strlen(sk) : 0;
     st = rangecur_seek(&rc, seek.bytes, seek.len);
     while (st == KV_OK && !p.stopped) {
         const struct rc_entry *e;
@@ -169,7 +170,7 @@ walk(struct txn *t, struct query_args *a, const struct read_target *tg,
                    : err_nomem(t->err);
         if (st != KV_OK)
             break;
-        const struct kv_value *sv = sk ? value_map_get(&item, sk, strlen(sk)) : NULL;
+        const struct kv_value *sv = sk ? value_map_get(&item, sk, sk_len) : NULL;
         if (sp && after_start(sp, sv, &e->key, r->forward) <= 0)
             continue;
         int pos = sv ? range_position(kr, sv) : 0;
