@@ -307,7 +307,8 @@ typedef struct kv_db_stats_info {
     uint64_t pages_used;      /**< pages of the map in use: the file's high-water mark */
     uint64_t free_pages;      /**< of those, pages on the free list, ready for reuse */
     uint32_t max_readers;     /**< reader slots in the lock file */
-    uint32_t readers;         /**< reader slots in use, by any process */
+    uint32_t readers;         /**< reader slots taken so far (LMDB's high-water
+                                   mark: a slot a reader frees stays counted) */
     uint64_t last_txn;        /**< id of the last committed write transaction */
     void *reserved[8];
 } kv_db_stats_info;

@@ -364,7 +364,7 @@ print_stats(const kv_db_stats_info *s)
            (unsigned long long)s->overflow_pages);
     printf("%-14s %llu in %u named databases\n", "entries", (unsigned long long)s->entries,
            s->n_databases);
-    printf("%-14s %u of %u slots in use\n", "readers", s->readers, s->max_readers);
+    printf("%-14s %u of %u slots taken so far\n", "readers", s->readers, s->max_readers);
     printf("%-14s %llu\n", "last txn", (unsigned long long)s->last_txn);
 }
 
