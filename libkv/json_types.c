@@ -8,8 +8,8 @@
 #include "json_types.h"
 #include "err.h"
 
-#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #define MODEL_NS "com.amazonaws.dynamodb.v20120810."
 #define NOT_EXPECTED "Start of structure or map found where not expected"
@@ -101,16 +101,10 @@ static int
 bool_from_string(const char *s, bool *out)
 {
     static const char *const yes[] = {"TRUE", "1", "YES"}, *const no[] = {"FALSE", "0", "NO"};
-    char up[8];
-    size_t n = strlen(s);
-    if (n >= sizeof up)
-        return -1;
-    for (size_t i = 0; i <= n; i++)
-        up[i] = (char)toupper((unsigned char)s[i]);
     for (int i = 0; i < 3; i++) {
-        if (strcmp(up, yes[i]) == 0)
+        if (strcasecmp(s, yes[i]) == 0)
             return *out = true, 0;
-        if (strcmp(up, no[i]) == 0)
+        if (strcasecmp(s, no[i]) == 0)
             return *out = false, 0;
     }
     return -1;
