@@ -86,6 +86,8 @@ char *data_fill_new(size_t n);
 uint64_t data_item(const struct setup *s, uint64_t r);
 uint64_t data_partition(const struct setup *s, uint64_t r);
 uint64_t data_batch_start(const struct setup *s, uint64_t r);
+/* Element j (0 to BATCH_SIZE - 1) of the batch numbered by start. */
+uint64_t data_batch_item(const struct setup *s, uint64_t start, size_t j);
 
 static inline uint64_t
 rng_next(uint64_t *x)

@@ -87,8 +87,24 @@ data_partition(const struct setup *s, uint64_t r)
 uint64_t
 data_batch_start(const struct setup *s, uint64_t r)
 {
-    uint64_t span = s->n_items > BATCH_SIZE ? s->n_items - BATCH_SIZE : 1;
-    return r % span;
+    return r % s->n_items;
+}
+
+/*
+ * Element j of the batch numbered by start: one item from each of 25
+ * successive partition keys (fewer keys, more items each, on a table with
+ * fewer than 25), never the same item twice.  Spread like this, a batch
+ * costs each partition key what 25 PutItem calls on random keys would;
+ * 25 items of one key, written at full speed, would pass DynamoDB's 1,000
+ * write units a second per partition key and be throttled.
+ */
+uint64_t
+data_batch_item(const struct setup *s, uint64_t start, size_t j)
+{
+    uint64_t per = s->n_items < ITEMS_PER_PARTITION ? s->n_items : ITEMS_PER_PARTITION;
+    uint64_t keys = s->n_items / per;
+    uint64_t key = (start / per + j % keys) % keys, sort = (start % per + j / keys) % per;
+    return key * ITEMS_PER_PARTITION + sort;
 }
 
 const char *

@@ -320,8 +320,8 @@ raw_op(void *ctx, enum workload w, uint64_t r)
             return -1;
         uint64_t start = data_batch_start(s, r);
         ret = 0;
-        for (uint64_t i = start; i < start + BATCH_SIZE && ret == 0; i++)
-            ret = put_in(t, txn, i, 0);
+        for (size_t j = 0; j < BATCH_SIZE && ret == 0; j++)
+            ret = put_in(t, txn, data_batch_item(s, start, j), 0);
         return write_end(txn, ret) ? -1 : BATCH_SIZE;
     }
     default:
