@@ -257,3 +257,25 @@ kv_update_item(kv_db *db, const char *table, const kv_item *key, const char *upd
     kv_item_free(res);
     return api_call_end(&c);
 }
+
+struct api_block *
+api_block_new(void)
+{
+    struct api_block *b = mem_calloc(1, sizeof *b);
+    if (b && !(b->arena = arena_new())) {
+        mem_free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+void
+api_block_free(struct api_block *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n_items; i++)
+        kv_item_free(b->items[i]);
+    arena_free(b->arena);
+    mem_free(b);
+}

@@ -43,4 +43,24 @@ kv_status api_check_table_name(struct call *c, const char *name);
 /* A kv_expr_args into the request struct's expressions (NULL: none). */
 void api_fill_exprs(struct item_exprs *ex, const kv_expr_args *e);
 
+/* A typed result and the arena that holds what it points to.  The result
+ * comes first, so the pointer handed to the caller is the block's. */
+struct api_block {
+    union {
+        kv_batch_get_result get;
+        kv_batch_write_result write;
+        kv_transact_write_result tw;
+        kv_transact_get_result tg;
+        kv_read_result read;
+    } u;
+    struct arena *arena;
+    kv_item **items; /* items of their own the block owns, freed with it */
+    size_t n_items;
+};
+
+/* A zeroed block with its arena; NULL when out of memory. */
+struct api_block *api_block_new(void);
+/* Free a block, its arena and its items.  Accepts NULL. */
+void api_block_free(struct api_block *b);
+
 #endif

@@ -17,44 +17,9 @@
 
 #include <string.h>
 
-/* A result struct followed by the arena that holds everything it points to. */
-struct block {
-    union {
-        kv_batch_get_result get;
-        kv_batch_write_result write;
-        kv_transact_write_result tw;
-        kv_transact_get_result tg;
-    } u;
-    struct arena *arena;
-    kv_item **items; /* owned items, freed with the block */
-    size_t n_items;
-};
-
-static struct block *
-block_new(void)
-{
-    struct block *b = mem_calloc(1, sizeof *b);
-    if (b && !(b->arena = arena_new())) {
-        mem_free(b);
-        b = NULL;
-    }
-    return b;
-}
-
-static void
-block_free(struct block *b)
-{
-    if (!b)
-        return;
-    for (size_t i = 0; i < b->n_items; i++)
-        kv_item_free(b->items[i]);
-    arena_free(b->arena);
-    mem_free(b);
-}
-
 /* A copy of v as a new item the block owns; NULL when out of memory. */
 static kv_item *
-block_item(struct block *b, const struct kv_value *v)
+block_item(struct api_block *b, const struct kv_value *v)
 {
     kv_item *it = kv_item_new();
     if (!it)
@@ -75,7 +40,7 @@ units(uint64_t halves)
 
 /* Per-table capacity of a transaction, into the block. */
 static kv_table_capacity *
-block_capacity(struct block *b, const struct table_consumed *t, size_t n)
+block_capacity(struct api_block *b, const struct table_consumed *t, size_t n)
 {
     kv_table_capacity *cap = arena_calloc(b->arena, (n ? n : 1) * sizeof *cap);
     for (size_t i = 0; cap && i < n; i++) {
@@ -139,7 +104,7 @@ static kv_status
 make_batch_get(struct call *c, const kv_batch_get_table *tables, size_t n,
                const struct batch_get_resp *r, kv_batch_get_result **result)
 {
-    struct block *b = block_new();
+    struct api_block *b = api_block_new();
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += r->tables[i].n_items;
@@ -166,7 +131,7 @@ make_batch_get(struct call *c, const kv_batch_get_table *tables, size_t n,
     *result = &b->u.get;
     return KV_OK;
 fail:
-    block_free(b);
+    api_block_free(b);
     return err_nomem(&c->err);
 }
 
@@ -196,7 +161,7 @@ kv_batch_get(kv_db *db, const kv_batch_get_table *tables, size_t n_tables,
 void
 kv_batch_get_result_free(kv_batch_get_result *result)
 {
-    block_free((struct block *)result);
+    api_block_free((struct api_block *)result);
 }
 
 /* --- kv_batch_write -------------------------------------------------------------------- */
@@ -236,10 +201,10 @@ fill_batch_write(struct call *c, const kv_batch_write_table *tables, size_t n,
  * The result of a write is made before the write: once LMDB has committed,
  * running out of memory would report a failure for a write that happened.
  */
-static struct block *
+static struct api_block *
 prepare_batch_write(const kv_batch_write_table *tables, size_t n)
 {
-    struct block *b = block_new();
+    struct api_block *b = api_block_new();
     kv_batch_write_table_result *tr = b ? arena_calloc(b->arena, (n ? n : 1) * sizeof *tr) : NULL;
     if (!tr)
         goto fail;
@@ -254,12 +219,12 @@ prepare_batch_write(const kv_batch_write_table *tables, size_t n)
     b->u.write.n_tables = n;
     return b;
 fail:
-    block_free(b);
+    api_block_free(b);
     return NULL;
 }
 
 static void
-finish_batch_write(struct block *b, const struct batch_write_resp *r)
+finish_batch_write(struct api_block *b, const struct batch_write_resp *r)
 {
     for (size_t i = 0; i < b->u.write.n_tables; i++) {
         kv_batch_write_table_result *tr = &b->u.write.tables[i];
@@ -283,7 +248,7 @@ kv_batch_write(kv_db *db, const kv_batch_write_table *tables, size_t n_tables,
         return api_call_end(&c);
     struct batch_write_table *bt = NULL;
     struct batch_write_resp out;
-    struct block *b = NULL;
+    struct api_block *b = NULL;
     if (n_tables && !tables)
         ERR_MISUSE(&c.err, "kv_batch_write needs its tables");
     else if (fill_batch_write(&c, tables, n_tables, &bt) != KV_OK)
@@ -298,14 +263,14 @@ kv_batch_write(kv_db *db, const kv_batch_write_table *tables, size_t n_tables,
             b = NULL;
         }
     }
-    block_free(b);
+    api_block_free(b);
     return api_call_end(&c);
 }
 
 void
 kv_batch_write_result_free(kv_batch_write_result *result)
 {
-    block_free((struct block *)result);
+    api_block_free((struct api_block *)result);
 }
 
 /* --- kv_transact_write ------------------------------------------------------------------ */
@@ -343,16 +308,16 @@ fill_transact_write(struct call *c, const kv_transact_write_item *items, size_t 
 
 /* As for batches, the result is made before the transaction commits:
  * room for one entry per action, with every action's table name. */
-static struct block *
+static struct api_block *
 prepare_transact_write(const kv_transact_write_item *items, size_t n)
 {
-    struct block *b = block_new();
+    struct api_block *b = api_block_new();
     kv_table_capacity *cap = b ? arena_calloc(b->arena, (n ? n : 1) * sizeof *cap) : NULL;
     for (size_t i = 0; cap && i < n; i++)
         if (!(cap[i].table = arena_strndup(b->arena, items[i].table, strlen(items[i].table))))
             cap = NULL;
     if (!cap) {
-        block_free(b);
+        api_block_free(b);
         return NULL;
     }
     b->u.tw.capacity = cap;
@@ -361,7 +326,7 @@ prepare_transact_write(const kv_transact_write_item *items, size_t n)
 
 /* Entries in the transaction's order of tables; names from the copies. */
 static void
-finish_transact_write(struct block *b, size_t n, const struct transact_write_resp *r)
+finish_transact_write(struct api_block *b, size_t n, const struct transact_write_resp *r)
 {
     kv_table_capacity *cap = b->u.tw.capacity;
     const char *names[TRANSACT_MAX_ACTIONS];
@@ -391,7 +356,7 @@ kv_transact_write(kv_db *db, const kv_transact_write_item *items, size_t n_items
         return api_call_end(&c);
     struct transact_action *acts = NULL;
     struct transact_write_resp out;
-    struct block *b = NULL;
+    struct api_block *b = NULL;
     if (n_items && !items)
         ERR_MISUSE(&c.err, "kv_transact_write needs its actions");
     else if (fill_transact_write(&c, items, n_items, &acts) != KV_OK)
@@ -408,14 +373,14 @@ kv_transact_write(kv_db *db, const kv_transact_write_item *items, size_t n_items
             b = NULL;
         }
     }
-    block_free(b);
+    api_block_free(b);
     return api_call_end(&c);
 }
 
 void
 kv_transact_write_result_free(kv_transact_write_result *result)
 {
-    block_free((struct block *)result);
+    api_block_free((struct api_block *)result);
 }
 
 /* --- kv_transact_get -------------------------------------------------------------------- */
@@ -445,7 +410,7 @@ static kv_status
 make_transact_get(struct call *c, size_t n, const struct transact_get_resp *r,
                   kv_transact_get_result **result)
 {
-    struct block *b = block_new();
+    struct api_block *b = api_block_new();
     kv_item **items = b ? arena_calloc(b->arena, (n ? n : 1) * sizeof *items) : NULL;
     kv_table_capacity *cap = items ? block_capacity(b, r->tables, r->n_tables) : NULL;
     if (!cap || !(b->items = arena_alloc(b->arena, (n ? n : 1) * sizeof *b->items)))
@@ -457,7 +422,7 @@ make_transact_get(struct call *c, size_t n, const struct transact_get_resp *r,
     *result = &b->u.tg;
     return KV_OK;
 fail:
-    block_free(b);
+    api_block_free(b);
     return err_nomem(&c->err);
 }
 
@@ -487,7 +452,7 @@ kv_transact_get(kv_db *db, const kv_transact_get_item *items, size_t n_items,
 void
 kv_transact_get_result_free(kv_transact_get_result *result)
 {
-    block_free((struct block *)result);
+    api_block_free((struct api_block *)result);
 }
 
 /* --- cancellation reasons ---------------------------------------------------------------- */

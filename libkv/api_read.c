@@ -14,37 +14,16 @@
 #include "api.h"
 #include "arena.h"
 #include "db.h"
-#include "mem.h"
 #include "retry_call.h"
 #include "validate.h"
 #include "value.h"
 
 #include <string.h>
 
-struct read_block {
-    kv_read_result res; /* first: the public pointer is the block's */
-    struct arena *arena;
-};
-
 void
 kv_read_result_free(kv_read_result *result)
 {
-    struct read_block *b = (struct read_block *)result;
-    if (!b)
-        return;
-    arena_free(b->arena);
-    mem_free(b);
-}
-
-static struct read_block *
-block_new(void)
-{
-    struct read_block *b = mem_calloc(1, sizeof *b);
-    if (b && !(b->arena = arena_new())) {
-        mem_free(b);
-        b = NULL;
-    }
-    return b;
+    api_block_free((struct api_block *)result);
 }
 
 /* The options into r, with the constraints the JSON face checks. */
@@ -96,9 +75,9 @@ fill_read(struct call *c, const char *table, const kv_read_opts *o, bool query,
 
 /* Wrap the page's values as items of the block. */
 static kv_status
-make_result(struct call *c, struct read_block *b, const struct read_resp *o)
+make_result(struct call *c, struct api_block *b, const struct read_resp *o)
 {
-    kv_read_result *res = &b->res;
+    kv_read_result *res = &b->u.read;
     size_t n = o->n_items + (o->last_key != NULL);
     kv_item *its = arena_alloc(b->arena, (n ? n : 1) * sizeof *its);
     res->items = arena_alloc(b->arena, (o->n_items ? o->n_items : 1) * sizeof *res->items);
@@ -133,12 +112,12 @@ run_read(kv_db *db, const char *table, const char *key_condition, const kv_read_
         return api_call_end(&c);
     struct read_req r;
     memset(&r, 0, sizeof r);
-    struct read_block *b = NULL;
+    struct api_block *b = NULL;
     if (!result)
         ERR_MISUSE(&c.err, "%s needs a result pointer", query ? "kv_query" : "kv_scan");
     else if (fill_read(&c, table, opts, query, &r) != KV_OK)
         ; /* recorded */
-    else if (!(b = block_new()))
+    else if (!(b = api_block_new()))
         err_nomem(&c.err);
     else {
         if (query) {
@@ -158,11 +137,11 @@ run_read(kv_db *db, const char *table, const char *key_condition, const kv_read_
             ;
         c.ctx.arena = scratch;
         if (st == KV_OK && make_result(&c, b, &out) == KV_OK) {
-            *result = &b->res;
+            *result = &b->u.read;
             b = NULL;
         }
     }
-    kv_read_result_free(b ? &b->res : NULL);
+    kv_read_result_free(b ? &b->u.read : NULL);
     return api_call_end(&c);
 }
 
