@@ -223,10 +223,16 @@ db_dbi_open(struct kv_db *db, const char *name, MDB_dbi *out, struct kv_err *err
 /* --- map growth ------------------------------------------------------------ */
 
 kv_status
-db_grow(struct kv_db *db, bool adopt_only, struct kv_err *err)
+db_grow(struct kv_db *db, bool adopt_only, uint64_t seen, struct kv_err *err)
 {
     kv_status st = KV_OK;
     pthread_rwlock_wrlock(&db->resize_lock);
+    /* Several writers of one group can meet the same full map: the first
+     * to get the lock grows it, the rest find it larger than they saw. */
+    if (!adopt_only && db->map_size > seen) {
+        pthread_rwlock_unlock(&db->resize_lock);
+        return KV_OK;
+    }
     MDB_envinfo info;
     int rc = mdb_env_set_mapsize(db->env, 0); /* adopt another process's size */
     if (rc == 0)

@@ -129,8 +129,10 @@ kv_status db_dbi_remember(struct kv_db *db, const char *name, MDB_dbi dbi, struc
 kv_status db_dbi_remember_locked(struct kv_db *db, const char *name, MDB_dbi dbi,
                                  struct kv_err *err);
 
-/* Grow the map after MDB_MAP_FULL, or adopt another process's growth. */
-kv_status db_grow(struct kv_db *db, bool adopt_only, struct kv_err *err);
+/* Grow the map after MDB_MAP_FULL met by a transaction that ran with a map
+ * of `seen` bytes (nothing to do when it has grown since), or adopt another
+ * process's growth. */
+kv_status db_grow(struct kv_db *db, bool adopt_only, uint64_t seen, struct kv_err *err);
 
 /* The handle's clock, in milliseconds since the epoch (the injected clock
  * when there is one, so timestamps agree with the buckets). */

@@ -135,12 +135,11 @@ txn_recover(struct txn *t, uint64_t seen)
     struct kv_db *db = t->db;
     pthread_rwlock_rdlock(&db->resize_lock);
     kv_status st = txn_cure(t) != KV_OK ? t->err->status : KV_OK;
-    bool grown = db->map_size > seen;
     pthread_rwlock_unlock(&db->resize_lock);
     if (st != KV_OK)
         return st;
-    if (t->retry == RETRY_RESIZED || (t->retry == RETRY_MAP_FULL && !grown))
-        return db_grow(db, t->retry == RETRY_RESIZED, t->err);
+    if (t->retry == RETRY_RESIZED || t->retry == RETRY_MAP_FULL)
+        return db_grow(db, t->retry == RETRY_RESIZED, seen, t->err);
     return KV_OK;
 }
 
