@@ -324,7 +324,7 @@ dec_truncated(struct dec *d, const char *what)
  * elements' shares are then claimed too.  So the slots allocated for a
  * record never exceed its length divided by the smallest element.
  */
-static kv_status
+static inline kv_status
 dec_count(struct dec *d, size_t min_each, uint32_t *count)
 {
     uint64_t n;
@@ -394,25 +394,32 @@ set_ref(struct kv_value *v, int t, const char *s, uint32_t n)
  * (trailing zeros left out): 1 + (nd + 1) / 2, one more when negative.
  * Anything else takes the full parse.
  */
-static bool
+static inline bool
 small_integer(const char *s, uint32_t n, size_t *size)
 {
-    if (n == 1 && s[0] == '0') {
-        *size = 1;
-        return true;
-    }
-    uint32_t neg = n > 0 && s[0] == '-';
-    if (n - neg < 1 || n - neg > 38 || s[neg] < '1' || s[neg] > '9')
+    if (n == 0)
         return false;
-    uint32_t last = neg;
-    for (uint32_t i = neg; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
+    uint32_t neg = s[0] == '-';
+    const char *dg = s + neg;
+    uint32_t nd = n - neg;
+    if (nd - 1 >= 38) /* no digits, or more than 38 */
+        return false;
+    if ((unsigned)(dg[0] - '1') > 8) {
+        if (n == 1 && s[0] == '0') {
+            *size = 1;
+            return true;
+        }
+        return false;
+    }
+    uint32_t last = 0; /* the last nonzero digit */
+    for (uint32_t i = 1; i < nd; i++) {
+        unsigned c = (unsigned)(dg[i] - '0');
+        if (c > 9)
             return false;
-        if (s[i] != '0')
+        if (c)
             last = i;
     }
-    uint32_t nd = last - neg + 1;
-    *size = 1 + (nd + 1) / 2 + neg;
+    *size = 1 + (last + 2) / 2 + neg;
     return true;
 }
 
@@ -451,28 +458,79 @@ dec_alloc(struct dec *d, uint32_t n, size_t sz)
     return n ? arena_alloc(d->a, (size_t)n * sz) : NULL;
 }
 
-/* Members of an item or M at depth; *size gets Σ name length + value size. */
-static kv_status
-dec_members(struct dec *d, struct kv_value *map, int depth, size_t *size)
+/* A short member's tag is its value's type (see dec_short_run). */
+_Static_assert((int)TAG_S == (int)KV_S && (int)TAG_N == (int)KV_N, "tags S and N are their types");
+
+/*
+ * Members whose name and value are each under 128 bytes and whose value is
+ * an S, or an N that small_integer accepts: what most items are made of.
+ * Decodes up to n of them from *pp into m, with the record's bounds in
+ * locals and every byte checked as dec_bytes checks it, and stops at the
+ * first member that is anything else (or malformed), which the general
+ * path then decodes from the same byte, with the same result or error.
+ * Returns how many were decoded; adds Σ name length + value size to *total.
+ */
+static uint32_t
+dec_short_run(const uint8_t **pp, const uint8_t *end, struct kv_member *m, uint32_t n,
+              size_t *total)
 {
-    uint32_t n;
-    kv_status st = dec_count(d, MIN_MEMBER, &n);
-    if (st != KV_OK)
-        return st;
-    value_init(map, KV_M);
-    map->u.members = dec_alloc(d, n, sizeof(struct kv_member));
-    if (n && !map->u.members)
-        return err_nomem(d->err);
-    map->len = map->cap = n;
-    *size = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        struct kv_member *m = &map->u.members[i];
+    const uint8_t *p = *pp;
+    size_t sum = 0;
+    uint32_t i = 0;
+    for (; i < n; i++, m++) {
+        /* name length, name, NUL, tag, value length, value, NUL */
+        size_t left = (size_t)(end - p);
+        if (left < 5)
+            break;
+        size_t nl = p[0];
+        if (nl + 4 >= left)
+            break;
+        const uint8_t *q = p + 1 + nl; /* the name's NUL; q[2] is in bounds */
+        size_t vl = q[2];
+        if (((nl | vl) & 0x80) || q[0] != 0 || nl + vl + 4 >= left || q[3 + vl] != 0)
+            break;
+        uint8_t tag = q[1];
+        size_t vsize = vl;
+        const char *s = (const char *)q + 3;
+        if (tag != TAG_S && (tag != TAG_N || !small_integer(s, (uint32_t)vl, &vsize)))
+            break;
+        m->name = (const char *)p + 1;
+        m->name_len = (uint32_t)nl;
+        m->value.type = tag;
+        m->value.boolean = 0;
+        m->value.len = (uint32_t)vl;
+        m->value.cap = 0;
+        m->value.u.bytes = s;
+        sum += nl + vsize;
+        p = q + 4 + vl;
+    }
+    *pp = p;
+    *total += sum;
+    return i;
+}
+
+/* The n members of an item or M at depth, into ms; *size gets
+ * Σ name length + value size. */
+static kv_status
+dec_member_list(struct dec *d, struct kv_member *ms, uint32_t n, int depth, size_t *size)
+{
+    size_t total = 0;
+    uint32_t i = 0;
+    while (i < n) {
+        if (depth <= CODEC_MAX_DEPTH) {
+            uint32_t k = dec_short_run(&d->p, d->end, ms + i, n - i, &total);
+            d->claimed -= (size_t)k * MIN_MEMBER;
+            if ((i += k) == n)
+                break;
+        }
+        struct kv_member *m = &ms[i++];
         size_t vsize;
+        kv_status st;
         d->claimed -= MIN_MEMBER;
         if ((st = dec_bytes(d, &m->name, &m->name_len, "a name")) != KV_OK)
             return st;
-        /* Strings and numbers, most of what items hold, skip dec_value's
-         * dispatch; what they decode to, and every error, is the same. */
+        /* Strings and numbers skip dec_value's dispatch; what they decode
+         * to, and every error, is the same. */
         uint8_t tag = d->p < d->end && depth <= CODEC_MAX_DEPTH ? *d->p : 0;
         if (tag == TAG_S) {
             const char *s;
@@ -489,9 +547,26 @@ dec_members(struct dec *d, struct kv_value *map, int depth, size_t *size)
         } else if ((st = dec_value(d, &m->value, depth, &vsize)) != KV_OK) {
             return st;
         }
-        *size += m->name_len + vsize;
+        total += m->name_len + vsize;
     }
+    *size = total;
     return KV_OK;
+}
+
+/* Members of an item or M at depth; *size gets Σ name length + value size. */
+static kv_status
+dec_members(struct dec *d, struct kv_value *map, int depth, size_t *size)
+{
+    uint32_t n = 0;
+    kv_status st = dec_count(d, MIN_MEMBER, &n);
+    if (st != KV_OK)
+        return st;
+    *map = (struct kv_value){.type = KV_M};
+    map->u.members = dec_alloc(d, n, sizeof(struct kv_member));
+    if (n && !map->u.members)
+        return err_nomem(d->err);
+    map->len = map->cap = n;
+    return dec_member_list(d, map->u.members, n, depth, size);
 }
 
 /* A list's or set's elements; sizes as value_size counts them. */
@@ -500,7 +575,7 @@ dec_elems(struct dec *d, struct kv_value *v, int t, int depth, size_t *size)
 {
     int elem = type_set_elem(t);
     size_t min_each = elem ? MIN_SET_ELEM : MIN_ELEM;
-    uint32_t n;
+    uint32_t n = 0;
     kv_status st = dec_count(d, min_each, &n);
     if (st != KV_OK)
         return st;
@@ -603,37 +678,62 @@ dec_header(struct dec *d, uint64_t *size)
 }
 
 /*
- * Copy mode copies the record once and then borrows from the copy: one
- * allocation instead of one per string, and the same checks either way.
+ * Copy mode copies the record once and then borrows from the copy, which
+ * shares one allocation with the item's top-level members; the checks are
+ * the same either way.  The header and count are read from the original,
+ * so that the block can be sized first.
  */
 kv_status
-itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow, struct kv_value *out,
-                 struct kv_err *err)
+itemcodec_decode_sized(const uint8_t *p, size_t n, struct arena *a, bool borrow,
+                       struct kv_value *out, size_t *size, struct kv_err *err)
 {
-    value_init(out, KV_M);
+    *out = (struct kv_value){.type = KV_M};
+    *size = 0;
     if (n == 0)
         return ERR_CORRUPT(err, "stored item is corrupt: the record is empty");
-    if (!borrow && !(p = arena_memdup(a, p, n)))
-        return err_nomem(err);
     struct dec d = {.base = p, .p = p, .end = p + n, .a = a, .err = err};
     uint64_t recorded = 0;
-    size_t size;
-    struct kv_value item;
+    uint32_t count = 0;
     kv_status st = dec_header(&d, &recorded);
     if (st == KV_OK)
-        st = dec_members(&d, &item, 1, &size);
+        st = dec_count(&d, MIN_MEMBER, &count);
     if (st != KV_OK)
+        return st;
+    /* count * MIN_MEMBER <= n, so the block's size cannot overflow. */
+    size_t members = (size_t)count * sizeof(struct kv_member);
+    uint8_t *block = borrow ? (count ? arena_alloc(a, members) : NULL)
+                            : arena_alloc(a, members + n);
+    if (!block && (count || !borrow))
+        return err_nomem(err);
+    if (!borrow) {
+        memcpy(block + members, p, n);
+        d.p = block + members + (d.p - p);
+        d.base = p = block + members;
+        d.end = p + n;
+    }
+    struct kv_member *ms = (struct kv_member *)(void *)block;
+    size_t got;
+    if ((st = dec_member_list(&d, ms, count, 1, &got)) != KV_OK)
         return st;
     if (d.p != d.end)
         return ERR_CORRUPT(err, "stored item is corrupt: %zu bytes follow the item at byte %zu",
                            dec_left(&d), dec_offset(&d));
-    if (recorded != size)
+    if (recorded != got)
         return ERR_CORRUPT(err,
                            "stored item is corrupt: its recorded size %llu differs from "
                            "its contents' size %zu",
-                           (unsigned long long)recorded, size);
-    *out = item;
+                           (unsigned long long)recorded, got);
+    *out = (struct kv_value){.type = KV_M, .len = count, .cap = count, .u.members = ms};
+    *size = got;
     return KV_OK;
+}
+
+kv_status
+itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow, struct kv_value *out,
+                 struct kv_err *err)
+{
+    size_t size;
+    return itemcodec_decode_sized(p, n, a, borrow, out, &size, err);
 }
 
 kv_status

@@ -50,6 +50,16 @@ kv_status itemcodec_encode(const struct kv_value *item, struct buf *out, struct 
 kv_status itemcodec_decode(const uint8_t *p, size_t n, struct arena *a, bool borrow,
                            struct kv_value *out, struct kv_err *err);
 
+/*
+ * itemcodec_decode that also gives the item's DynamoDB size, the one its
+ * header records (which decoding checks), so that a reader that decodes
+ * need not read the header twice.  Without borrow, the copy of the record
+ * and the item's top-level members share one allocation.  *size is 0 on
+ * failure.
+ */
+kv_status itemcodec_decode_sized(const uint8_t *p, size_t n, struct arena *a, bool borrow,
+                                 struct kv_value *out, size_t *size, struct kv_err *err);
+
 /* The DynamoDB size recorded in the header, without decoding the item. */
 kv_status itemcodec_size(const uint8_t *p, size_t n, size_t *size, struct kv_err *err);
 

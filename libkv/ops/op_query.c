@@ -16,7 +16,6 @@
 #include "arena.h"
 #include "err.h"
 #include "expr/expr.h"
-#include "itemcodec.h"
 #include "keycodec.h"
 #include "rangecur.h"
 #include "read_common.h"
@@ -140,6 +139,25 @@ after_start(const struct start_pos *sp, const struct kv_value *sort, const MDB_v
     return forward ? c : -c;
 }
 
+/* value_map_get, trying first the member where the name was last found:
+ * items of one table mostly list their attributes in the same order. */
+static const struct kv_value *
+member_get(const struct kv_value *item, const char *name, size_t len, uint32_t *at)
+{
+    const struct kv_member *m;
+    if (*at < item->len && (m = &item->u.members[*at])->name_len == len &&
+        memcmp(m->name, name, len) == 0)
+        return &m->value;
+    for (uint32_t i = 0; i < item->len; i++) {
+        m = &item->u.members[i];
+        if (m->name_len == len && memcmp(m->name, name, len) == 0) {
+            *at = i;
+            return &m->value;
+        }
+    }
+    return NULL;
+}
+
 static kv_status
 walk(struct txn *t, struct query_args *a, const struct read_target *tg,
      const struct expr_key_range *kr, const struct keybuf *prefix, const struct start_pos *sp)
@@ -157,20 +175,20 @@ walk(struct txn *t, struct query_args *a, const struct read_target *tg,
                            r->forward, tg->ix != NULL, tg->key->range.name);
     if (st != KV_OK)
         return st;
-    const char *sk = tg->key->range.name;
+    /* The sort key is looked at only when something depends on it. */
+    const char *sk = sp || kr->op != EXPR_KEY_NONE ? tg->key->range.name : NULL;
     size_t sk_len = sk ? strlen(sk) : 0;
+    uint32_t sk_at = 0;
     st = rangecur_seek(&rc, seek.bytes, seek.len);
     while (st == KV_OK && !p.stopped) {
         const struct rc_entry *e;
         struct kv_value item;
+        size_t size;
         if ((st = rangecur_next(&rc, &e)) != KV_OK || !e)
             break;
-        const uint8_t *bytes = pager_entry(&p, &e->val);
-        st = bytes ? itemcodec_decode(bytes, e->val.mv_size, a->c->arena, true, &item, t->err)
-                   : err_nomem(t->err);
-        if (st != KV_OK)
+        if ((st = pager_decode(&p, t, &e->val, &item, &size)) != KV_OK)
             break;
-        const struct kv_value *sv = sk ? value_map_get(&item, sk, sk_len) : NULL;
+        const struct kv_value *sv = sk ? member_get(&item, sk, sk_len, &sk_at) : NULL;
         if (sp && after_start(sp, sv, &e->key, r->forward) <= 0)
             continue;
         int pos = sv ? range_position(kr, sv) : 0;
@@ -178,7 +196,7 @@ walk(struct txn *t, struct query_args *a, const struct read_target *tg,
             break; /* past the range's far end */
         if (pos != 0)
             continue; /* not yet at its near end */
-        st = pager_take(&p, t, &e->val, &item);
+        st = pager_take(&p, t, &item, size);
     }
     rangecur_close(&rc);
     return st == KV_OK ? pager_finish(&p, t) : st;

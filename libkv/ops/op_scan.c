@@ -66,7 +66,10 @@ walk(struct txn *t, struct scan_args *a, const struct read_target *tg, uint64_t 
     while (rc == 0 && !p.stopped) {
         if (keycodec_key_hash(k.mv_data, k.mv_size) > hi)
             break;
-        if ((st = pager_take(&p, t, &v, NULL)) != KV_OK)
+        struct kv_value item;
+        size_t size;
+        if ((st = pager_decode(&p, t, &v, &item, &size)) != KV_OK ||
+            (st = pager_take(&p, t, &item, size)) != KV_OK)
             break;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }

@@ -197,26 +197,28 @@ pager_init(struct pager *p, const struct read_req *r, struct read_resp *out,
                       ex->select != SELECT_COUNT;
 }
 
-const uint8_t *
-pager_entry(struct pager *p, const MDB_val *val)
+kv_status
+pager_decode(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item,
+             size_t *size)
 {
-    if (!p->keep_decoded)
-        return val->mv_data;
-    /* A zero-length entry is corrupt; the decoder says so. */
-    return val->mv_size ? arena_memdup(p->scratch, val->mv_data, val->mv_size) : val->mv_data;
+    /* Kept items outlive the transaction: their bytes are copied, in one
+     * block with their members (itemcodec_decode_sized). */
+    return itemcodec_decode_sized(val->mv_data, val->mv_size, p->scratch, !p->keep_decoded, item,
+                                  size, t->err);
 }
 
 static kv_status
 keep_item(struct pager *p, struct txn *t, const struct kv_value *item)
 {
     struct read_resp *o = p->out;
-    if (arena_grow(p->r->out, (void **)&o->items, &o->cap_items, o->n_items + 1,
+    if (o->n_items == o->cap_items &&
+        arena_grow(p->r->out, (void **)&o->items, &o->cap_items, o->n_items + 1,
                    sizeof *o->items))
         return err_nomem(t->err);
     struct kv_value *slot = &o->items[o->n_items];
     kv_status st;
     if (p->keep_decoded) {
-        *slot = *item; /* its bytes are pager_entry's copy, in p->r->out */
+        *slot = *item; /* its bytes are pager_decode's copy, in p->r->out */
         st = KV_OK;
     } else if (p->ex->projection)
         st = expr_project(p->ex->projection, item, p->r->out, slot, t->err);
@@ -229,7 +231,7 @@ keep_item(struct pager *p, struct txn *t, const struct kv_value *item)
 
 /* Replace an index entry by its item from the table, charging the read. */
 static kv_status
-fetch_item(struct pager *p, struct txn *t, struct kv_value **item)
+fetch_item(struct pager *p, struct txn *t, const struct kv_value **item)
 {
     const struct key_schema *k = &p->tg->def->key;
     const struct kv_value *h = value_map_get(*item, k->hash.name, strlen(k->hash.name));
@@ -250,8 +252,8 @@ fetch_item(struct pager *p, struct txn *t, struct kv_value **item)
     struct kv_value *full = arena_alloc(p->scratch, sizeof *full);
     if (!full)
         return err_nomem(t->err);
-    if ((st = itemcodec_size(val.mv_data, val.mv_size, &size, t->err)) != KV_OK ||
-        (st = itemcodec_decode(val.mv_data, val.mv_size, p->scratch, true, full, t->err)))
+    if ((st = itemcodec_decode_sized(val.mv_data, val.mv_size, p->scratch, true, full, &size,
+                                     t->err)) != KV_OK)
         return st;
     p->fetch_units += capacity_read(size, p->r->consistent ? READ_STRONG : READ_EVENTUAL);
     *item = full;
@@ -259,35 +261,22 @@ fetch_item(struct pager *p, struct txn *t, struct kv_value **item)
 }
 
 kv_status
-pager_take(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item)
+pager_take(struct pager *p, struct txn *t, const struct kv_value *item, size_t size)
 {
-    size_t size;
-    struct kv_value *decoded;
-    kv_status st = itemcodec_size(val->mv_data, val->mv_size, &size, t->err);
-    if (st != KV_OK)
-        return st;
-    if (!item) {
-        const uint8_t *bytes = pager_entry(p, val);
-        if (!bytes || !(decoded = arena_alloc(p->scratch, sizeof *decoded)))
-            return err_nomem(t->err);
-        st = itemcodec_decode(bytes, val->mv_size, p->scratch, true, decoded, t->err);
-        if (st != KV_OK)
-            return st;
-        item = decoded;
-    }
-    p->out->scanned++;
+    struct read_resp *o = p->out;
+    kv_status st;
+    o->scanned++;
     p->bytes += size;
     p->last = *item;
     p->have_last = true;
     if (p->tg->fetch && (st = fetch_item(p, t, &item)) != KV_OK)
         return st;
     if (!p->ex->filter || expr_eval(p->ex->filter, item)) {
-        p->out->count++;
+        o->count++;
         if (p->ex->select != SELECT_COUNT && (st = keep_item(p, t, item)) != KV_OK)
             return st;
     }
-    if ((p->r->has_limit && p->out->scanned >= (uint64_t)p->r->limit) ||
-        p->bytes >= READ_PAGE_BYTES)
+    if ((p->r->has_limit && o->scanned >= (uint64_t)p->r->limit) || p->bytes >= READ_PAGE_BYTES)
         p->stopped = true;
     return KV_OK;
 }

@@ -81,9 +81,9 @@ struct pager {
     bool have_last;
     bool stopped;            /* Limit or the page size was reached */
     /* Items are kept whole in the arena they are decoded in, which is the
-     * one the response is built in: each entry is copied there first
-     * (pager_entry) and a kept item stands as decoded, instead of being
-     * copied member by member. */
+     * one the response is built in: each entry is copied there as it is
+     * decoded (pager_decode) and a kept item stands as decoded, instead of
+     * being copied member by member. */
     bool keep_decoded;
 };
 
@@ -91,19 +91,20 @@ void pager_init(struct pager *p, const struct read_req *r, struct read_resp *out
                 const struct read_target *tg, const struct read_exprs *ex, struct arena *scratch);
 
 /*
- * The bytes to decode a stored entry from: a copy in the scratch arena
- * when the pager keeps items as decoded, else the entry itself.  NULL when
- * out of memory.
+ * Decode a stored entry for the page into *item, its DynamoDB size (from
+ * its header) into *size.  When the pager keeps items as decoded, the
+ * entry is copied into the response's memory first (the item outlives the
+ * transaction); else the item borrows from the map, within the read.
  */
-const uint8_t *pager_entry(struct pager *p, const MDB_val *val);
+kv_status pager_decode(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item,
+                       size_t *size);
 
 /*
- * Account for one stored entry read: count it, filter it, keep its
- * projection.  When `item` is given it is the entry already decoded,
- * from pager_entry's bytes.
- * Sets p->stopped when the page is full.
+ * Account for one stored entry read, decoded by pager_decode: count it,
+ * filter it, keep it or its projection.  Sets p->stopped when the page is
+ * full.
  */
-kv_status pager_take(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item);
+kv_status pager_take(struct pager *p, struct txn *t, const struct kv_value *item, size_t size);
 
 /* LastEvaluatedKey (when stopped) and the capacity consumed. */
 kv_status pager_finish(struct pager *p, struct txn *t);
