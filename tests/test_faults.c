@@ -578,6 +578,24 @@ corrupt_read_child(void *arg)
                             reqs[i][2] ? KV_CORRUPT : KV_OK, reqs[i][2] ? reqs[i][2] : "");
         kv_free(resp);
     }
+    /* The typed Scan and Query, which copy and decode each entry their own
+     * way, answer alike. */
+    kv_read_result *res = NULL;
+    st = kv_scan(db, "Files", NULL, &res);
+    bad |= child_expect("kv_scan", st, st ? kv_errmsg(db) : "", c->scan ? KV_CORRUPT : KV_OK,
+                        c->scan ? c->scan : "");
+    bad |= (st != KV_OK) != (res == NULL);
+    kv_read_result_free(res);
+    kv_item *values = kv_item_new();
+    bad |= !values || kv_item_put_s(values, ":t", "t1") != KV_OK;
+    kv_read_opts o = {.index = "ByTag", .values = values};
+    res = NULL;
+    st = kv_query(db, "Files", "tag = :t", &o, &res);
+    bad |= child_expect("kv_query", st, st ? kv_errmsg(db) : "", c->query ? KV_CORRUPT : KV_OK,
+                        c->query ? c->query : "");
+    bad |= (st != KV_OK) != (res == NULL);
+    kv_read_result_free(res);
+    kv_item_free(values);
     uint64_t problems = 0;
     st = kv_db_check(db, NULL, NULL, NULL, &problems);
     bad |= child_expect("check", st, kv_errmsg(db), KV_CORRUPT, c->check);

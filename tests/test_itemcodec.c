@@ -798,6 +798,133 @@ itemcodec13_allocation_failures(void **state)
     arena_free(a);
 }
 
+/*
+ * Members of short names and short S or integer N values take a faster
+ * path than the rest; at the edges of "short" (127 and 128 bytes, long
+ * numbers, a member of another type between short ones) both paths must
+ * give the same item and size, borrowing or copying, and
+ * itemcodec_decode_sized must report the recorded size.
+ */
+static void
+itemcodec15_short_members(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {0, 1, 9, 126, 127, 128, 129, 300};
+    static const char *const nums[] = {"0",   "7",      "-7",   "120", "-1000",
+                                       "123456789012345678901234567890",
+                                       "1.5", "-0.001", "1E+40"};
+    struct arena *a = arena_new();
+    char name[400], val[400];
+    memset(name, 'm', sizeof name);
+    memset(val, 'v', sizeof val);
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        for (size_t j = 0; j < sizeof lens / sizeof lens[0] + sizeof nums / sizeof nums[0]; j++) {
+            struct kv_value item;
+            value_init(&item, KV_M);
+            value_set_bytes(a, value_map_put(a, &item, "pk", 2, true), KV_S, "p00000001", 9);
+            struct kv_value *v = value_map_put(a, &item, name, lens[i], true);
+            if (j < sizeof lens / sizeof lens[0]) {
+                value_set_bytes(a, v, KV_S, val, lens[j]);
+            } else {
+                const char *text = nums[j - sizeof lens / sizeof lens[0]];
+                const char *canon;
+                size_t len;
+                struct kv_err e;
+                err_init(&e);
+                assert_int_equal(number_canonical(a, text, strlen(text), &canon, &len, &e), KV_OK);
+                value_set_bytes(a, v, KV_N, canon, len);
+            }
+            value_set_bool(value_map_put(a, &item, "b", 1, true), true);
+            value_set_bytes(a, value_map_put(a, &item, "n", 1, true), KV_N, "42", 2);
+            struct buf b;
+            buf_init(&b);
+            encode_ok(&item, &b);
+            for (int borrow = 0; borrow < 2; borrow++) {
+                struct kv_value out;
+                size_t size = 1;
+                struct kv_err e;
+                err_init(&e);
+                assert_int_equal(itemcodec_decode_sized(b.data, b.len, a, borrow, &out, &size, &e),
+                                 KV_OK);
+                assert_true(value_equal(&item, &out));
+                assert_int_equal(out.len, 4);
+                assert_int_equal(size, item_size(&item));
+                assert_int_equal(size, recorded_size(b.data, b.len));
+                assert_true(borrowed_from(&out, b.data, b.data + b.len) == (borrow != 0));
+                err_clear(&e);
+            }
+            buf_release(&b);
+        }
+    }
+    arena_free(a);
+}
+
+/*
+ * A record of short members only, the kind the fast path reads whole:
+ * every truncation is corrupt, and every single bit flipped gives either
+ * KV_CORRUPT with an empty item and size 0 or an item whose size is the
+ * one recorded, the same borrowing and copying.
+ */
+static void
+itemcodec16_short_members_damaged(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct kv_value item = item_of(a, "{\"pk\":{\"S\":\"p00000001\"},"
+                                      "\"sk\":{\"S\":\"s00000042\"},"
+                                      "\"n\":{\"N\":\"-905\"},\"e\":{\"S\":\"\"},"
+                                      "\"data\":{\"S\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}}");
+    struct buf b;
+    buf_init(&b);
+    encode_ok(&item, &b);
+    for (size_t n = 0; n < b.len; n++) {
+        uint8_t *p = malloc(n ? n : 1);
+        memcpy(p, b.data, n);
+        expect_corrupt(n ? p : NULL, n, "stored item is corrupt");
+        free(p);
+    }
+    uint8_t *p = malloc(b.len);
+    int decoded = 0, corrupt = 0;
+    for (size_t at = 0; at < b.len; at++) {
+        for (int bit = 0; bit < 8; bit++) {
+            memcpy(p, b.data, b.len);
+            p[at] ^= (uint8_t)(1u << bit);
+            kv_status st[2];
+            struct kv_value out[2];
+            size_t size[2];
+            for (int borrow = 0; borrow < 2; borrow++) {
+                struct kv_err e;
+                err_init(&e);
+                st[borrow] = itemcodec_decode_sized(p, b.len, a, borrow, &out[borrow],
+                                                    &size[borrow], &e);
+                err_clear(&e);
+                if (st[borrow] == KV_OK) {
+                    assert_int_equal(size[borrow], item_size(&out[borrow]));
+                    assert_int_equal(size[borrow], recorded_size(p, b.len));
+                } else {
+                    assert_int_equal(st[borrow], KV_CORRUPT);
+                    assert_int_equal(size[borrow], 0);
+                    assert_int_equal(out[borrow].type, KV_M);
+                    assert_int_equal(out[borrow].len, 0);
+                }
+            }
+            assert_int_equal(st[0], st[1]);
+            if (st[0] == KV_OK) {
+                assert_true(value_equal(&out[0], &out[1]));
+                decoded++;
+            } else {
+                corrupt++;
+            }
+        }
+    }
+    /* Flips inside the strings' bytes leave valid records; in lengths,
+     * NULs, tags and digits they do not. */
+    assert_true(decoded > 0 && corrupt > 0);
+    free(p);
+    buf_release(&b);
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -816,6 +943,8 @@ main(void)
         cmocka_unit_test(itemcodec12_malformations),
         cmocka_unit_test(itemcodec13_allocation_failures),
         cmocka_unit_test(itemcodec14_integers),
+        cmocka_unit_test(itemcodec15_short_members),
+        cmocka_unit_test(itemcodec16_short_members_damaged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

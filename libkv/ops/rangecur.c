@@ -208,24 +208,23 @@ load_group(struct rangecur *rc)
 kv_status
 rangecur_next(struct rangecur *rc, const struct rc_entry **out)
 {
-    *out = NULL;
     if (rc->pos < rc->n_group) {
         *out = &rc->group[rc->pos++];
         return KV_OK;
     }
     rc->n_group = rc->pos = 0;
+    *out = NULL;
     if (!rc->valid)
         return KV_OK;
-    if (truncated(rc, &rc->key)) {
+    /* Only a key of KEY_MAX bytes can be truncated (keycodec.h): the
+     * length settles it for nearly every entry without a call. */
+    if (rc->key.mv_size == KEY_MAX && truncated(rc, &rc->key)) {
         kv_status st = load_group(rc);
         if (st == KV_OK && rc->n_group)
             *out = &rc->group[rc->pos++];
         return st;
     }
-    rc->single.key = rc->key;
-    rc->single.val = rc->val;
-    rc->single.order = NULL;
-    rc->single.order_len = 0;
+    rc->single = (struct rc_entry){rc->key, rc->val, NULL, 0};
     *out = &rc->single;
     return step(rc, rc->forward ? MDB_NEXT : MDB_PREV);
 }

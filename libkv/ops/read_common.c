@@ -197,16 +197,6 @@ pager_init(struct pager *p, const struct read_req *r, struct read_resp *out,
                       ex->select != SELECT_COUNT;
 }
 
-kv_status
-pager_decode(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item,
-             size_t *size)
-{
-    /* Kept items outlive the transaction: their bytes are copied, in one
-     * block with their members (itemcodec_decode_sized). */
-    return itemcodec_decode_sized(val->mv_data, val->mv_size, p->scratch, !p->keep_decoded, item,
-                                  size, t->err);
-}
-
 static kv_status
 keep_item(struct pager *p, struct txn *t, const struct kv_value *item)
 {
@@ -269,12 +259,22 @@ pager_take(struct pager *p, struct txn *t, const struct kv_value *item, size_t s
     p->bytes += size;
     p->last = *item;
     p->have_last = true;
-    if (p->tg->fetch && (st = fetch_item(p, t, &item)) != KV_OK)
-        return st;
-    if (!p->ex->filter || expr_eval(p->ex->filter, item)) {
+    if (p->keep_decoded && !p->ex->filter) {
+        /* Every item is kept as it stands: the common page, short. */
+        if (o->n_items == o->cap_items &&
+            arena_grow(p->r->out, (void **)&o->items, &o->cap_items, o->n_items + 1,
+                       sizeof *o->items))
+            return err_nomem(t->err);
+        o->items[o->n_items++] = *item;
         o->count++;
-        if (p->ex->select != SELECT_COUNT && (st = keep_item(p, t, item)) != KV_OK)
+    } else {
+        if (p->tg->fetch && (st = fetch_item(p, t, &item)) != KV_OK)
             return st;
+        if (!p->ex->filter || expr_eval(p->ex->filter, item)) {
+            o->count++;
+            if (p->ex->select != SELECT_COUNT && (st = keep_item(p, t, item)) != KV_OK)
+                return st;
+        }
     }
     if ((p->r->has_limit && o->scanned >= (uint64_t)p->r->limit) || p->bytes >= READ_PAGE_BYTES)
         p->stopped = true;

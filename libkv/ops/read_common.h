@@ -8,10 +8,12 @@
 #define KV_READ_COMMON_H
 
 #include "catalog.h"
+#include "itemcodec.h"
 #include "keycodec.h"
 #include "kv.h"
 #include "metrics.h"
 #include "ops.h"
+#include "txn.h"
 #include "value.h"
 
 #include <lmdb.h>
@@ -96,8 +98,13 @@ void pager_init(struct pager *p, const struct read_req *r, struct read_resp *out
  * entry is copied into the response's memory first (the item outlives the
  * transaction); else the item borrows from the map, within the read.
  */
-kv_status pager_decode(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item,
-                       size_t *size);
+static inline kv_status
+pager_decode(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value *item,
+             size_t *size)
+{
+    return itemcodec_decode_sized(val->mv_data, val->mv_size, p->scratch, !p->keep_decoded, item,
+                                  size, t->err);
+}
 
 /*
  * Account for one stored entry read, decoded by pager_decode: count it,
