@@ -470,7 +470,7 @@ _Static_assert((int)TAG_S == (int)KV_S && (int)TAG_N == (int)KV_N, "tags S and N
  * path then decodes from the same byte, with the same result or error.
  * Returns how many were decoded; adds Σ name length + value size to *total.
  */
-static uint32_t
+static inline uint32_t
 dec_short_run(const uint8_t **pp, const uint8_t *end, struct kv_member *m, uint32_t n,
               size_t *total)
 {
@@ -712,9 +712,17 @@ itemcodec_decode_sized(const uint8_t *p, size_t n, struct arena *a, bool borrow,
         d.end = p + n;
     }
     struct kv_member *ms = (struct kv_member *)(void *)block;
-    size_t got;
-    if ((st = dec_member_list(&d, ms, count, 1, &got)) != KV_OK)
-        return st;
+    /* Most items are short members only, read here without the general
+     * loop; the rest of an item, from its first other member on, is
+     * dec_member_list's. */
+    size_t got = 0, rest;
+    uint32_t k = dec_short_run(&d.p, d.end, ms, count, &got);
+    if (k < count) {
+        d.claimed -= (size_t)k * MIN_MEMBER;
+        if ((st = dec_member_list(&d, ms + k, count - k, 1, &rest)) != KV_OK)
+            return st;
+        got += rest;
+    }
     if (d.p != d.end)
         return ERR_CORRUPT(err, "stored item is corrupt: %zu bytes follow the item at byte %zu",
                            dec_left(&d), dec_offset(&d));
