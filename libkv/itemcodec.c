@@ -477,19 +477,17 @@ dec_short_run(const uint8_t **pp, const uint8_t *end, struct kv_member *m, uint3
     const uint8_t *p = *pp;
     size_t sum = 0;
     uint32_t i = 0;
-    for (; i < n; i++, m++) {
+    size_t left = (size_t)(end - p);
+    for (; i < n && left; i++, m++) {
         /* name length, name, NUL, tag, value length, value, NUL */
-        size_t left = (size_t)(end - p);
-        if (left < 5)
-            break;
         size_t nl = p[0];
-        if (nl + 4 >= left)
+        if (nl >= 0x80 || nl + 3 >= left)
             break;
         const uint8_t *q = p + 1 + nl; /* the name's NUL; q[2] is in bounds */
-        size_t vl = q[2];
-        if (((nl | vl) & 0x80) || q[0] != 0 || nl + vl + 4 >= left || q[3 + vl] != 0)
-            break;
+        size_t vl = q[2], used = nl + vl + 5;
         uint8_t tag = q[1];
+        if (vl >= 0x80 || used > left || (q[0] | q[3 + vl]) != 0)
+            break;
         size_t vsize = vl;
         const char *s = (const char *)q + 3;
         if (tag != TAG_S && (tag != TAG_N || !small_integer(s, (uint32_t)vl, &vsize)))
@@ -502,7 +500,8 @@ dec_short_run(const uint8_t **pp, const uint8_t *end, struct kv_member *m, uint3
         m->value.cap = 0;
         m->value.u.bytes = s;
         sum += nl + vsize;
-        p = q + 4 + vl;
+        p += used;
+        left -= used;
     }
     *pp = p;
     *total += sum;
