@@ -677,6 +677,34 @@ dec_header(struct dec *d, uint64_t *size)
 }
 
 /*
+ * The header most records have, read without the general readers: the
+ * version, a size of one or two varint bytes (under 16 KB) and a count of
+ * one byte that fits, as dec_count judges it.  Gives the members' offset
+ * in *at.  False for anything else, which dec_header and dec_count then
+ * read, and accept or refuse, as before.
+ */
+static inline bool
+short_header(const uint8_t *p, size_t n, uint64_t *recorded, uint32_t *count, size_t *at)
+{
+    if (n < 3 || p[0] != ITEMCODEC_VERSION)
+        return false;
+    uint64_t size = p[1];
+    size_t i = 2; /* the count's byte */
+    if (size >= 0x80) {
+        if (p[2] >= 0x80)
+            return false;
+        size = (size & 0x7f) | (uint64_t)p[2] << 7;
+        i = 3;
+    }
+    if (i >= n || p[i] >= 0x80 || p[i] > (n - i - 1) / MIN_MEMBER)
+        return false;
+    *recorded = size;
+    *count = p[i];
+    *at = i + 1;
+    return true;
+}
+
+/*
  * Copy mode copies the record once and then borrows from the copy, which
  * shares one allocation with the item's top-level members; the checks are
  * the same either way.  The header and count are read from the original,
@@ -693,11 +721,15 @@ itemcodec_decode_sized(const uint8_t *p, size_t n, struct arena *a, bool borrow,
     struct dec d = {.base = p, .p = p, .end = p + n, .a = a, .err = err};
     uint64_t recorded = 0;
     uint32_t count = 0;
-    kv_status st = dec_header(&d, &recorded);
-    if (st == KV_OK)
-        st = dec_count(&d, MIN_MEMBER, &count);
-    if (st != KV_OK)
+    size_t at;
+    kv_status st = KV_OK;
+    if (short_header(p, n, &recorded, &count, &at)) {
+        d.p = p + at;
+        d.claimed = (size_t)count * MIN_MEMBER;
+    } else if ((st = dec_header(&d, &recorded)) != KV_OK ||
+               (st = dec_count(&d, MIN_MEMBER, &count)) != KV_OK) {
         return st;
+    }
     /* count * MIN_MEMBER <= n, so the block's size cannot overflow. */
     size_t members = (size_t)count * sizeof(struct kv_member);
     uint8_t *block = borrow ? (count ? arena_alloc(a, members) : NULL)
