@@ -856,6 +856,30 @@ itemcodec15_short_members(void **state)
             buf_release(&b);
         }
     }
+    /* 200 attributes: a count of two bytes, read by the general header
+     * reader, then short members all the way. */
+    struct kv_value many;
+    value_init(&many, KV_M);
+    for (int i = 0; i < 200; i++) {
+        char nm[8];
+        int len = snprintf(nm, sizeof nm, "a%d", i);
+        value_set_bytes(a, value_map_put(a, &many, nm, (size_t)len, true), KV_N, nm + 1,
+                        (size_t)len - 1);
+    }
+    struct buf b;
+    buf_init(&b);
+    encode_ok(&many, &b);
+    for (int borrow = 0; borrow < 2; borrow++) {
+        struct kv_value out;
+        size_t size;
+        struct kv_err e;
+        err_init(&e);
+        assert_int_equal(itemcodec_decode_sized(b.data, b.len, a, borrow, &out, &size, &e), KV_OK);
+        assert_true(value_equal(&many, &out));
+        assert_int_equal(size, item_size(&many));
+        err_clear(&e);
+    }
+    buf_release(&b);
     arena_free(a);
 }
 
