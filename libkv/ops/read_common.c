@@ -195,6 +195,7 @@ pager_init(struct pager *p, const struct read_req *r, struct read_resp *out,
     p->scratch = scratch;
     p->keep_decoded = r->out == scratch && !ex->projection && !tg->fetch &&
                       ex->select != SELECT_COUNT;
+    p->keep_all = p->keep_decoded && !ex->filter;
 }
 
 static kv_status
@@ -251,7 +252,7 @@ fetch_item(struct pager *p, struct txn *t, const struct kv_value **item)
 }
 
 kv_status
-pager_take(struct pager *p, struct txn *t, const struct kv_value *item, size_t size)
+pager_take_general(struct pager *p, struct txn *t, const struct kv_value *item, size_t size)
 {
     struct read_resp *o = p->out;
     kv_status st;
@@ -259,25 +260,14 @@ pager_take(struct pager *p, struct txn *t, const struct kv_value *item, size_t s
     p->bytes += size;
     p->last = *item;
     p->have_last = true;
-    if (p->keep_decoded && !p->ex->filter) {
-        /* Every item is kept as it stands: the common page, short. */
-        if (o->n_items == o->cap_items &&
-            arena_grow(p->r->out, (void **)&o->items, &o->cap_items, o->n_items + 1,
-                       sizeof *o->items))
-            return err_nomem(t->err);
-        o->items[o->n_items++] = *item;
+    if (p->tg->fetch && (st = fetch_item(p, t, &item)) != KV_OK)
+        return st;
+    if (!p->ex->filter || expr_eval(p->ex->filter, item)) {
         o->count++;
-    } else {
-        if (p->tg->fetch && (st = fetch_item(p, t, &item)) != KV_OK)
+        if (p->ex->select != SELECT_COUNT && (st = keep_item(p, t, item)) != KV_OK)
             return st;
-        if (!p->ex->filter || expr_eval(p->ex->filter, item)) {
-            o->count++;
-            if (p->ex->select != SELECT_COUNT && (st = keep_item(p, t, item)) != KV_OK)
-                return st;
-        }
     }
-    if ((p->r->has_limit && o->scanned >= (uint64_t)p->r->limit) || p->bytes >= READ_PAGE_BYTES)
-        p->stopped = true;
+    pager_check_full(p);
     return KV_OK;
 }
 

@@ -87,6 +87,7 @@ struct pager {
      * decoded (pager_decode) and a kept item stands as decoded, instead of
      * being copied member by member. */
     bool keep_decoded;
+    bool keep_all; /* keep_decoded, and nothing is filtered out */
 };
 
 void pager_init(struct pager *p, const struct read_req *r, struct read_resp *out,
@@ -106,12 +107,39 @@ pager_decode(struct pager *p, struct txn *t, const MDB_val *val, struct kv_value
                                   size, t->err);
 }
 
+/* Set p->stopped once Limit items or READ_PAGE_BYTES have been read. */
+static inline void
+pager_check_full(struct pager *p)
+{
+    if ((p->r->has_limit && p->out->scanned >= (uint64_t)p->r->limit) ||
+        p->bytes >= READ_PAGE_BYTES)
+        p->stopped = true;
+}
+
+kv_status pager_take_general(struct pager *p, struct txn *t, const struct kv_value *item,
+                             size_t size);
+
 /*
  * Account for one stored entry read, decoded by pager_decode: count it,
  * filter it, keep it or its projection.  Sets p->stopped when the page is
- * full.
+ * full.  A page that keeps every item as decoded takes it here, inline,
+ * while its array has room.
  */
-kv_status pager_take(struct pager *p, struct txn *t, const struct kv_value *item, size_t size);
+static inline kv_status
+pager_take(struct pager *p, struct txn *t, const struct kv_value *item, size_t size)
+{
+    struct read_resp *o = p->out;
+    if (!p->keep_all || o->n_items == o->cap_items)
+        return pager_take_general(p, t, item, size);
+    o->scanned++;
+    o->count++;
+    p->bytes += size;
+    p->last = *item;
+    p->have_last = true;
+    o->items[o->n_items++] = *item; /* its bytes are pager_decode's copy */
+    pager_check_full(p);
+    return KV_OK;
+}
 
 /* LastEvaluatedKey (when stopped) and the capacity consumed. */
 kv_status pager_finish(struct pager *p, struct txn *t);
