@@ -116,6 +116,8 @@ pager_check_full(struct pager *p)
         p->stopped = true;
 }
 
+/* pager_take's whole work: fetching, the filter, projecting, growing the
+ * items' array. */
 kv_status pager_take_general(struct pager *p, struct txn *t, const struct kv_value *item,
                              size_t size);
 
