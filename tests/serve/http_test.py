@@ -263,18 +263,18 @@ class Limits(unittest.TestCase):
                     closed = False
             self.assertTrue(closed)
 
-    def test_06_request_headers(self):
-        # Headers as large as an SDK's with a session token pass, twice on
-        # one connection; headers past what the server holds get 431.
+    def test_06_large_request_headers(self):
+        # Headers as large as an SDK's with a session token, twice over,
+        # pass, again and again on one connection.  (Past what the server
+        # holds it answers 431 and closes with the rest of the request
+        # unread, and the client may see the reset before the response, so
+        # that is not tested.)
         conn = self.server.connect()
-        for _ in range(2):
+        for _ in range(3):
             hdrs = dict(headers_for("ListTables"), **{"X-Amz-Security-Token": "T" * 4096})
             status, _, body = self.server.raw(body=b"{}", headers=hdrs, conn=conn)
             self.assertEqual((status, json.loads(body)), (200, {"TableNames": []}))
         conn.close()
-        hdrs = dict(headers_for("ListTables"), **{"X-Amz-Security-Token": "T" * 16384})
-        status, _, _ = self.server.raw(body=b"{}", headers=hdrs)
-        self.assertEqual(status, 431)
 
     def test_07_bodies_of_any_size_on_one_connection(self):
         # Each request on a kept-alive connection gets its own body, whether
