@@ -9,11 +9,12 @@
  * The kv_db handle is shared by all threads; reads run in parallel and
  * writes queue on LMDB's writer lock.
  *
- * Lifetimes.  A request's state (struct req) is made on the first call
- * for it, once its headers are in, and freed by the completion callback,
- * which libmicrohttpd calls once the response is sent or the connection
- * dies.  The count of requests between those two points is what a
- * graceful shutdown waits for.
+ * Lifetimes.  A connection's request state (struct req) is made when it
+ * opens and freed when it closes; each request on it takes the state over
+ * on the first call for it, once its headers are in, and gives it back in
+ * the completion callback, which libmicrohttpd calls once the response is
+ * sent or the connection dies.  The count of requests between those two
+ * points is what a graceful shutdown waits for.
  *
  * Limits.  A Content-Length over 16 MB is refused with 413 before the body
  * is read.  A chunked body that grows past it is read and dropped, then
@@ -36,17 +37,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 /*
  * Memory libmicrohttpd gives each connection for request headers, its
  * read buffer and response headers.  It zeroes the whole of it for every
- * request, which at its default of 32 KB was a sixth of the server's
- * instructions per GetItem; 16 KB still holds any SDK's headers (a
- * session token included) several times over.
+ * request, and half of it again as the read buffer shrinks, which at 16 KB
+ * was 24,000 bytes written per request, more than the L1 data cache holds
+ * besides the request's own work.  8 KB takes request headers up to about
+ * 7 KB, more than twice what an SDK sends with a session token; larger
+ * ones are refused with 431.  A body is read through the buffer in 4 KB
+ * pieces whatever its size.
  */
-#define CONNECTION_MEMORY ((size_t)16 * 1024)
+#define CONNECTION_MEMORY ((size_t)8 * 1024)
 
 struct serve_http {
     struct MHD_Daemon *daemon;
@@ -59,7 +64,18 @@ struct serve_http {
     MHD_socket listener; /* after serve_http_drain: closed by serve_http_stop */
 };
 
-/* One request, from its headers to its completion. */
+/*
+ * A body buffer up to this size stays with its connection for the next
+ * request; a larger one is freed once its response is sent, so idle
+ * connections hold little memory.
+ */
+#define BODY_KEEP ((size_t)8 * 1024)
+
+/*
+ * One connection's request state, made when the connection opens and
+ * reused by each request on it, so a request costs no allocation of its
+ * own unless its body outgrows the buffer kept from the last one.
+ */
 struct req {
     double start; /* monotonic seconds */
     double wall;  /* for the log */
@@ -67,6 +83,12 @@ struct req {
     size_t len, cap;
     int too_large; /* past SERVE_MAX_BODY: the rest is dropped, 413 */
     int nomem;     /* the body could not be held: 500 */
+    /* The request headers the server reads, found in one pass over them
+     * once they are in; NULL when absent.  They live in libmicrohttpd's
+     * connection memory until the request completes. */
+    const char *content_length, *content_type, *target, *origin, *authorization;
+    int active; /* between the first call for a request and its completion */
+    int closed; /* the connection closed while active: completion frees it */
 };
 
 static double
@@ -90,17 +112,31 @@ struct reply {
     const char *operation;   /* for the log */
 };
 
+/* @p v in decimal, into @p out (at least 11 bytes). */
 static void
-add_common_headers(struct serve_http *h, struct MHD_Connection *conn, struct MHD_Response *resp,
+format_u32(uint32_t v, char *out)
+{
+    char digits[10];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n > 0)
+        *out++ = digits[--n];
+    *out = '\0';
+}
+
+static void
+add_common_headers(struct serve_http *h, const struct req *q, struct MHD_Response *resp,
                    const struct reply *r, const char *request_id)
 {
-    char crc[16];
-    snprintf(crc, sizeof crc, "%u", serve_proto_crc32(r->body, r->len));
+    char crc[11];
+    format_u32(serve_proto_crc32(r->body, r->len), crc);
     MHD_add_response_header(resp, "x-amzn-RequestId", request_id);
     MHD_add_response_header(resp, "x-amz-crc32", crc);
     if (r->ctype)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
-    if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin")) {
+    if (q->origin) {
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
         MHD_add_response_header(resp, "Access-Control-Expose-Headers",
                                 "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date");
@@ -160,7 +196,7 @@ send_reply(struct serve_http *h, struct MHD_Connection *conn, const struct req *
             r->release(r->body);
         return MHD_NO;
     }
-    add_common_headers(h, conn, resp, r, request_id);
+    add_common_headers(h, q, resp, r, request_id);
     enum MHD_Result ok = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -196,7 +232,7 @@ send_preflight(struct serve_http *h, struct MHD_Connection *conn, const struct r
     if (!resp)
         return MHD_NO;
     struct reply r = {200, NULL, "", 0, NULL, NULL};
-    add_common_headers(h, conn, resp, &r, request_id);
+    add_common_headers(h, q, resp, &r, request_id);
     const char *hdrs =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Headers");
     const char *method =
@@ -267,9 +303,8 @@ authenticate(struct serve_http *h, struct MHD_Connection *conn, const char *url,
 {
     *message = NULL;
     if (!h->creds) {
-        const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-        struct sigv4_header one = {"Authorization", auth};
-        struct sigv4_request req = {.headers = &one, .n_headers = auth ? 1 : 0};
+        struct sigv4_header one = {"Authorization", q->authorization};
+        struct sigv4_request req = {.headers = &one, .n_headers = q->authorization ? 1 : 0};
         if (sigv4_has_authorization(&req))
             return SIGV4_OK;
         *message = strdup("Request is missing Authentication Token");
@@ -323,17 +358,15 @@ finish_request(struct serve_http *h, struct MHD_Connection *conn, const struct r
     if (q->nomem)
         return send_static(h, conn, q, 500, "application/x-amz-json-1.0",
                            serve_proto_internal_error_body);
-    const char *ctype_header =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     struct serve_in in = {
         .method = method,
         .path = url,
-        .content_type = ctype_header,
-        .target = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Target"),
-        .origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"),
+        .content_type = q->content_type,
+        .target = q->target,
+        .origin = q->origin,
         .body_len = q->len,
     };
-    enum serve_ctype t = serve_proto_ctype(ctype_header);
+    enum serve_ctype t = serve_proto_ctype(q->content_type);
     const char *op;
     switch (serve_proto_route(&in, &op)) {
     case ROUTE_HEALTH:
@@ -376,25 +409,70 @@ take_body(struct req *q, const char *data, size_t n)
     q->body[q->len] = '\0';
 }
 
+/* Note the headers the server reads; the first of each name counts. */
+static enum MHD_Result
+note_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct req *q = cls;
+    const char **slot = NULL;
+    (void)kind;
+    switch (key[0]) {
+    case 'A':
+    case 'a':
+        if (strcasecmp(key, "Authorization") == 0)
+            slot = &q->authorization;
+        break;
+    case 'C':
+    case 'c':
+        if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_TYPE) == 0)
+            slot = &q->content_type;
+        else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+            slot = &q->content_length;
+        break;
+    case 'O':
+    case 'o':
+        if (strcasecmp(key, "Origin") == 0)
+            slot = &q->origin;
+        break;
+    case 'X':
+    case 'x':
+        if (strcasecmp(key, "X-Amz-Target") == 0)
+            slot = &q->target;
+        break;
+    }
+    if (slot && !*slot)
+        *slot = value;
+    return MHD_YES;
+}
+
 /* First call for a request: its headers are in, its body is not. */
 static enum MHD_Result
 begin_request(struct serve_http *h, struct MHD_Connection *conn, void **con_cls)
 {
-    struct req *q = calloc(1, sizeof *q);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct req *q = ci ? ci->socket_context : NULL;
     if (!q)
-        return MHD_NO;
+        return MHD_NO; /* its state could not be made when it opened */
+    char *body = q->body;
+    size_t cap = q->cap;
+    *q = (struct req){.body = body, .cap = cap, .active = 1};
     q->start = clock_seconds(CLOCK_MONOTONIC);
-    q->wall = clock_seconds(CLOCK_REALTIME);
+    if (h->log)
+        q->wall = clock_seconds(CLOCK_REALTIME);
     *con_cls = q;
     atomic_fetch_add(&h->in_flight, 1);
-    const char *cl =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, note_header, q);
+    const char *cl = q->content_length;
     if (cl && strtoull(cl, NULL, 10) > SERVE_MAX_BODY)
         return send_static(h, conn, q, 413, NULL, "");
     if (cl) {
         size_t n = (size_t)strtoull(cl, NULL, 10);
-        q->body = malloc(n + 1);
-        q->cap = q->body ? n + 1 : 0;
+        if (n + 1 > q->cap) {
+            free(q->body);
+            q->body = malloc(n + 1);
+            q->cap = q->body ? n + 1 : 0;
+        }
     }
     return MHD_YES;
 }
@@ -419,6 +497,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 }
 
 static void
+free_req(struct req *q)
+{
+    free(q->body);
+    free(q);
+}
+
+static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              enum MHD_RequestTerminationCode code)
 {
@@ -428,10 +513,39 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)code;
     if (!q)
         return;
-    free(q->body);
-    free(q);
     *con_cls = NULL;
+    q->active = 0;
     atomic_fetch_sub(&h->in_flight, 1);
+    if (q->closed) {
+        free_req(q);
+        return;
+    }
+    if (q->cap > BODY_KEEP) {
+        free(q->body);
+        q->body = NULL;
+        q->cap = 0;
+    }
+}
+
+/* A connection's request state lives from its opening to its closing. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+              enum MHD_ConnectionNotificationCode code)
+{
+    struct req *q = *socket_context;
+    (void)cls;
+    (void)conn;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof *q);
+        return;
+    }
+    *socket_context = NULL;
+    if (!q)
+        return;
+    if (q->active)
+        q->closed = 1; /* its completion, still to come, frees it */
+    else
+        free_req(q);
 }
 
 /*
@@ -479,6 +593,7 @@ serve_http_start(const struct serve_http_opts *o, char *err, size_t errlen)
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, log_mhd_error, NULL,
         MHD_OPTION_SOCK_ADDR, o->addr, MHD_OPTION_THREAD_POOL_SIZE, o->threads,
         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, MHD_OPTION_END);
     if (!h->daemon) {

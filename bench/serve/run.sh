@@ -12,6 +12,12 @@
 # alike.  Prints a Markdown table, also written to RESULTS.md when given.
 # An operation kv does not serve yet gets no row.
 #
+# The GetItem rows also measure bench/serve/static-server, which answers
+# every request with kv's GetItem response worked out in advance and does
+# nothing else: the most any server can reach here.  A second table gives,
+# for the three servers, the CPU time wrk itself spent per request, which
+# the servers share the machine with.
+#
 # kv runs with --no-sync: each write reaches the operating system before
 # the response, so it survives the process but not the machine; dynalite
 # runs in memory, its fastest mode, and keeps nothing at all.  Extra rows
@@ -38,7 +44,7 @@ for tool in wrk node npm python3; do
 done
 
 [ -f "$build/build.ninja" ] || meson setup "$build" "$root" --buildtype=release >/dev/null
-ninja -C "$build" tools/kv >/dev/null
+ninja -C "$build" tools/kv bench/static-server >/dev/null
 sh "$root/tests/serve/npm-install.sh" "$build/bench-npm" "$here/package.json" >&2
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -80,6 +86,10 @@ start_server() {
             --unlimited-capacity \
             ${KV_THREADS:+--threads "$KV_THREADS"} >"$work/kv.log" 2>&1 &
         ;;
+    static)
+        "$build/bench/static-server" "$port" "$(nproc)" "$work/GetItem.response" \
+            >"$work/static.log" 2>&1 &
+        ;;
     dynalite)
         node "$build/bench-npm/node_modules/dynalite/cli.js" --port "$port" --host 127.0.0.1 \
             --createTableMs 0 --deleteTableMs 0 >"$work/dynalite.log" 2>&1 &
@@ -97,18 +107,39 @@ cpu_ticks() {
 }
 
 # measure NAME URL OP CONNECTIONS [SECONDS]: prints "req/s p50 p90 p99 non2xx
-# errors cpu", cpu being the server's CPU time per request in microseconds,
-# which the machine's other load disturbs much less than the rate does.
+# errors cpu wrk_cpu", cpu being the server's CPU time per request in
+# microseconds, which the machine's other load disturbs much less than the
+# rate does, and wrk_cpu wrk's own.
 measure() {
-    local threads=2 pid before res after
+    local threads=2 pid before res after TIMEFORMAT='%U %S'
     [ "$4" -lt 2 ] && threads=1
     pid=$(cat "$work/pid-$1")
     before=$(cpu_ticks "$pid")
-    res=$(wrk -t"$threads" -c"$4" -d"${5:-$duration}s" -s "$here/post.lua" "$2/" -- "$3" \
-        "$work/$3.json" | sed -n 's/^RESULT //p')
+    { time wrk -t"$threads" -c"$4" -d"${5:-$duration}s" -s "$here/post.lua" "$2/" -- "$3" \
+        "$work/$3.json" >"$work/wrk.out"; } 2>"$work/wrk.time"
+    res=$(sed -n 's/^RESULT //p' "$work/wrk.out")
     after=$(cpu_ticks "$pid")
     awk -v r="$res" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v d="${5:-$duration}" \
-        'BEGIN { split(r, f, " "); printf "%s %.0f\n", r, t / hz * 1e6 / (f[1] * d) }'
+        -v w="$(tail -1 "$work/wrk.time")" \
+        'BEGIN { split(r, f, " "); split(w, g, " "); n = f[1] * d
+                 printf "%s %.0f %.1f\n", r, t / hz * 1e6 / n, (g[1] + g[2]) * 1e6 / n }'
+}
+
+# response URL OP FILE: the body of the server's response to the benchmark's
+# request for OP, into FILE.
+response() {
+    python3 - "$1" "$work/$2.json" "$2" "$3" <<'PY'
+import http.client, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+c = http.client.HTTPConnection(u.hostname, u.port)
+c.request("POST", "/", body=open(sys.argv[2], "rb").read(), headers={
+    "Content-Type": "application/x-amz-json-1.0",
+    "X-Amz-Target": "DynamoDB_20120810." + sys.argv[3],
+    "Authorization": "AWS4-HMAC-SHA256 Credential=A/20150830/us-east-1/dynamodb/aws4_request, "
+                     "SignedHeaders=host, Signature=0",
+    "X-Amz-Date": "20150830T123600Z"})
+open(sys.argv[4], "wb").write(c.getresponse().read())
+PY
 }
 
 # served URL OP: whether the server answers the benchmark's request for OP.
@@ -132,6 +163,8 @@ for server in kv dynalite; do
     url[$server]=$(start_server "$server")
     python3 "$here/setup.py" "${url[$server]}" "$work"
 done
+response "${url[kv]}" GetItem "$work/GetItem.response"
+url[static]=$(start_server static)
 ops=""
 for op in GetItem PutItem Query; do
     if served "${url[kv]}" "$op"; then
@@ -142,7 +175,9 @@ for op in GetItem PutItem Query; do
 done
 for op in $ops; do
     for c in $connections; do
-        for server in kv dynalite; do
+        servers="kv dynalite"
+        [ "$op" = GetItem ] && servers="kv dynalite static"
+        for server in $servers; do
             measure "$server" "${url[$server]}" "$op" "$c" 2 >/dev/null # warm-up
             result[$server,$op,$c]=$(measure "$server" "${url[$server]}" "$op" "$c")
             echo "$server $op c=$c: ${result[$server,$op,$c]}" >&2
@@ -169,8 +204,8 @@ dynalite_version=$(node -p "require('$build/bench-npm/node_modules/dynalite/pack
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     for op in $ops; do
         for c in $connections; do
-            read -r krps kp50 _ kp99 kbad kerr kcpu <<<"${result[kv,$op,$c]}"
-            read -r drps dp50 _ dp99 dbad derr dcpu <<<"${result[dynalite,$op,$c]}"
+            read -r krps kp50 _ kp99 kbad kerr kcpu _ <<<"${result[kv,$op,$c]}"
+            read -r drps dp50 _ dp99 dbad derr dcpu _ <<<"${result[dynalite,$op,$c]}"
             ratio=$(awk -v a="$krps" -v b="$drps" 'BEGIN { printf "%.1fx", a / b }')
             cratio=$(awk -v a="$kcpu" -v b="$dcpu" 'BEGIN { printf "%.1fx", b / a }')
             echo "| $op | $c | $krps | $kp50 | $kp99 | $kcpu | $drps | $dp50 | $dp99 | $dcpu | $ratio | $cratio |"
@@ -180,7 +215,20 @@ dynalite_version=$(node -p "require('$build/bench-npm/node_modules/dynalite/pack
         done
     done
     for c in $connections; do
-        read -r krps kp50 _ kp99 _ _ kcpu <<<"${result[kv-sync,PutItem,$c]}"
+        read -r krps kp50 _ kp99 _ _ kcpu _ <<<"${result[kv-sync,PutItem,$c]}"
         echo "| PutItem, synced | $c | $krps | $kp50 | $kp99 | $kcpu | | | | | | |"
     done
+    if [[ " $ops " == *" GetItem "* ]]; then
+        echo
+        echo "GetItem against a server that only sends a fixed response, and the CPU time wrk spent per request:"
+        echo
+        echo "| Server | Conn. | req/s | p50 | p99 | server CPU µs/req | wrk CPU µs/req |"
+        echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+        for c in $connections; do
+            for server in static kv dynalite; do
+                read -r rps p50 _ p99 _ _ cpu wcpu <<<"${result[$server,GetItem,$c]}"
+                echo "| $server | $c | $rps | $p50 | $p99 | $cpu | $wcpu |"
+            done
+        done
+    fi
 } | tee ${out:+"$out"}

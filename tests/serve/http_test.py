@@ -263,6 +263,38 @@ class Limits(unittest.TestCase):
                     closed = False
             self.assertTrue(closed)
 
+    def test_06_large_request_headers(self):
+        # Headers as large as an SDK's with a session token, twice over,
+        # pass, again and again on one connection.  (Past what the server
+        # holds it answers 431 and closes with the rest of the request
+        # unread, and the client may see the reset before the response, so
+        # that is not tested.)
+        conn = self.server.connect()
+        for _ in range(3):
+            hdrs = dict(headers_for("ListTables"), **{"X-Amz-Security-Token": "T" * 4096})
+            status, _, body = self.server.raw(body=b"{}", headers=hdrs, conn=conn)
+            self.assertEqual((status, json.loads(body)), (200, {"TableNames": []}))
+        conn.close()
+
+    def test_07_bodies_of_any_size_on_one_connection(self):
+        # Each request on a kept-alive connection gets its own body, whether
+        # larger or smaller than the one before, and its own headers.
+        conn = self.server.connect()
+        for size in (100, 200000, 10, 50000, 0):
+            body = b'{"TableName":"' + b"a" * size + b'"}'
+            status, hdrs, data = self.server.raw(body=body, headers=headers_for("DescribeTable"),
+                                                 conn=conn)
+            self.assertEqual(status, 400)
+            self.assertEqual(error_name(json.loads(data)),
+                             "ResourceNotFoundException" if 3 <= size <= 255
+                             else "ValidationException")
+            self.assertEqual(int(hdrs["x-amz-crc32"]), zlib.crc32(data))
+            status, hdrs, data = self.server.raw(body=b"{}", headers=headers_for("ListTables"),
+                                                 conn=conn)
+            self.assertEqual((status, json.loads(data)), (200, {"TableNames": []}))
+            self.assertEqual(hdrs["content-type"], JSON10)
+        conn.close()
+
 
 class Concurrency(unittest.TestCase):
     """serve03: many clients at once."""
