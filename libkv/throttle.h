@@ -68,7 +68,9 @@
  * description it is given, so other processes follow at their next
  * request.)
  *
- * Threads: every function is thread-safe; all state is under one lock.
+ * Threads: every function is thread-safe; all state is under one lock,
+ * but for the metrics of a handle whose capacity is unlimited, which are
+ * counted without it (throttle.c, The cheap path).
  */
 #ifndef KV_THROTTLE_H
 #define KV_THROTTLE_H
@@ -177,7 +179,8 @@ struct throttle_ticket_entry {
     uint32_t n_parts;   /* the partition count when taken */
     uint8_t write;
     uint8_t debited;    /* 0 when capacity is unlimited: only metrics */
-    uint64_t key_hash;  /* checks the slot still holds the same resource */
+    uint32_t gen;       /* the slot's generation: it still holds the same
+                           resource while this is unchanged */
     uint64_t units;     /* half-units */
 };
 
