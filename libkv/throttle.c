@@ -350,11 +350,18 @@ memo_put(const struct throttle *th, const char *key, size_t len, struct bucketfi
     return m;
 }
 
-/* The slot of a table (index NULL) or GSI, created if new, in step with the
- * configuration and refilled to now. */
+/*
+ * The slot of a table (index NULL) or GSI, created if new, in step with the
+ * configuration and refilled to now: both directions, or, for a
+ * provisioned resource, only direction `only` when it is not -1.  A
+ * provisioned bucket's rate changes only with its configuration (applied
+ * here to both), and a refill gives the same level whenever it is done
+ * (bucket.c), so leaving the other direction for later changes nothing.
+ * An on-demand bucket's rate moves with time, so both follow it.
+ */
 static kv_status
 slot_find(struct throttle *th, const struct throttle_table *t, const char *index, int64_t now,
-          struct slot_ref *out, struct kv_err *err)
+          int only, struct slot_ref *out, struct kv_err *err)
 {
     char key[BUCKETFILE_KEY_MAX];
     struct res_cfg c;
@@ -385,7 +392,8 @@ slot_find(struct throttle *th, const struct throttle_table *t, const char *index
     struct tslot *s = (struct tslot *)h;
     slot_sync(th, s, &c, now);
     for (int d = 0; d < 2; d++)
-        dir_refresh(th, s, d, now);
+        if (only < 0 || d == only || s->billing != KV_PROVISIONED)
+            dir_refresh(th, s, d, now);
     parts_refresh(s, now);
     atomic_store(&h->last_used_ms, now);
     m->cfg = c;
@@ -398,7 +406,7 @@ slot_get(struct throttle *th, const struct throttle_table *t, const char *index,
          struct tslot **out, struct kv_err *err)
 {
     struct slot_ref ref;
-    kv_status st = slot_find(th, t, index, now, &ref, err);
+    kv_status st = slot_find(th, t, index, now, -1, &ref, err);
     *out = st == KV_OK ? ref.s : NULL;
     return st;
 }
@@ -541,7 +549,8 @@ resolve(struct throttle *th, const struct throttle_table *t, const struct thrott
 {
     for (size_t i = 0; i < n; i++) {
         struct slot_ref ref;
-        kv_status st = slot_find(th, t, c[i].index, now, &ref, err);
+        kv_status st =
+            slot_find(th, t, c[i].index, now, c[i].write ? DIR_WRITE : DIR_READ, &ref, err);
         if (st != KV_OK)
             return st;
         struct tslot *s = r[i].s = ref.s;
