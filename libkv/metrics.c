@@ -50,22 +50,27 @@ counter_add(_Atomic uint32_t *c, uint64_t n)
                                                     memory_order_relaxed));
 }
 
-bool
-metrics_current(const struct metrics_ring *r, int64_t now_ms)
+struct metrics_minute *
+metrics_current(struct metrics_ring *r, int64_t now_ms)
 {
     int64_t minute = metrics_minute_of(now_ms);
-    return atomic_load_explicit(&r->m[ring_slot(minute)].minute, memory_order_acquire) == minute;
+    struct metrics_minute *rec = &r->m[ring_slot(minute)];
+    return atomic_load_explicit(&rec->minute, memory_order_acquire) == minute ? rec : NULL;
+}
+
+void
+metrics_record_add(struct metrics_minute *rec, enum metrics_field f, uint64_t n)
+{
+    counter_add(&rec->v[f], n);
 }
 
 bool
 metrics_add_current(struct metrics_ring *r, int64_t now_ms, enum metrics_field f, uint64_t n)
 {
-    int64_t minute = metrics_minute_of(now_ms);
-    struct metrics_minute *rec = &r->m[ring_slot(minute)];
-    if (atomic_load_explicit(&rec->minute, memory_order_acquire) != minute)
-        return false;
-    counter_add(&rec->v[f], n);
-    return true;
+    struct metrics_minute *rec = metrics_current(r, now_ms);
+    if (rec)
+        counter_add(&rec->v[f], n);
+    return rec != NULL;
 }
 
 void

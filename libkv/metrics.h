@@ -102,9 +102,11 @@ struct metrics_config_log {
 /* Add n to a counter of the minute holding now_ms (saturating), turning
  * the minute's record over if it is stale: under the lock. */
 void metrics_add(struct metrics_ring *r, int64_t now_ms, enum metrics_field f, uint64_t n);
-/* Whether the record of the minute holding now_ms is current, so
- * metrics_add_current can count in it. */
-bool metrics_current(const struct metrics_ring *r, int64_t now_ms);
+/* The record of the minute holding now_ms if it is current, so counts can
+ * be added to it without the lock (metrics_record_add); NULL if not. */
+struct metrics_minute *metrics_current(struct metrics_ring *r, int64_t now_ms);
+/* Without the lock: add n to a counter of a current record (saturating). */
+void metrics_record_add(struct metrics_minute *rec, enum metrics_field f, uint64_t n);
 /* Without the lock: add n as metrics_add does, if the minute's record is
  * current (false, nothing added, if not). */
 bool metrics_add_current(struct metrics_ring *r, int64_t now_ms, enum metrics_field f,

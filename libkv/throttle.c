@@ -131,7 +131,7 @@ struct slot_memo {
     uint32_t gen;          /* the slot's generation when found */
     struct res_cfg cfg;    /* the description this thread last applied */
     uint32_t key_len;
-    char key[BUCKETFILE_KEY_MAX];
+    char key[BUCKETFILE_KEY_MAX]; /* TableId, NUL, index name, NUL */
 };
 
 static _Thread_local struct {
@@ -321,6 +321,22 @@ res_cfg_equal(const struct res_cfg *a, const struct res_cfg *b)
            a->created_ms == b->created_ms && a->changed_ms == b->changed_ms;
 }
 
+/* This thread's memo of the table's (index NULL) or GSI's slot on this
+ * handle, matched without building its key. */
+static struct slot_memo *
+memo_of(const struct throttle *th, const struct throttle_table *t, const char *index)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        struct slot_memo *m = &memo.e[i];
+        if (m->serial != th->serial || strcmp(m->key, t->id) != 0)
+            continue;
+        const char *ix = m->key + strlen(m->key) + 1; /* "" for the table */
+        if (ix + strlen(ix) == m->key + m->key_len && strcmp(ix, index ? index : "") == 0)
+            return m;
+    }
+    return NULL;
+}
+
 /* This thread's memo of the resource with this key on this handle. */
 static struct slot_memo *
 memo_find(const struct throttle *th, const char *key, size_t len)
@@ -343,6 +359,7 @@ memo_put(const struct throttle *th, const char *key, size_t len, struct bucketfi
         m->serial = th->serial;
         m->key_len = (uint32_t)len;
         memcpy(m->key, key, len);
+        m->key[len] = '\0'; /* the index name ends too (memo_of) */
     }
     m->s = (struct tslot *)h;
     m->index = bucketfile_index_of(th->bf, h);
@@ -708,7 +725,7 @@ admit_unlocked(struct throttle *th, const struct throttle_table *t,
                const struct throttle_charge *c, size_t n, struct throttle_ticket *ticket)
 {
     struct slot_memo *m[THROTTLE_CHARGES_MAX];
-    char key[BUCKETFILE_KEY_MAX];
+    struct metrics_minute *rec[THROTTLE_CHARGES_MAX];
     if (!th->unlimited || ticket->held)
         return false;
     int64_t now = clock_now_ms(th->clock);
@@ -717,19 +734,20 @@ admit_unlocked(struct throttle *th, const struct throttle_table *t,
         struct res_cfg cfg;
         if (c[i].index && !(gi = gsi_find(t, c[i].index)))
             return false;
-        size_t len = res_key(t, c[i].index, key);
-        if (!len || !(m[i] = memo_find(th, key, len)))
+        if (!(m[i] = memo_of(th, t, c[i].index)))
             return false;
         res_cfg_of(t, gi, now, &cfg);
         if (!res_cfg_equal(&cfg, &m[i]->cfg))
             return false;
     }
+    /* Every slot pinned and every record current before anything is
+     * counted: a request is counted whole or takes the lock. */
     for (size_t i = 0; i < n; i++) {
         if (!bucketfile_pin(&m[i]->s->hdr, m[i]->gen)) {
             unpin_all(m, i);
             return false;
         }
-        if (!metrics_current(&m[i]->s->ring, now)) {
+        if (!(rec[i] = metrics_current(&m[i]->s->ring, now))) {
             unpin_all(m, i + 1);
             return false;
         }
@@ -740,8 +758,8 @@ admit_unlocked(struct throttle *th, const struct throttle_table *t,
     for (size_t i = 0; i < n; i++) {
         struct tslot *s = m[i]->s;
         bool w = c[i].write;
-        metrics_add_current(&s->ring, now, w ? MF_CONSUMED_WRITE : MF_CONSUMED_READ, c[i].units);
-        metrics_add_current(&s->ring, now, w ? MF_WRITE_REQUESTS : MF_READ_REQUESTS, 1);
+        metrics_record_add(rec[i], w ? MF_CONSUMED_WRITE : MF_CONSUMED_READ, c[i].units);
+        metrics_record_add(rec[i], w ? MF_WRITE_REQUESTS : MF_READ_REQUESTS, 1);
         if (atomic_load_explicit(&s->hdr.last_used_ms, memory_order_relaxed) < now)
             atomic_store_explicit(&s->hdr.last_used_ms, now, memory_order_relaxed);
         ticket->e[i] = (struct throttle_ticket_entry){

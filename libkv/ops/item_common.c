@@ -19,6 +19,8 @@ item_parse_exprs(struct op_ctx *c, const struct item_exprs *ex, const enum expr_
 {
     struct expr_request er;
     memset(out, 0, sizeof *out);
+    if (!ex->names && !ex->values && !ex->update && !ex->condition && !ex->projection)
+        return KV_OK; /* most requests: nothing to parse or check */
     memset(&er, 0, sizeof er);
     er.names = ex->names;
     er.values = ex->values;

@@ -70,7 +70,7 @@ get_body(struct txn *t, void *arg)
             return st;
         a->out->item = item;
     }
-    memset(&a->out->consumed, 0, sizeof a->out->consumed);
+    consumed_init(&a->out->consumed);
     consumed_add_table(&a->out->consumed,
                        capacity_read(size, r->consistent ? READ_STRONG : READ_EVENTUAL), 0);
     charge_read_settle(t, &a->ticket, a->out->consumed.read);
@@ -81,7 +81,8 @@ kv_status
 op_get_item(struct op_ctx *c, const struct key_req *r, struct get_resp *out)
 {
     static const enum expr_kind accepted[] = {EXPR_PROJECTION};
-    memset(out, 0, sizeof *out);
+    out->item = NULL;
+    consumed_init(&out->consumed);
     struct get_args a;
     a.c = c;
     a.r = r;
