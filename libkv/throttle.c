@@ -137,6 +137,7 @@ struct slot_memo {
 static _Thread_local struct {
     struct slot_memo e[MEMO_SLOTS];
     unsigned next;
+    uint64_t unlocked; /* admissions, settlements, refunds done without the lock */
 } memo;
 
 static _Atomic uint64_t next_serial = 1;
@@ -386,16 +387,16 @@ slot_find(struct throttle *th, const struct throttle_table *t, const char *index
     const struct throttle_index *gi = NULL;
     if (index && !(gi = gsi_find(t, index)))
         return ERR_MISUSE(err, "no global secondary index %s to charge", index);
-    size_t len = res_key(t, index, key);
-    if (!len)
-        return ERR_MISUSE(err, "table id or index name too long for capacity state");
     res_cfg_of(t, gi, now, &c);
-    struct slot_memo *m = memo_find(th, key, len);
+    struct slot_memo *m = memo_of(th, t, index);
     kv_status st = KV_OK;
     if (m && atomic_load(&m->s->hdr.state) == BUCKETFILE_USED &&
         bucketfile_slot_gen(&m->s->hdr) == m->gen) {
         h = &m->s->hdr;
     } else {
+        size_t len = res_key(t, index, key);
+        if (!len)
+            return ERR_MISUSE(err, "table id or index name too long for capacity state");
         st = bucketfile_find(th->bf, key, len, &h, err);
         if (st == KV_OK && !h &&
             (st = bucketfile_claim(th->bf, key, len, now, &h, err)) == KV_OK) {
@@ -510,6 +511,12 @@ struct bucketfile *
 throttle_bucketfile(struct throttle *th)
 {
     return th->bf;
+}
+
+uint64_t
+throttle_unlocked_count(void)
+{
+    return memo.unlocked;
 }
 
 /* Take the lock, then read the clock: times reach the buckets in the order
@@ -773,6 +780,7 @@ admit_unlocked(struct throttle *th, const struct throttle_table *t,
         };
     }
     unpin_all(m, n);
+    memo.unlocked++;
     return true;
 }
 
@@ -867,8 +875,10 @@ settle_unlocked(struct throttle *th, struct throttle_ticket *ticket, uint64_t ac
             metrics_sub(&s->ring, ticket->at_ms, f, e->units - actual_half);
         bucketfile_unpin(h);
     }
-    if (done)
+    if (done) {
         e->units = actual_half;
+        memo.unlocked++;
+    }
     return done;
 }
 
@@ -928,6 +938,7 @@ refund_unlocked(struct throttle *th, struct throttle_ticket *ticket)
     }
     ticket->held = false;
     ticket->n = 0;
+    memo.unlocked++;
     return true;
 }
 

@@ -323,5 +323,8 @@ uint32_t throttle_partitions(struct throttle *th, const struct throttle_table *t
                              const char *index);
 /* For tests: the slot file. */
 struct bucketfile *throttle_bucketfile(struct throttle *th);
+/* For tests: how many admissions, settlements and refunds the calling
+ * thread has done without the lock (an unlimited handle's cheap path). */
+uint64_t throttle_unlocked_count(void);
 
 #endif
