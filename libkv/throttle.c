@@ -131,6 +131,7 @@ struct slot_memo {
     uint32_t gen;          /* the slot's generation when found */
     struct res_cfg cfg;    /* the description this thread last applied */
     uint32_t key_len;
+    uint32_t index_at;     /* where the index name starts in key */
     char key[BUCKETFILE_KEY_MAX]; /* TableId, NUL, index name, NUL */
 };
 
@@ -329,10 +330,12 @@ memo_of(const struct throttle *th, const struct throttle_table *t, const char *i
 {
     for (int i = 0; i < MEMO_SLOTS; i++) {
         struct slot_memo *m = &memo.e[i];
-        if (m->serial != th->serial || strcmp(m->key, t->id) != 0)
+        /* The table's own slot has no index name: cheap to tell apart. */
+        bool table = m->index_at == m->key_len;
+        if (m->serial != th->serial || table != !index || m->key[0] != t->id[0] ||
+            strcmp(m->key, t->id) != 0)
             continue;
-        const char *ix = m->key + strlen(m->key) + 1; /* "" for the table */
-        if (ix + strlen(ix) == m->key + m->key_len && strcmp(ix, index ? index : "") == 0)
+        if (table || strcmp(m->key + m->index_at, index) == 0)
             return m;
     }
     return NULL;
@@ -361,6 +364,7 @@ memo_put(const struct throttle *th, const char *key, size_t len, struct bucketfi
         m->key_len = (uint32_t)len;
         memcpy(m->key, key, len);
         m->key[len] = '\0'; /* the index name ends too (memo_of) */
+        m->index_at = (uint32_t)strlen(m->key) + 1;
     }
     m->s = (struct tslot *)h;
     m->index = bucketfile_index_of(th->bf, h);
