@@ -141,6 +141,10 @@ struct throttle_table {
  */
 void throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
                              struct throttle_table *out, struct throttle_index *gsis);
+/* The same without the indexes (n_gsis 0), for a request that charges the
+ * table alone. */
+void throttle_table_alone_from_def(const struct table_def *def, uint64_t size_bytes,
+                                   struct throttle_table *out);
 
 /* --- requests -------------------------------------------------------------- */
 

@@ -23,10 +23,11 @@
 #include <string.h>
 
 /*
- * Describe def; `only` limits the sizes read to the resources a request
- * charges: ONLY_ALL for every one, ONLY_TABLE for the table alone, or the
- * name of the one global index charged.  The sizes of the others are left
- * 0, which is safe since admission looks only at the resources charged.
+ * Describe def; `only` limits the description to the resources a request
+ * charges: ONLY_ALL for every one, ONLY_TABLE for the table alone (its
+ * global indexes are left out), or the name of the one global index
+ * charged (the sizes of the others are left 0).  Admission looks only at
+ * the resources charged, so nothing it sees changes.
  */
 #define ONLY_ALL ((const char *)1)
 #define ONLY_TABLE NULL
@@ -35,17 +36,20 @@ static kv_status
 describe(struct txn *t, const struct table_def *def, const char *only, struct charge_table *ct)
 {
     struct table_stats stats;
-    if (throttle_is_unlimited(t->db->throttle)) {
-        throttle_table_from_def(def, 0, &ct->t, ct->gsis);
-        return KV_OK;
-    }
+    bool unlimited = throttle_is_unlimited(t->db->throttle);
     kv_status st = KV_OK;
     stats.size_bytes = 0;
-    if ((only == ONLY_ALL || only == ONLY_TABLE) &&
+    if (!unlimited && (only == ONLY_ALL || only == ONLY_TABLE) &&
         (st = catalog_stats_get(t, def->dbname, &stats)) != KV_OK)
         return st;
+    if (only == ONLY_TABLE) {
+        throttle_table_alone_from_def(def, stats.size_bytes, &ct->t);
+        return KV_OK;
+    }
     throttle_table_from_def(def, stats.size_bytes, &ct->t, ct->gsis);
-    for (size_t i = 0; i < def->n_indexes && only != ONLY_TABLE; i++) {
+    if (unlimited)
+        return KV_OK;
+    for (size_t i = 0; i < def->n_indexes; i++) {
         const struct index_def *ix = &def->indexes[i];
         if (!ix->global || (only != ONLY_ALL && strcmp(only, ix->name) != 0))
             continue;
