@@ -674,9 +674,16 @@ debit(struct throttle *th, const struct throttle_charge *c, const struct resolve
         int d = r[i].d;
         if (!th->unlimited)
             take(s, d, r[i].part, c[i].units, now);
-        metrics_add(&s->ring, now, d == DIR_WRITE ? MF_CONSUMED_WRITE : MF_CONSUMED_READ,
-                    c[i].units);
-        metrics_add(&s->ring, now, d == DIR_WRITE ? MF_WRITE_REQUESTS : MF_READ_REQUESTS, 1);
+        enum metrics_field units = d == DIR_WRITE ? MF_CONSUMED_WRITE : MF_CONSUMED_READ;
+        enum metrics_field reqs = d == DIR_WRITE ? MF_WRITE_REQUESTS : MF_READ_REQUESTS;
+        struct metrics_minute *rec = metrics_current(&s->ring, now);
+        if (rec) { /* the usual case: the minute's record found once */
+            metrics_record_add(rec, units, c[i].units);
+            metrics_record_add(rec, reqs, 1);
+        } else {
+            metrics_add(&s->ring, now, units, c[i].units);
+            metrics_add(&s->ring, now, reqs, 1);
+        }
         struct throttle_ticket_entry *e = &ticket->e[ticket->n++];
         e->slot = r[i].index;
         e->part = r[i].part;
