@@ -526,13 +526,20 @@ bf_lock_byte(int fd, off_t byte, short type, bool wait)
 }
 
 static bool
-bf_header_valid(const struct bf_header *h, const struct bucketfile *bf, off_t file_size)
+bf_header_valid(const struct bf_header *h, const struct bucketfile *bf)
 {
-    return memcmp(h->magic, BF_MAGIC, 8) == 0 && h->version == BF_VERSION &&
-           h->layout == bf->params.layout && h->header_size == BF_ALIGN &&
-           h->slot_size == bf->slot_size && h->slots_max == BUCKETFILE_SLOTS_MAX &&
-           h->abi == bf_abi() &&
-           file_size >= (off_t)BF_ALIGN + (off_t)atomic_load(&h->n_slots) * (off_t)bf->slot_size;
+    if (memcmp(h->magic, BF_MAGIC, 8) != 0 || h->version != BF_VERSION ||
+        h->layout != bf->params.layout || h->header_size != BF_ALIGN ||
+        h->slot_size != bf->slot_size || h->slots_max != BUCKETFILE_SLOTS_MAX ||
+        h->abi != bf_abi())
+        return false;
+    /* The slot count first, the size after: a user growing the file
+     * extends it before raising the count, so a size read earlier could
+     * be short of a count raised since. */
+    uint32_t n = atomic_load(&h->n_slots);
+    struct stat sb;
+    return fstat(bf->fd, &sb) == 0 &&
+           sb.st_size >= (off_t)BF_ALIGN + (off_t)n * (off_t)bf->slot_size;
 }
 
 /* Make a new, empty file: everything but the magic first, the magic last. */
@@ -580,7 +587,7 @@ bf_prepare(struct bucketfile *bf, bool alone, struct kv_err *err)
     if (p == MAP_FAILED)
         return err_set(err, KV_IO, "cannot map the capacity state file: %s", strerror(errno));
     bf->hdr = p;
-    bool valid = big_enough && bf_header_valid(bf->hdr, bf, sb.st_size);
+    bool valid = big_enough && bf_header_valid(bf->hdr, bf);
     if (!alone)
         return valid ? KV_OK
                      : err_set(err, KV_IO,
