@@ -40,14 +40,28 @@ api_again(struct call *c, kv_status st, int *tries)
     return st != KV_OK && retry_call_again(c->db, (*tries)++, &c->err);
 }
 
+/* The last table name this thread found valid: a program names the same
+ * few tables call after call, and the check depends on the name alone. */
+static _Thread_local struct {
+    size_t len; /* 0: none */
+    char name[256];
+} valid_name;
+
 kv_status
 api_check_table_name(struct call *c, const char *name)
 {
+    size_t len = name ? strlen(name) : 0;
+    if (len && len == valid_name.len && memcmp(name, valid_name.name, len) == 0)
+        return KV_OK;
     struct vlist v;
     vlist_init(&v);
-    validate_table_name(&v, name, name ? strlen(name) : 0, "tableName");
+    validate_table_name(&v, name, len, "tableName");
     kv_status st = vlist_finish(&v, &c->err);
     vlist_release(&v);
+    if (st == KV_OK && len && len < sizeof valid_name.name) {
+        memcpy(valid_name.name, name, len);
+        valid_name.len = len;
+    }
     return st;
 }
 

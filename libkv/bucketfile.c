@@ -62,6 +62,27 @@
  * Repair also rejects a slot whose header is not a valid state with a
  * NUL-terminated key (freed).  Nothing in the file is trusted to be sane:
  * every index read from it is bounded before use.
+ *
+ * Updates without the lock, and pins
+ * ----------------------------------
+ * A caller may keep some fields of its slots as lock-free atomics and
+ * update them without the lock (throttle.c counts an unlimited handle's
+ * consumption that way).  It must be sure the slot still belongs to the
+ * resource it means: a slot freed and claimed for another key between its
+ * check and its update would have the update land in the new key's data.
+ * So each slot has a generation, changed by every claim and free, and a
+ * pin count.  bucketfile_pin increments the pins, then checks that the
+ * slot is USED at the generation the caller saw under the lock; a claim
+ * changes the generation (when the slot is freed, or when it evicts it),
+ * then reads the pins, and reuses the slot only when none is held.  All
+ * four are sequentially consistent, so either the claim sees the pin and
+ * leaves the slot alone, or the pinner sees the new generation and
+ * updates nothing.  Atomics of 4 and 8 bytes are lock-free on every
+ * platform libkv builds on (checked below), which is what makes them
+ * atomic between processes sharing the mapping.  A pin is held for a few
+ * instructions; one left by a process that died holding it only keeps its
+ * slot from being reused until the next process to open the file alone
+ * clears every pin.
  */
 #include "bucketfile.h"
 #include "err.h"
@@ -73,14 +94,20 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #define BF_MAGIC "libkvcap"
-#define BF_VERSION 1
+#define BF_VERSION 2
 #define BF_ALIGN 65536u
 #define BF_CACHE 1024
+/* How often a claim yields while waiting for a pinned slot it evicts. */
+#define BF_PIN_WAIT 100000
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2,
+               "slots shared between processes need lock-free atomics");
 
 struct bf_header {
     char magic[8];
@@ -187,6 +214,37 @@ bucketfile_slot_is(const struct bucketfile_slot *s, const char *key, size_t len)
            s->key_len == len && memcmp(s->key, key, len) == 0;
 }
 
+uint32_t
+bucketfile_slot_gen(const struct bucketfile_slot *s)
+{
+    return atomic_load(&s->gen);
+}
+
+bool
+bucketfile_pin(struct bucketfile_slot *s, uint32_t gen)
+{
+    atomic_fetch_add(&s->pins, 1);
+    if (atomic_load(&s->state) == BUCKETFILE_USED && atomic_load(&s->gen) == gen)
+        return true;
+    atomic_fetch_sub(&s->pins, 1);
+    return false;
+}
+
+void
+bucketfile_unpin(struct bucketfile_slot *s)
+{
+    atomic_fetch_sub(&s->pins, 1);
+}
+
+/* Free a slot: FREE first, then a new generation, so no pinner that checks
+ * afterwards takes it for its old resource. */
+static void
+bf_release(struct bucketfile_slot *s)
+{
+    atomic_store(&s->state, BUCKETFILE_FREE);
+    atomic_fetch_add(&s->gen, 1);
+}
+
 /* Repair one slot's header and, if it is in use, hand its data to the
  * caller's repair hook. */
 static void
@@ -194,25 +252,29 @@ bf_repair_slot(struct bucketfile *bf, struct bucketfile_slot *s, int64_t now_ms)
 {
     uint32_t st = atomic_load(&s->state);
     if (st != BUCKETFILE_USED) {
-        atomic_store(&s->state, BUCKETFILE_FREE);
+        if (st != BUCKETFILE_FREE)
+            bf_release(s);
         return;
     }
     if (s->key_len == 0 || s->key_len >= BUCKETFILE_KEY_MAX || s->key[s->key_len] != '\0') {
-        atomic_store(&s->state, BUCKETFILE_FREE);
+        bf_release(s);
         return;
     }
-    if (s->last_used_ms > now_ms)
-        s->last_used_ms = now_ms;
+    if (atomic_load(&s->last_used_ms) > now_ms)
+        atomic_store(&s->last_used_ms, now_ms);
     if (bf->params.repair)
         bf->params.repair(s, now_ms, bf->params.repair_arg);
 }
 
+/* `alone`: no other process has the file open, so every pin is stale. */
 static void
-bf_repair_all(struct bucketfile *bf, int64_t now_ms)
+bf_repair_all(struct bucketfile *bf, int64_t now_ms, bool alone)
 {
     uint32_t n = atomic_load(&bf->hdr->n_slots);
     for (uint32_t i = 0; i < n && i < BUCKETFILE_SLOTS_MAX; i++) {
         struct bucketfile_slot *s = bucketfile_slot_at(bf, i);
+        if (s && alone)
+            atomic_store(&s->pins, 0);
         if (s)
             bf_repair_slot(bf, s, now_ms);
     }
@@ -250,7 +312,7 @@ bucketfile_lock(struct bucketfile *bf, int64_t now_ms, struct kv_err *err)
     if (rc == EOWNERDEAD) {
         /* The owner died inside a critical section: see the essay above. */
         atomic_fetch_add(&bf->hdr->recoveries, 1);
-        bf_repair_all(bf, now_ms);
+        bf_repair_all(bf, now_ms, false);
         pthread_mutex_consistent(&bf->hdr->lock);
         return KV_OK;
     }
@@ -341,18 +403,37 @@ bf_grow(struct bucketfile *bf, struct bucketfile_slot **out, struct kv_err *err)
     return KV_OK;
 }
 
-/* The least recently used slot, if it was last used before now_ms: a slot
- * used at this very instant may belong to the request being admitted. */
+/* The least recently used slot not pinned, if it was last used before
+ * now_ms: a slot used at this very instant may belong to the request being
+ * admitted. */
 static struct bucketfile_slot *
 bf_evictable(struct bucketfile *bf, uint32_t n, int64_t now_ms)
 {
     struct bucketfile_slot *lru = NULL;
+    int64_t lru_ms = 0;
     for (uint32_t i = 0; i < n && i < BUCKETFILE_SLOTS_MAX; i++) {
         struct bucketfile_slot *s = bucketfile_slot_at(bf, i);
-        if (s && (!lru || s->last_used_ms < lru->last_used_ms))
+        if (!s || atomic_load(&s->pins) != 0)
+            continue;
+        int64_t ms = atomic_load(&s->last_used_ms);
+        if (!lru || ms < lru_ms) {
             lru = s;
+            lru_ms = ms;
+        }
     }
-    return lru && lru->last_used_ms < now_ms ? lru : NULL;
+    return lru && lru_ms < now_ms ? lru : NULL;
+}
+
+/* Freed slot s: wait until no pin taken before it was freed is held. */
+static bool
+bf_unpinned(struct bucketfile_slot *s)
+{
+    for (int i = 0; i < BF_PIN_WAIT; i++) {
+        if (atomic_load(&s->pins) == 0)
+            return true;
+        sched_yield();
+    }
+    return false;
 }
 
 kv_status
@@ -368,7 +449,7 @@ bucketfile_claim(struct bucketfile *bf, const char *key, size_t len, int64_t now
      * maximum.  Eviction loses a quiet table's banked burst and metrics. */
     for (uint32_t i = 0; i < n && i < BUCKETFILE_SLOTS_MAX && !s; i++) {
         struct bucketfile_slot *t = bucketfile_slot_at(bf, i);
-        if (t && atomic_load(&t->state) != BUCKETFILE_USED)
+        if (t && atomic_load(&t->state) != BUCKETFILE_USED && atomic_load(&t->pins) == 0)
             s = t;
     }
     if (!s && n < BUCKETFILE_SLOTS_MAX) {
@@ -376,16 +457,24 @@ bucketfile_claim(struct bucketfile *bf, const char *key, size_t len, int64_t now
         if (st != KV_OK)
             return st;
     }
-    if (!s && !(s = bf_evictable(bf, n, now_ms)))
+    if (!s && (s = bf_evictable(bf, n, now_ms))) {
+        bf_release(s);
+        if (!bf_unpinned(s))
+            return err_set(err, KV_IO, "a capacity state slot stays in use");
+    }
+    if (!s)
         return err_set(err, KV_IO, "too many tables and indexes in use at once for the "
                                    "capacity state (%d)",
                        BUCKETFILE_SLOTS_MAX);
-    atomic_store_explicit(&s->state, BUCKETFILE_FREE, memory_order_release);
-    memset((char *)s + sizeof s->state, 0, bf->slot_size - sizeof s->state);
+    /* A free slot's pins were read as none after its generation changed,
+     * so nothing updates it from here on (see Pins above). */
+    bf_release(s);
+    size_t keep = offsetof(struct bucketfile_slot, key_len);
+    memset((char *)s + keep, 0, bf->slot_size - keep);
     memcpy(s->key, key, len);
     s->key[len] = '\0';
     s->key_len = (uint32_t)len;
-    s->last_used_ms = now_ms;
+    atomic_store(&s->last_used_ms, now_ms);
     uint64_t h = XXH3_64bits(key, len);
     bf->cache[h % BF_CACHE].hash = h;
     bf->cache[h % BF_CACHE].index = (int32_t)bucketfile_index_of(bf, s);
@@ -408,14 +497,14 @@ bucketfile_drop(struct bucketfile *bf, const char *prefix)
         struct bucketfile_slot *s = bucketfile_slot_at(bf, i);
         if (s && atomic_load(&s->state) == BUCKETFILE_USED && s->key_len >= plen &&
             memcmp(s->key, prefix, plen) == 0)
-            atomic_store(&s->state, BUCKETFILE_FREE);
+            bf_release(s);
     }
 }
 
 void
 bucketfile_free(struct bucketfile_slot *s)
 {
-    atomic_store(&s->state, BUCKETFILE_FREE);
+    bf_release(s);
 }
 
 /* --- opening ------------------------------------------------------------- */
@@ -437,13 +526,20 @@ bf_lock_byte(int fd, off_t byte, short type, bool wait)
 }
 
 static bool
-bf_header_valid(const struct bf_header *h, const struct bucketfile *bf, off_t file_size)
+bf_header_valid(const struct bf_header *h, const struct bucketfile *bf)
 {
-    return memcmp(h->magic, BF_MAGIC, 8) == 0 && h->version == BF_VERSION &&
-           h->layout == bf->params.layout && h->header_size == BF_ALIGN &&
-           h->slot_size == bf->slot_size && h->slots_max == BUCKETFILE_SLOTS_MAX &&
-           h->abi == bf_abi() &&
-           file_size >= (off_t)BF_ALIGN + (off_t)atomic_load(&h->n_slots) * (off_t)bf->slot_size;
+    if (memcmp(h->magic, BF_MAGIC, 8) != 0 || h->version != BF_VERSION ||
+        h->layout != bf->params.layout || h->header_size != BF_ALIGN ||
+        h->slot_size != bf->slot_size || h->slots_max != BUCKETFILE_SLOTS_MAX ||
+        h->abi != bf_abi())
+        return false;
+    /* The slot count first, the size after: a user growing the file
+     * extends it before raising the count, so a size read earlier could
+     * be short of a count raised since. */
+    uint32_t n = atomic_load(&h->n_slots);
+    struct stat sb;
+    return fstat(bf->fd, &sb) == 0 &&
+           sb.st_size >= (off_t)BF_ALIGN + (off_t)n * (off_t)bf->slot_size;
 }
 
 /* Make a new, empty file: everything but the magic first, the magic last. */
@@ -491,7 +587,7 @@ bf_prepare(struct bucketfile *bf, bool alone, struct kv_err *err)
     if (p == MAP_FAILED)
         return err_set(err, KV_IO, "cannot map the capacity state file: %s", strerror(errno));
     bf->hdr = p;
-    bool valid = big_enough && bf_header_valid(bf->hdr, bf, sb.st_size);
+    bool valid = big_enough && bf_header_valid(bf->hdr, bf);
     if (!alone)
         return valid ? KV_OK
                      : err_set(err, KV_IO,
@@ -504,7 +600,7 @@ bf_prepare(struct bucketfile *bf, bool alone, struct kv_err *err)
      * of an earlier boot, and a crash may have left slots half written. */
     if ((rc = bf_mutex_init(&bf->hdr->lock, true)))
         return err_set(err, KV_IO, "cannot create the capacity state lock: %s", strerror(rc));
-    bf_repair_all(bf, bf->params.now_ms);
+    bf_repair_all(bf, bf->params.now_ms, true);
     return KV_OK;
 }
 

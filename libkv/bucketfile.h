@@ -20,11 +20,15 @@
  * last used.  bucketfile.c explains the file layout and what happens when
  * a process dies holding the lock.
  *
- * Threads: all slot memory may be touched only between bucketfile_lock and
- * bucketfile_unlock.  Pointers to slots stay valid until bucketfile_close,
- * but a slot may be given to another key whenever the lock is not held, so
- * a slot pointer kept across unlock must be checked with
- * bucketfile_slot_is.
+ * Threads: slot memory is touched between bucketfile_lock and
+ * bucketfile_unlock, with one exception: fields the caller keeps as
+ * lock-free atomics (the metrics counters of throttle.c) may be updated
+ * without the lock while the slot is pinned (bucketfile_pin).  Pointers to
+ * slots stay valid until bucketfile_close, but a slot may be given to
+ * another key whenever the lock is not held, so a slot pointer kept
+ * across unlock must be checked: under the lock with bucketfile_slot_is,
+ * or by the generation it had (bucketfile_slot_gen), which every claim and
+ * free changes.
  */
 #ifndef KV_BUCKETFILE_H
 #define KV_BUCKETFILE_H
@@ -53,8 +57,10 @@ enum bucketfile_state {
 /* The first bytes of every slot.  The caller's data follows. */
 struct bucketfile_slot {
     _Atomic uint32_t state; /* enum bucketfile_state */
+    _Atomic uint32_t gen;   /* changed by every claim and free */
+    _Atomic uint32_t pins;  /* users updating it without the lock */
     uint32_t key_len;
-    int64_t last_used_ms;
+    _Atomic int64_t last_used_ms;
     char key[BUCKETFILE_KEY_MAX];
 };
 
@@ -119,6 +125,18 @@ struct bucketfile_slot *bucketfile_slot_at(struct bucketfile *bf, uint32_t i);
 uint32_t bucketfile_index_of(const struct bucketfile *bf, const struct bucketfile_slot *s);
 /* Whether s is USED and holds this key. */
 bool bucketfile_slot_is(const struct bucketfile_slot *s, const char *key, size_t len);
+
+/*
+ * Without the lock: pin slot s if it still holds the resource it held at
+ * generation `gen` (USED, same generation).  While pinned, the slot is
+ * not given to another key (a claim skips it or waits), so the caller may
+ * update its lock-free fields.  False: not pinned; the slot changed hands
+ * or was freed.  Unpin soon: a claim that must evict waits for pins.
+ */
+bool bucketfile_pin(struct bucketfile_slot *s, uint32_t gen);
+void bucketfile_unpin(struct bucketfile_slot *s);
+/* The slot's generation (read it under the lock, with bucketfile_find). */
+uint32_t bucketfile_slot_gen(const struct bucketfile_slot *s);
 
 /* How many times a dead owner's lock was recovered (tests, diagnostics). */
 uint64_t bucketfile_recoveries(const struct bucketfile *bf);

@@ -57,6 +57,13 @@ consumed_add_index(struct consumed *c, const char *name, bool global, uint64_t r
 }
 
 void
+consumed_init(struct consumed *c)
+{
+    c->read = c->write = c->table_read = c->table_write = 0;
+    c->n_indexes = 0;
+}
+
+void
 consumed_add_table(struct consumed *c, uint64_t read, uint64_t write)
 {
     c->table_read += read;

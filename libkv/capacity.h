@@ -49,6 +49,10 @@ struct consumed {
     } idx[CONSUMED_MAX_INDEXES];
 };
 
+/* Start counting: totals zero, no index line.  The lines past n_indexes
+ * are left as they are, since nothing reads them: cheaper than zeroing
+ * the whole struct, which a GetItem would do twice. */
+void consumed_init(struct consumed *c);
 /* Add an index's units to its line (made on first use) and to the totals. */
 void consumed_add_index(struct consumed *c, const char *name, bool global, uint64_t read,
                         uint64_t write);

@@ -662,8 +662,6 @@ kv_status
 catalog_stats_get(struct txn *t, const char *dbname, struct table_stats *out)
 {
     uint8_t kb[DBNAME_MAX + 1];
-    size_t len = strlen(dbname);
-    MDB_val k = ckey(kb, 's', dbname, len), v;
     memset(out, 0, sizeof *out);
     struct snap_cache *c = snap_for(t);
     for (size_t i = 0; c && i < c->n_stats; i++)
@@ -672,6 +670,8 @@ catalog_stats_get(struct txn *t, const char *dbname, struct table_stats *out)
             out->size_bytes = c->stats[i].size_bytes;
             return KV_OK;
         }
+    size_t len = strlen(dbname);
+    MDB_val k = ckey(kb, 's', dbname, len), v;
     int rc = mdb_get(t->txn, t->db->catalog, &k, &v);
     if (rc && rc != MDB_NOTFOUND)
         return txn_check(t, rc, "reading table counters");

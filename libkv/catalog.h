@@ -108,6 +108,12 @@ struct table_def {
     bool deletion_protection;
     struct index_def *indexes;
     size_t n_indexes;
+    /* The LMDB handle of dbname, once a transaction of the thread whose
+     * cache holds this description has found it (item_table).  A name's
+     * handle never changes while the database is open, and one known to an
+     * earlier transaction of the thread is known to its later ones. */
+    bool have_dbi;
+    unsigned dbi;
 };
 
 struct table_stats {

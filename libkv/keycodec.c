@@ -377,6 +377,17 @@ key_partition(struct keybuf *out, const struct kv_value *pk, struct kv_err *err)
     struct enc e;
     out->len = out->prefix_len = 0;
     out->truncated = false;
+    if (keycodec_value_bound(pk) <= KEY_PK_INLINE_MAX) {
+        /* Surely inline: encoded in place, with no copy. */
+        size_t n;
+        kv_status st = encode_value(pk, out->bytes + KEY_HASH + 1, &n, err);
+        if (st != KV_OK)
+            return st;
+        put_be64(out->bytes, XXH3_64bits(out->bytes + KEY_HASH + 1, n));
+        out->bytes[KEY_HASH] = PK_INLINE;
+        out->len = out->prefix_len = (uint16_t)(KEY_HASH + 1 + n);
+        return KV_OK;
+    }
     kv_status st = enc_value(&e, pk, err);
     if (st != KV_OK)
         goto done;
@@ -412,6 +423,14 @@ key_sort(struct keybuf *out, const struct kv_value *sk, size_t reserve, struct k
 {
     struct enc e;
     size_t room = KEY_MAX - reserve - out->len - KEY_DIGEST;
+    if (keycodec_value_bound(sk) <= room) {
+        /* Surely inline: encoded in place, with no copy. */
+        size_t n;
+        kv_status st = encode_value(sk, out->bytes + out->len, &n, err);
+        if (st == KV_OK)
+            out->len = (uint16_t)(out->len + n);
+        return st;
+    }
     kv_status st = enc_value(&e, sk, err);
     if (st != KV_OK)
         goto done;

@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "kv.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 int64_t
@@ -37,19 +38,57 @@ ring_slot(int64_t minute)
     return (size_t)(s < 0 ? s + METRICS_MINUTES : s);
 }
 
+/* A saturating add, as one atomic step. */
+static void
+counter_add(_Atomic uint32_t *c, uint64_t n)
+{
+    uint32_t old = atomic_load_explicit(c, memory_order_relaxed);
+    uint32_t sum;
+    do {
+        sum = (uint64_t)old + n > UINT32_MAX ? UINT32_MAX : (uint32_t)(old + n);
+    } while (!atomic_compare_exchange_weak_explicit(c, &old, sum, memory_order_relaxed,
+                                                    memory_order_relaxed));
+}
+
+struct metrics_minute *
+metrics_current(struct metrics_ring *r, int64_t now_ms)
+{
+    int64_t minute = metrics_minute_of(now_ms);
+    struct metrics_minute *rec = &r->m[ring_slot(minute)];
+    return atomic_load_explicit(&rec->minute, memory_order_acquire) == minute ? rec : NULL;
+}
+
+void
+metrics_record_add(struct metrics_minute *rec, enum metrics_field f, uint64_t n)
+{
+    counter_add(&rec->v[f], n);
+}
+
+bool
+metrics_add_current(struct metrics_ring *r, int64_t now_ms, enum metrics_field f, uint64_t n)
+{
+    struct metrics_minute *rec = metrics_current(r, now_ms);
+    if (rec)
+        counter_add(&rec->v[f], n);
+    return rec != NULL;
+}
+
 void
 metrics_add(struct metrics_ring *r, int64_t now_ms, enum metrics_field f, uint64_t n)
 {
     int64_t minute = metrics_minute_of(now_ms);
     struct metrics_minute *rec = &r->m[ring_slot(minute)];
-    if (rec->minute != minute) {
-        if (rec->minute > minute)
+    int64_t had = atomic_load_explicit(&rec->minute, memory_order_acquire);
+    if (had != minute) {
+        if (had > minute)
             return; /* the clock went back more than a day: nowhere to count */
-        memset(rec, 0, sizeof *rec);
-        rec->minute = minute;
+        /* Cleared before it is marked current: an add without the lock
+         * counts only in a record that holds its minute. */
+        for (int i = 0; i < MF_COUNT; i++)
+            atomic_store_explicit(&rec->v[i], 0, memory_order_relaxed);
+        atomic_store_explicit(&rec->minute, minute, memory_order_release);
     }
-    uint64_t sum = (uint64_t)rec->v[f] + n;
-    rec->v[f] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+    counter_add(&rec->v[f], n);
 }
 
 void
@@ -57,9 +96,14 @@ metrics_sub(struct metrics_ring *r, int64_t at_ms, enum metrics_field f, uint64_
 {
     int64_t minute = metrics_minute_of(at_ms);
     struct metrics_minute *rec = &r->m[ring_slot(minute)];
-    if (rec->minute != minute)
+    if (atomic_load_explicit(&rec->minute, memory_order_acquire) != minute)
         return;
-    rec->v[f] = rec->v[f] > n ? (uint32_t)(rec->v[f] - n) : 0;
+    uint32_t old = atomic_load_explicit(&rec->v[f], memory_order_relaxed);
+    uint32_t left;
+    do {
+        left = old > n ? (uint32_t)(old - n) : 0;
+    } while (!atomic_compare_exchange_weak_explicit(&rec->v[f], &old, left,
+                                                    memory_order_relaxed, memory_order_relaxed));
 }
 
 void

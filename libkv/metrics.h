@@ -4,9 +4,16 @@
  * Each table and each global secondary index has a ring of minute records
  * covering the last 24 hours and the current minute.  The ring is plain
  * data with no pointers, so it can live in the shared bucket file
- * (bucketfile.h) and be updated by every process under that file's lock;
- * this module only does the arithmetic and knows nothing of locks or
- * files.
+ * (bucketfile.h) and be updated by every process; this module only does
+ * the arithmetic and knows nothing of locks or files.
+ *
+ * Counters and minutes are lock-free atomics, so that a count can be
+ * added without the file's lock (metrics_add_current) while others add
+ * to the same record, in this process or another, and none is lost.
+ * Only turning a record over to a new minute, which clears it, needs the
+ * lock (metrics_add does it); a record is turned over only when its
+ * minute comes round again a day later, so an add without the lock, which
+ * checks that the record holds its own minute, never meets it.
  *
  * Counters are 32-bit and saturate: a minute of a resource would need over
  * 35 million units per second to overflow the capacity sums, which are in
@@ -67,8 +74,8 @@ enum metrics_field {
 };
 
 struct metrics_minute {
-    int64_t minute; /* minutes since the epoch; records of other minutes are stale */
-    uint32_t v[MF_COUNT];
+    _Atomic int64_t minute; /* minutes since the epoch; records of other minutes are stale */
+    _Atomic uint32_t v[MF_COUNT];
 };
 
 struct metrics_ring {
@@ -92,9 +99,20 @@ struct metrics_config_log {
     struct metrics_config e[METRICS_CONFIG_LOG];
 };
 
-/* Add n to a counter of the minute holding now_ms (saturating). */
+/* Add n to a counter of the minute holding now_ms (saturating), turning
+ * the minute's record over if it is stale: under the lock. */
 void metrics_add(struct metrics_ring *r, int64_t now_ms, enum metrics_field f, uint64_t n);
-/* Take back n added at at_ms, if that minute is still kept. */
+/* The record of the minute holding now_ms if it is current, so counts can
+ * be added to it without the lock (metrics_record_add); NULL if not. */
+struct metrics_minute *metrics_current(struct metrics_ring *r, int64_t now_ms);
+/* Without the lock: add n to a counter of a current record (saturating). */
+void metrics_record_add(struct metrics_minute *rec, enum metrics_field f, uint64_t n);
+/* Without the lock: add n as metrics_add does, if the minute's record is
+ * current (false, nothing added, if not). */
+bool metrics_add_current(struct metrics_ring *r, int64_t now_ms, enum metrics_field f,
+                         uint64_t n);
+/* Take back n added at at_ms, if that minute is still kept (without the
+ * lock too: it never turns a record over). */
 void metrics_sub(struct metrics_ring *r, int64_t at_ms, enum metrics_field f, uint64_t n);
 
 /* Record a configuration in effect from since_ms on (dropping the oldest

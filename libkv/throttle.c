@@ -42,6 +42,22 @@
  * banked burst (no windfall, no loss); lowering it keeps what fits.  A
  * change of capacity mode restarts the bucket with one second of the new
  * rate, like a new table.  See docs/capacity.md for the user's view.
+ *
+ * The cheap path
+ * --------------
+ * Each thread remembers the last few slots it used (struct slot_memo): the
+ * slot, its generation when found, and the configuration the thread last
+ * brought it to.  Under the lock, a remembered slot at the same generation
+ * is used without searching the file or hashing its key.  A handle whose
+ * capacity is unlimited only counts consumption in the metrics, which are
+ * lock-free atomics (metrics.h), so when the request describes the
+ * resource as the thread last saw it, its admission, settlement and
+ * refund take no lock at all: they pin the slot (bucketfile.h), check its
+ * generation and the minute's record, and add.  Its buckets are left to be
+ * refilled by the next request that needs them (a refill is the same
+ * whenever it is done: bucket.c), and nothing else of the slot changes.
+ * Anything else (a new resource, a changed description, a new minute, a
+ * retried body) takes the lock as before.
  */
 #include "throttle.h"
 #include "bucket.h"
@@ -55,13 +71,14 @@
 
 #include <stddef.h>
 #include <string.h>
-#include <xxhash.h>
 
 /* Version of struct tslot; bump on any change (the file is rebuilt). */
-#define THROTTLE_LAYOUT 1
+#define THROTTLE_LAYOUT 2
 /* Debt is bounded by what requests can charge; this only bounds repairs. */
 #define THROTTLE_DEBT_MAX (INT64_C(1) << 50)
 #define NO_PART UINT32_MAX
+/* Slots a thread remembers (struct slot_memo). */
+#define MEMO_SLOTS 8
 
 enum { DIR_READ = 0, DIR_WRITE = 1 };
 
@@ -93,6 +110,7 @@ struct throttle {
     struct clock *clock;
     int64_t burst_ms;
     bool unlimited;
+    uint64_t serial; /* tells this handle's remembered slots from others' */
 };
 
 /* A resource's configuration, as one request describes it. */
@@ -103,6 +121,33 @@ struct res_cfg {
     uint64_t size_bytes;
     int64_t created_ms;
     int64_t changed_ms;
+};
+
+/* A slot this thread used, for the cheap path (see the top). */
+struct slot_memo {
+    uint64_t serial;       /* of the handle; 0: empty */
+    struct tslot *s;
+    uint32_t index;        /* slot number */
+    uint32_t gen;          /* the slot's generation when found */
+    struct res_cfg cfg;    /* the description this thread last applied */
+    uint32_t key_len;
+    uint32_t index_at;     /* where the index name starts in key */
+    char key[BUCKETFILE_KEY_MAX]; /* TableId, NUL, index name, NUL */
+};
+
+static _Thread_local struct {
+    struct slot_memo e[MEMO_SLOTS];
+    unsigned next;
+    uint64_t unlocked; /* admissions, settlements, refunds done without the lock */
+} memo;
+
+static _Atomic uint64_t next_serial = 1;
+
+/* A slot found, with what tickets keep of it. */
+struct slot_ref {
+    struct tslot *s;
+    uint32_t index;
+    uint32_t gen;
 };
 
 /* --- rates ------------------------------------------------------------------ */
@@ -269,37 +314,123 @@ slot_sync(const struct throttle *th, struct tslot *s, const struct res_cfg *c, i
                        c->units[DIR_READ], c->units[DIR_WRITE]);
 }
 
-/* The slot of a table (index NULL) or GSI, created if new, in step with the
- * configuration and refilled to now. */
+static bool
+res_cfg_equal(const struct res_cfg *a, const struct res_cfg *b)
+{
+    return a->billing == b->billing && a->units[0] == b->units[0] &&
+           a->units[1] == b->units[1] && a->od_max[0] == b->od_max[0] &&
+           a->od_max[1] == b->od_max[1] && a->size_bytes == b->size_bytes &&
+           a->created_ms == b->created_ms && a->changed_ms == b->changed_ms;
+}
+
+/* This thread's memo of the table's (index NULL) or GSI's slot on this
+ * handle, matched without building its key. */
+static struct slot_memo *
+memo_of(const struct throttle *th, const struct throttle_table *t, const char *index)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        struct slot_memo *m = &memo.e[i];
+        /* The table's own slot has no index name: cheap to tell apart. */
+        bool table = m->index_at == m->key_len;
+        if (m->serial != th->serial || table != !index || m->key[0] != t->id[0] ||
+            strcmp(m->key, t->id) != 0)
+            continue;
+        if (table || strcmp(m->key + m->index_at, index) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+/* This thread's memo of the resource with this key on this handle. */
+static struct slot_memo *
+memo_find(const struct throttle *th, const char *key, size_t len)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        struct slot_memo *m = &memo.e[i];
+        if (m->serial == th->serial && m->key_len == len && memcmp(m->key, key, len) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+/* Under the lock: remember slot h, found for this key. */
+static struct slot_memo *
+memo_put(const struct throttle *th, const char *key, size_t len, struct bucketfile_slot *h)
+{
+    struct slot_memo *m = memo_find(th, key, len);
+    if (!m) {
+        m = &memo.e[memo.next++ % MEMO_SLOTS];
+        m->serial = th->serial;
+        m->key_len = (uint32_t)len;
+        memcpy(m->key, key, len);
+        m->key[len] = '\0'; /* the index name ends too (memo_of) */
+        m->index_at = (uint32_t)strlen(m->key) + 1;
+    }
+    m->s = (struct tslot *)h;
+    m->index = bucketfile_index_of(th->bf, h);
+    m->gen = bucketfile_slot_gen(h);
+    return m;
+}
+
+/*
+ * The slot of a table (index NULL) or GSI, created if new, in step with the
+ * configuration and refilled to now: both directions, or, for a
+ * provisioned resource, only direction `only` when it is not -1.  A
+ * provisioned bucket's rate changes only with its configuration (applied
+ * here to both), and a refill gives the same level whenever it is done
+ * (bucket.c), so leaving the other direction for later changes nothing.
+ * An on-demand bucket's rate moves with time, so both follow it.
+ */
+static kv_status
+slot_find(struct throttle *th, const struct throttle_table *t, const char *index, int64_t now,
+          int only, struct slot_ref *out, struct kv_err *err)
+{
+    char key[BUCKETFILE_KEY_MAX];
+    struct res_cfg c;
+    struct bucketfile_slot *h = NULL;
+    const struct throttle_index *gi = NULL;
+    if (index && !(gi = gsi_find(t, index)))
+        return ERR_MISUSE(err, "no global secondary index %s to charge", index);
+    res_cfg_of(t, gi, now, &c);
+    struct slot_memo *m = memo_of(th, t, index);
+    kv_status st = KV_OK;
+    if (m && atomic_load(&m->s->hdr.state) == BUCKETFILE_USED &&
+        bucketfile_slot_gen(&m->s->hdr) == m->gen) {
+        h = &m->s->hdr;
+    } else {
+        size_t len = res_key(t, index, key);
+        if (!len)
+            return ERR_MISUSE(err, "table id or index name too long for capacity state");
+        st = bucketfile_find(th->bf, key, len, &h, err);
+        if (st == KV_OK && !h &&
+            (st = bucketfile_claim(th->bf, key, len, now, &h, err)) == KV_OK) {
+            slot_init(th, (struct tslot *)h, &c);
+            bucketfile_publish(h);
+        }
+        if (st != KV_OK)
+            return st;
+        m = memo_put(th, key, len, h);
+    }
+    struct tslot *s = (struct tslot *)h;
+    slot_sync(th, s, &c, now);
+    for (int d = 0; d < 2; d++)
+        if (only < 0 || d == only || s->billing != KV_PROVISIONED)
+            dir_refresh(th, s, d, now);
+    parts_refresh(s, now);
+    atomic_store(&h->last_used_ms, now);
+    m->cfg = c;
+    *out = (struct slot_ref){s, m->index, m->gen};
+    return KV_OK;
+}
+
 static kv_status
 slot_get(struct throttle *th, const struct throttle_table *t, const char *index, int64_t now,
          struct tslot **out, struct kv_err *err)
 {
-    char key[BUCKETFILE_KEY_MAX];
-    struct res_cfg c;
-    struct bucketfile_slot *h;
-    const struct throttle_index *gi = NULL;
-    if (index && !(gi = gsi_find(t, index)))
-        return ERR_MISUSE(err, "no global secondary index %s to charge", index);
-    size_t len = res_key(t, index, key);
-    if (!len)
-        return ERR_MISUSE(err, "table id or index name too long for capacity state");
-    res_cfg_of(t, gi, now, &c);
-    kv_status st = bucketfile_find(th->bf, key, len, &h, err);
-    if (st == KV_OK && !h && (st = bucketfile_claim(th->bf, key, len, now, &h, err)) == KV_OK) {
-        slot_init(th, (struct tslot *)h, &c);
-        bucketfile_publish(h);
-    }
-    if (st != KV_OK)
-        return st;
-    struct tslot *s = (struct tslot *)h;
-    slot_sync(th, s, &c, now);
-    for (int d = 0; d < 2; d++)
-        dir_refresh(th, s, d, now);
-    parts_refresh(s, now);
-    h->last_used_ms = now;
-    *out = s;
-    return KV_OK;
+    struct slot_ref ref;
+    kv_status st = slot_find(th, t, index, now, -1, &ref, err);
+    *out = st == KV_OK ? ref.s : NULL;
+    return st;
 }
 
 /* Repair hook for bucketfile.c: clamp what a dead writer may have torn. */
@@ -340,6 +471,7 @@ throttle_open(const struct throttle_options *o, struct throttle **out, struct kv
     th->clock = o->clock;
     th->burst_ms = o->burst_ms < 0 ? 0 : o->burst_ms;
     th->unlimited = o->unlimited;
+    th->serial = atomic_fetch_add(&next_serial, 1);
     struct bucketfile_params p = {
         .slot_size = sizeof(struct tslot),
         .layout = THROTTLE_LAYOUT,
@@ -385,6 +517,12 @@ throttle_bucketfile(struct throttle *th)
     return th->bf;
 }
 
+uint64_t
+throttle_unlocked_count(void)
+{
+    return memo.unlocked;
+}
+
 /* Take the lock, then read the clock: times reach the buckets in the order
  * of the critical sections that present them (see bucket.c on stamps). */
 static kv_status
@@ -400,6 +538,7 @@ lock_now(struct throttle *th, int64_t *now, struct kv_err *err)
 /* A charge matched to its slot. */
 struct resolved {
     struct tslot *s;
+    uint32_t index, gen; /* for the ticket */
     int d;
     int reason;    /* what a refusal by the main bucket reports */
     uint32_t part; /* partition bucket slot, NO_PART for none */
@@ -437,10 +576,14 @@ resolve(struct throttle *th, const struct throttle_table *t, const struct thrott
         size_t n, int64_t now, struct resolved *r, struct kv_err *err)
 {
     for (size_t i = 0; i < n; i++) {
-        kv_status st = slot_get(th, t, c[i].index, now, &r[i].s, err);
+        struct slot_ref ref;
+        kv_status st =
+            slot_find(th, t, c[i].index, now, c[i].write ? DIR_WRITE : DIR_READ, &ref, err);
         if (st != KV_OK)
             return st;
-        struct tslot *s = r[i].s;
+        struct tslot *s = r[i].s = ref.s;
+        r[i].index = ref.index;
+        r[i].gen = ref.gen;
         r[i].d = c[i].write ? DIR_WRITE : DIR_READ;
         dir_rate(th, s, r[i].d, now, &r[i].reason);
         r[i].part = c[i].has_hash
@@ -519,12 +662,6 @@ give(struct tslot *s, int d, uint32_t part, uint32_t n_parts, uint64_t units, in
         ondemand_unnote(&s->dir[d].peak, at, units);
 }
 
-static uint64_t
-slot_key_hash(const struct tslot *s)
-{
-    return XXH3_64bits(s->hdr.key, s->hdr.key_len);
-}
-
 static void
 debit(struct throttle *th, const struct throttle_charge *c, const struct resolved *r, size_t n,
       int64_t now, struct throttle_ticket *ticket)
@@ -537,16 +674,23 @@ debit(struct throttle *th, const struct throttle_charge *c, const struct resolve
         int d = r[i].d;
         if (!th->unlimited)
             take(s, d, r[i].part, c[i].units, now);
-        metrics_add(&s->ring, now, d == DIR_WRITE ? MF_CONSUMED_WRITE : MF_CONSUMED_READ,
-                    c[i].units);
-        metrics_add(&s->ring, now, d == DIR_WRITE ? MF_WRITE_REQUESTS : MF_READ_REQUESTS, 1);
+        enum metrics_field units = d == DIR_WRITE ? MF_CONSUMED_WRITE : MF_CONSUMED_READ;
+        enum metrics_field reqs = d == DIR_WRITE ? MF_WRITE_REQUESTS : MF_READ_REQUESTS;
+        struct metrics_minute *rec = metrics_current(&s->ring, now);
+        if (rec) { /* the usual case: the minute's record found once */
+            metrics_record_add(rec, units, c[i].units);
+            metrics_record_add(rec, reqs, 1);
+        } else {
+            metrics_add(&s->ring, now, units, c[i].units);
+            metrics_add(&s->ring, now, reqs, 1);
+        }
         struct throttle_ticket_entry *e = &ticket->e[ticket->n++];
-        e->slot = bucketfile_index_of(th->bf, &s->hdr);
+        e->slot = r[i].index;
         e->part = r[i].part;
         e->n_parts = s->n_parts;
         e->write = (uint8_t)d;
         e->debited = !th->unlimited;
-        e->key_hash = slot_key_hash(s);
+        e->gen = r[i].gen;
         e->units = c[i].units;
     }
 }
@@ -556,10 +700,9 @@ static struct tslot *
 entry_slot(struct throttle *th, const struct throttle_ticket_entry *e)
 {
     struct bucketfile_slot *h = bucketfile_slot_at(th->bf, e->slot);
-    if (!h || atomic_load(&h->state) != BUCKETFILE_USED)
+    if (!h || atomic_load(&h->state) != BUCKETFILE_USED || bucketfile_slot_gen(h) != e->gen)
         return NULL;
-    struct tslot *s = (struct tslot *)h;
-    return slot_key_hash(s) == e->key_hash ? s : NULL;
+    return (struct tslot *)h;
 }
 
 static void
@@ -582,6 +725,76 @@ refund_locked(struct throttle *th, struct throttle_ticket *ticket)
     ticket->n = 0;
 }
 
+static void
+unpin_all(struct slot_memo *const *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bucketfile_unpin(&m[i]->s->hdr);
+}
+
+/*
+ * An unlimited handle's admission without the lock (see the top): true
+ * when done.  False, with nothing changed, when it needs the lock: a
+ * resource this thread has not brought to this description, a slot that
+ * changed hands, a minute whose record is not current yet.
+ */
+static bool
+admit_unlocked(struct throttle *th, const struct throttle_table *t,
+               const struct throttle_charge *c, size_t n, struct throttle_ticket *ticket)
+{
+    struct slot_memo *m[THROTTLE_CHARGES_MAX];
+    struct metrics_minute *rec[THROTTLE_CHARGES_MAX];
+    if (!th->unlimited || ticket->held)
+        return false;
+    int64_t now = clock_now_ms(th->clock);
+    for (size_t i = 0; i < n; i++) {
+        const struct throttle_index *gi = NULL;
+        struct res_cfg cfg;
+        if (c[i].index && !(gi = gsi_find(t, c[i].index)))
+            return false;
+        if (!(m[i] = memo_of(th, t, c[i].index)))
+            return false;
+        res_cfg_of(t, gi, now, &cfg);
+        if (!res_cfg_equal(&cfg, &m[i]->cfg))
+            return false;
+    }
+    /* Every slot pinned and every record current before anything is
+     * counted: a request is counted whole or takes the lock. */
+    for (size_t i = 0; i < n; i++) {
+        if (!bucketfile_pin(&m[i]->s->hdr, m[i]->gen)) {
+            unpin_all(m, i);
+            return false;
+        }
+        if (!(rec[i] = metrics_current(&m[i]->s->ring, now))) {
+            unpin_all(m, i + 1);
+            return false;
+        }
+    }
+    ticket->held = true;
+    ticket->at_ms = now;
+    ticket->n = n;
+    for (size_t i = 0; i < n; i++) {
+        struct tslot *s = m[i]->s;
+        bool w = c[i].write;
+        metrics_record_add(rec[i], w ? MF_CONSUMED_WRITE : MF_CONSUMED_READ, c[i].units);
+        metrics_record_add(rec[i], w ? MF_WRITE_REQUESTS : MF_READ_REQUESTS, 1);
+        if (atomic_load_explicit(&s->hdr.last_used_ms, memory_order_relaxed) < now)
+            atomic_store_explicit(&s->hdr.last_used_ms, now, memory_order_relaxed);
+        ticket->e[i] = (struct throttle_ticket_entry){
+            .slot = m[i]->index,
+            .part = NO_PART,
+            .n_parts = 0, /* only debited entries use it */
+            .write = (uint8_t)(w ? DIR_WRITE : DIR_READ),
+            .debited = 0,
+            .gen = m[i]->gen,
+            .units = c[i].units,
+        };
+    }
+    unpin_all(m, n);
+    memo.unlocked++;
+    return true;
+}
+
 kv_status
 throttle_admit(struct throttle *th, const struct throttle_table *t,
                const struct throttle_charge *c, size_t n, enum metrics_op op, bool batch,
@@ -593,6 +806,8 @@ throttle_admit(struct throttle *th, const struct throttle_table *t,
     if (n > THROTTLE_CHARGES_MAX || !t || !t->id)
         return ERR_MISUSE(err, "a request charges at most %d tables and indexes",
                           THROTTLE_CHARGES_MAX);
+    if (admit_unlocked(th, t, c, n, ticket))
+        return KV_OK;
     int64_t now;
     kv_status st = lock_now(th, &now, err);
     if (st != KV_OK)
@@ -650,12 +865,42 @@ throttle_read_admit(struct throttle *th, const struct throttle_read *r,
     return st;
 }
 
+/*
+ * Settle an undebited entry without the lock: true when done (or when its
+ * slot changed hands, which drops the change as the locked path does).
+ * False when more is counted in a minute whose record is not current.
+ */
+static bool
+settle_unlocked(struct throttle *th, struct throttle_ticket *ticket, uint64_t actual_half)
+{
+    struct throttle_ticket_entry *e = &ticket->e[0];
+    enum metrics_field f = e->write ? MF_CONSUMED_WRITE : MF_CONSUMED_READ;
+    struct bucketfile_slot *h = bucketfile_slot_at(th->bf, e->slot);
+    bool done = true;
+    if (h && bucketfile_pin(h, e->gen)) {
+        struct tslot *s = (struct tslot *)h;
+        if (actual_half > e->units)
+            done = metrics_add_current(&s->ring, clock_now_ms(th->clock), f,
+                                       actual_half - e->units);
+        else
+            metrics_sub(&s->ring, ticket->at_ms, f, e->units - actual_half);
+        bucketfile_unpin(h);
+    }
+    if (done) {
+        e->units = actual_half;
+        memo.unlocked++;
+    }
+    return done;
+}
+
 void
 throttle_read_settle(struct throttle *th, struct throttle_ticket *ticket, uint64_t actual_half)
 {
     struct kv_err err;
     err_init(&err);
-    if (!ticket->held || ticket->n != 1)
+    if (!ticket->held || ticket->n != 1 || ticket->e[0].units == actual_half)
+        return; /* nothing to change: the estimate was the cost */
+    if (!ticket->e[0].debited && settle_unlocked(th, ticket, actual_half))
         return;
     int64_t now;
     if (lock_now(th, &now, &err) != KV_OK) {
@@ -681,12 +926,39 @@ throttle_read_settle(struct throttle *th, struct throttle_ticket *ticket, uint64
     bucketfile_unlock(th->bf);
 }
 
+/* Give back a ticket of undebited entries without the lock: only metrics
+ * are taken back, and metrics_sub needs no lock.  False if any entry was
+ * debited. */
+static bool
+refund_unlocked(struct throttle *th, struct throttle_ticket *ticket)
+{
+    for (size_t i = 0; i < ticket->n && i < THROTTLE_CHARGES_MAX; i++)
+        if (ticket->e[i].debited)
+            return false;
+    for (size_t i = 0; i < ticket->n && i < THROTTLE_CHARGES_MAX; i++) {
+        struct throttle_ticket_entry *e = &ticket->e[i];
+        struct bucketfile_slot *h = bucketfile_slot_at(th->bf, e->slot);
+        if (!h || !bucketfile_pin(h, e->gen))
+            continue;
+        struct tslot *s = (struct tslot *)h;
+        bool w = e->write == DIR_WRITE;
+        metrics_sub(&s->ring, ticket->at_ms, w ? MF_CONSUMED_WRITE : MF_CONSUMED_READ,
+                    e->units);
+        metrics_sub(&s->ring, ticket->at_ms, w ? MF_WRITE_REQUESTS : MF_READ_REQUESTS, 1);
+        bucketfile_unpin(h);
+    }
+    ticket->held = false;
+    ticket->n = 0;
+    memo.unlocked++;
+    return true;
+}
+
 void
 throttle_refund(struct throttle *th, struct throttle_ticket *ticket)
 {
     struct kv_err err;
     err_init(&err);
-    if (!ticket->held)
+    if (!ticket->held || refund_unlocked(th, ticket))
         return;
     if (bucketfile_lock(th->bf, clock_now_ms(th->clock), &err) != KV_OK) {
         err_clear(&err);
@@ -810,8 +1082,10 @@ throttle_peek(struct throttle *th, const struct throttle_table *t, const char *i
     kv_status st = lock_now(th, &now, err);
     if (st == KV_OK) {
         st = bucketfile_find(th->bf, key, len, &h, err);
+        /* The header is left out: its last use may change without the lock. */
         if (st == KV_OK && h)
-            memcpy(s, h, offsetof(struct tslot, ring));
+            memcpy(&s->billing, &((struct tslot *)h)->billing,
+                   offsetof(struct tslot, ring) - offsetof(struct tslot, billing));
         bucketfile_unlock(th->bf);
     }
     if (st == KV_OK) {

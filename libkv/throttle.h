@@ -68,7 +68,9 @@
  * description it is given, so other processes follow at their next
  * request.)
  *
- * Threads: every function is thread-safe; all state is under one lock.
+ * Threads: every function is thread-safe; all state is under one lock,
+ * but for the metrics of a handle whose capacity is unlimited, which are
+ * counted without it (throttle.c, The cheap path).
  */
 #ifndef KV_THROTTLE_H
 #define KV_THROTTLE_H
@@ -139,6 +141,10 @@ struct throttle_table {
  */
 void throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
                              struct throttle_table *out, struct throttle_index *gsis);
+/* The same without the indexes (n_gsis 0), for a request that charges the
+ * table alone. */
+void throttle_table_alone_from_def(const struct table_def *def, uint64_t size_bytes,
+                                   struct throttle_table *out);
 
 /* --- requests -------------------------------------------------------------- */
 
@@ -177,7 +183,8 @@ struct throttle_ticket_entry {
     uint32_t n_parts;   /* the partition count when taken */
     uint8_t write;
     uint8_t debited;    /* 0 when capacity is unlimited: only metrics */
-    uint64_t key_hash;  /* checks the slot still holds the same resource */
+    uint32_t gen;       /* the slot's generation: it still holds the same
+                           resource while this is unchanged */
     uint64_t units;     /* half-units */
 };
 
@@ -320,5 +327,8 @@ uint32_t throttle_partitions(struct throttle *th, const struct throttle_table *t
                              const char *index);
 /* For tests: the slot file. */
 struct bucketfile *throttle_bucketfile(struct throttle *th);
+/* For tests: how many admissions, settlements and refunds the calling
+ * thread has done without the lock (an unlimited handle's cheap path). */
+uint64_t throttle_unlocked_count(void);
 
 #endif

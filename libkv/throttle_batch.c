@@ -196,15 +196,7 @@ void
 throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
                         struct throttle_table *out, struct throttle_index *gsis)
 {
-    memset(out, 0, sizeof *out);
-    out->id = def->uuid;
-    out->name = def->name;
-    out->billing = def->billing;
-    out->rcu = def->billing == KV_PROVISIONED ? def->rcu : 0;
-    out->wcu = def->billing == KV_PROVISIONED ? def->wcu : 0;
-    out->size_bytes = size_bytes;
-    out->created_ms = def->created_ms;
-    out->changed_ms = def_changed_ms(def);
+    throttle_table_alone_from_def(def, size_bytes, out);
     out->gsis = gsis;
     for (size_t i = 0; i < def->n_indexes && out->n_gsis < THROTTLE_GSI_MAX; i++) {
         const struct index_def *x = &def->indexes[i];
@@ -217,6 +209,21 @@ throttle_table_from_def(const struct table_def *def, uint64_t size_bytes,
         g->wcu = def->billing == KV_PROVISIONED ? x->wcu : 0;
         g->created_ms = x->created_ms;
     }
+}
+
+void
+throttle_table_alone_from_def(const struct table_def *def, uint64_t size_bytes,
+                              struct throttle_table *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = def->uuid;
+    out->name = def->name;
+    out->billing = def->billing;
+    out->rcu = def->billing == KV_PROVISIONED ? def->rcu : 0;
+    out->wcu = def->billing == KV_PROVISIONED ? def->wcu : 0;
+    out->size_bytes = size_bytes;
+    out->created_ms = def->created_ms;
+    out->changed_ms = def_changed_ms(def);
 }
 
 void

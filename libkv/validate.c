@@ -208,19 +208,36 @@ validate_key_shape(const struct key_schema *ks, const struct kv_value *key)
 }
 
 kv_status
-validate_key(const struct key_schema *ks, const struct kv_value *key, struct kv_err *err)
+validate_key_get(const struct key_schema *ks, const struct kv_value *key,
+                 const struct kv_value *parts[2], struct kv_err *err)
 {
-    const struct attr_def *parts[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};
-    size_t want = parts[1] ? 2 : 1;
-    if (!validate_key_shape(ks, key))
+    const struct attr_def *defs[2] = {&ks->hash, ks->range.name ? &ks->range : NULL};
+    size_t want = defs[1] ? 2 : 1;
+    bool shaped = key->type == KV_M && key->len == want;
+    parts[0] = parts[1] = NULL;
+    /* The shape validate_key_shape checks, with each value kept. */
+    for (size_t i = 0; shaped && i < want; i++) {
+        const struct kv_value *v = value_map_get(key, defs[i]->name, strlen(defs[i]->name));
+        shaped = v && v->type == defs[i]->type;
+        parts[i] = v;
+    }
+    if (!shaped) {
+        parts[0] = parts[1] = NULL;
         return err_set(err, KV_VALIDATION, "The provided key element does not match the schema");
+    }
     for (size_t i = 0; i < want; i++) {
-        const struct kv_value *v = value_map_get(key, parts[i]->name, strlen(parts[i]->name));
-        kv_status st = check_key_value(parts[i]->name, v, i == 0, err);
+        kv_status st = check_key_value(defs[i]->name, parts[i], i == 0, err);
         if (st != KV_OK)
             return st;
     }
     return KV_OK;
+}
+
+kv_status
+validate_key(const struct key_schema *ks, const struct kv_value *key, struct kv_err *err)
+{
+    const struct kv_value *parts[2];
+    return validate_key_get(ks, key, parts, err);
 }
 
 kv_status

@@ -78,6 +78,10 @@ kv_status validate_control_table_name(const char *name, size_t len, struct kv_er
  */
 kv_status validate_key(const struct key_schema *ks, const struct kv_value *key,
                        struct kv_err *err);
+/* The same, giving the key's hash and range values (range NULL for a table
+ * without one) so they need not be looked up again. */
+kv_status validate_key_get(const struct key_schema *ks, const struct kv_value *key,
+                           const struct kv_value *parts[2], struct kv_err *err);
 
 /* An Item parameter's key attributes (PutItem): present, typed, sized. */
 kv_status validate_item_key(const struct key_schema *ks, const struct kv_value *item,

@@ -1,13 +1,16 @@
 /*
  * test_bucketfile.c -- the shared capacity file: slots claimed, found,
- * dropped and evicted; state shared by handles and by processes; capacity
- * conserved when two processes hammer one table at once; a process killed
- * while holding the lock wedges no one; a file of another layout or full
- * of garbage is rebuilt by its only user and refused otherwise.
+ * dropped and evicted, pinned slots kept; state shared by handles and by
+ * processes; capacity conserved when two processes hammer one table at
+ * once; metrics counted exactly by processes that count without the lock
+ * and one that counts with it; a process killed while holding the lock
+ * wedges no one; a file of another layout or full of garbage is rebuilt
+ * by its only user and refused otherwise.
  *
  * The shared file is used only with the real clock, so the cases that need
  * it run in real time, kept to a few seconds, and assert only what real
- * time makes certain: conservation bounds, not exact counts.
+ * time makes certain: conservation bounds, and counts that do not depend
+ * on timing.
  */
 #include "fixture.h"
 #include "bucketfile.h"
@@ -15,7 +18,9 @@
 #include "err.h"
 #include "throttle.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,18 +45,24 @@ table(const char *id, int64_t wcu, int64_t created_ms)
 }
 
 static struct throttle *
-open_shared(const char *dir, struct clock *clk)
+open_shared_as(const char *dir, struct clock *clk, bool unlimited)
 {
     struct kv_err err;
     struct throttle *th;
     err_init(&err);
     clock_init_real(clk);
-    struct throttle_options o = {dir, clk, 0, false, 0600};
+    struct throttle_options o = {dir, clk, 0, unlimited, 0600};
     if (throttle_open(&o, &th, &err) != KV_OK) {
         fprintf(stderr, "open: %s\n", err_message(&err));
         return NULL;
     }
     return th;
+}
+
+static struct throttle *
+open_shared(const char *dir, struct clock *clk)
+{
+    return open_shared_as(dir, clk, false);
 }
 
 static kv_status
@@ -138,6 +149,56 @@ bf01_1_slots(void **state)
     assert_true(bucketfile_slot_is(s, "id9\0ByHost", 10));
     bucketfile_drop(bf, "id9");
     assert_false(bucketfile_slot_is(s, "id9\0ByHost", 10));
+    bucketfile_unlock(bf);
+    bucketfile_close(bf);
+}
+
+/* bf01-1.3: a pinned slot keeps its resource: a pin holds only at the
+ * generation it was found at, a claim does not reuse a pinned free slot
+ * nor evict a pinned one, and every claim and free changes the
+ * generation. */
+static void
+bf01_3_pins(void **state)
+{
+    (void)state;
+    struct kv_err err;
+    err_init(&err);
+    struct bucketfile *bf = open_small(NULL, 1, &err);
+    assert_non_null(bf);
+    assert_int_equal(bucketfile_lock(bf, 0, &err), KV_OK);
+    struct small *a = claim(bf, "a", 1, 1);
+    uint32_t gen = bucketfile_slot_gen(&a->hdr);
+    assert_false(bucketfile_pin(&a->hdr, gen + 1));
+    assert_true(bucketfile_pin(&a->hdr, gen));
+    assert_int_equal(atomic_load(&a->hdr.pins), 1);
+    bucketfile_unpin(&a->hdr);
+    assert_int_equal(atomic_load(&a->hdr.pins), 0);
+    /* freed while pinned: the pin taken before stays, new pins fail */
+    assert_true(bucketfile_pin(&a->hdr, gen));
+    bucketfile_free(&a->hdr);
+    uint32_t freed = bucketfile_slot_gen(&a->hdr);
+    assert_true(freed != gen);
+    assert_false(bucketfile_pin(&a->hdr, gen));
+    struct small *b = claim(bf, "b", 2, 2);
+    assert_ptr_not_equal(b, a); /* the pinned free slot is left alone */
+    assert_int_equal(bucketfile_slot_count(bf), 2);
+    bucketfile_unpin(&a->hdr);
+    struct small *c = claim(bf, "c", 3, 3);
+    assert_ptr_equal(c, a); /* unpinned: reused */
+    assert_true(bucketfile_slot_gen(&c->hdr) != gen && bucketfile_slot_gen(&c->hdr) != freed);
+    assert_int_equal(bucketfile_slot_count(bf), 2);
+    /* at the maximum, a pinned least recently used slot is not evicted */
+    char key[32];
+    for (int i = 2; i < BUCKETFILE_SLOTS_MAX; i++) {
+        snprintf(key, sizeof key, "t%d", i);
+        claim(bf, key, 1000 + i, (uint64_t)i);
+    }
+    struct small *lru = find(bf, "b");
+    assert_true(bucketfile_pin(&lru->hdr, bucketfile_slot_gen(&lru->hdr)));
+    claim(bf, "new", 9000, 4);
+    assert_non_null(find(bf, "b"));
+    assert_null(find(bf, "c")); /* the next least recently used went */
+    bucketfile_unpin(&lru->hdr);
     bucketfile_unlock(bf);
     bucketfile_close(bf);
 }
@@ -250,6 +311,140 @@ bf02_2_conservation(void **state)
                   (long long)elapsed, bound);
     assert_true(total <= bound);
     assert_true(total >= 10); /* the first second's capacity at least */
+    close(fds[0]);
+    close(fds[1]);
+    fx_rmdir(dir);
+}
+
+/* --- bf02-1.3: exact counts without the lock, between processes --------------- */
+
+#define COUNTERS 3   /* processes */
+#define COUNTER_THREADS 2
+#define COUNTER_READS 20000
+
+struct counter_arg {
+    struct throttle *th;
+    const struct throttle_table *t;
+    long failed;      /* calls that did not return KV_OK */
+    uint64_t unlocked;
+};
+
+/* Reads charged 1 to 3 half-units (admitted at 1, settled), every fifth
+ * refunded; see counted_reads and counted_units. */
+static void *
+counter_thread(void *p)
+{
+    struct counter_arg *a = p;
+    struct throttle_read r = {a->t, METRICS_OP_GET_ITEM, NULL, false, 0, 1};
+    for (int i = 0; i < COUNTER_READS; i++) {
+        struct throttle_ticket tk = {0};
+        struct kv_err err;
+        err_init(&err);
+        if (throttle_read_admit(a->th, &r, &tk, &err) != KV_OK) {
+            a->failed++;
+            err_clear(&err);
+            continue;
+        }
+        throttle_read_settle(a->th, &tk, (uint64_t)(i % 3 + 1));
+        if (i % 5 == 4)
+            throttle_refund(a->th, &tk);
+    }
+    a->unlocked = throttle_unlocked_count();
+    return NULL;
+}
+
+static uint64_t
+counted_reads(void)
+{
+    return COUNTER_READS - COUNTER_READS / 5;
+}
+
+static uint64_t
+counted_units(void)
+{
+    uint64_t u = 0;
+    for (int i = 0; i < COUNTER_READS; i++)
+        if (i % 5 != 4)
+            u += (uint64_t)(i % 3 + 1);
+    return u;
+}
+
+/* A child: its threads count reads; it reports failures, and whether its
+ * unlimited handle's threads counted without the lock, on fd. */
+static void
+counter_process(const char *dir, const struct throttle_table *t, bool unlimited, int fd)
+{
+    struct clock clk;
+    struct throttle *th = open_shared_as(dir, &clk, unlimited);
+    struct counter_arg args[COUNTER_THREADS];
+    pthread_t tids[COUNTER_THREADS];
+    long report[2] = {th ? 0 : -1, 0};
+    for (int i = 0; th && i < COUNTER_THREADS; i++) {
+        args[i] = (struct counter_arg){th, t, 0, 0};
+        if (pthread_create(&tids[i], NULL, counter_thread, &args[i]) != 0)
+            _exit(3);
+    }
+    for (int i = 0; th && i < COUNTER_THREADS; i++) {
+        pthread_join(tids[i], NULL);
+        report[0] += args[i].failed;
+        report[1] += args[i].unlocked > 0;
+    }
+    throttle_close(th);
+    if (write(fd, report, sizeof report) != (ssize_t)sizeof report)
+        _exit(2);
+    _exit(0);
+}
+
+/* bf02-1.3: processes of unlimited handles count without the lock, one
+ * process of an enforced handle with the lock, all at once on one table:
+ * the shared metrics hold exactly every unit and request. */
+static void
+bf02_3_exact_counts(void **state)
+{
+    (void)state;
+    char *dir = fx_mkdtemp();
+    struct throttle_table t = table("22222222-0000-0000-0000-000000000003", 1, clock_real_ms());
+    t.rcu = 1000000; /* the enforced process is never throttled */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t kids[COUNTERS];
+    for (int i = 0; i < COUNTERS; i++) {
+        kids[i] = fork();
+        assert_true(kids[i] >= 0);
+        if (kids[i] == 0)
+            counter_process(dir, &t, i > 0, fds[1]);
+    }
+    long unlocked_threads = 0;
+    for (int i = 0; i < COUNTERS; i++) {
+        long report[2];
+        int status;
+        assert_int_equal(read(fds[0], report, sizeof report), sizeof report);
+        assert_int_equal(report[0], 0);
+        unlocked_threads += report[1];
+        assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    /* every thread of the unlimited processes took the cheap path */
+    assert_int_equal(unlocked_threads, (COUNTERS - 1) * COUNTER_THREADS);
+    struct clock clk;
+    struct throttle *th = open_shared(dir, &clk);
+    assert_non_null(th);
+    static struct metrics_point pts[METRICS_MINUTES];
+    size_t n;
+    struct kv_err err;
+    err_init(&err);
+    assert_int_equal(throttle_metrics(th, &t, NULL, MM_CONSUMED_READ, -1, 0, INT64_MAX, pts, &n,
+                                      &err),
+                     KV_OK);
+    uint64_t units = 0, reads = 0;
+    for (size_t i = 0; i < n; i++) {
+        units += pts[i].value;
+        reads += pts[i].samples;
+    }
+    uint64_t per_thread_units = counted_units(), per_thread_reads = counted_reads();
+    assert_int_equal(units, COUNTERS * COUNTER_THREADS * per_thread_units);
+    assert_int_equal(reads, COUNTERS * COUNTER_THREADS * per_thread_reads);
+    throttle_close(th);
     close(fds[0]);
     close(fds[1]);
     fx_rmdir(dir);
@@ -407,8 +602,10 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bf01_1_slots),
         cmocka_unit_test(bf01_2_two_handles),
+        cmocka_unit_test(bf01_3_pins),
         cmocka_unit_test(bf02_1_successive_processes),
         cmocka_unit_test(bf02_2_conservation),
+        cmocka_unit_test(bf02_3_exact_counts),
         cmocka_unit_test(bf03_1_killed_holder),
         cmocka_unit_test(bf03_2_killed_sole_user),
         cmocka_unit_test(bf04_1_layout_mismatch),

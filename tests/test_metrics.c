@@ -10,6 +10,8 @@
 #include "metrics.h"
 #include "throttle.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,83 @@ met01_5_throttled_requests(void **state)
     assert_int_equal(metrics_read(&ring, &cfglog, MM_THROTTLED_REQUESTS, METRICS_OP_SCAN, T0,
                                   T0 + MIN, T0, T0, pts),
                      0);
+}
+
+/* met01-1.6: counting without the lock goes only into a record that holds
+ * its minute; metrics_add turns a record over, after which counts without
+ * the lock land and saturate like the others. */
+static void
+met01_6_add_current(void **state)
+{
+    (void)state;
+    reset();
+    assert_null(metrics_current(&ring, T0));
+    assert_false(metrics_add_current(&ring, T0, MF_CONSUMED_READ, 4));
+    metrics_add(&ring, T0, MF_READ_REQUESTS, 1);
+    assert_non_null(metrics_current(&ring, T0 + 59999));
+    assert_true(metrics_add_current(&ring, T0 + 59999, MF_CONSUMED_READ, 4));
+    metrics_record_add(metrics_current(&ring, T0), MF_CONSUMED_READ, 3);
+    /* the next minute's record is not current yet */
+    assert_false(metrics_add_current(&ring, T0 + MIN, MF_CONSUMED_READ, 100));
+    /* nor is this minute's slot a day later: it still holds T0's minute */
+    assert_false(metrics_add_current(&ring, T0 + METRICS_MINUTES * MIN, MF_CONSUMED_READ, 100));
+    metrics_sub(&ring, T0, MF_CONSUMED_READ, 2);
+    size_t n = metrics_read(&ring, &cfglog, MM_CONSUMED_READ, -1, T0, T0 + 2 * MIN, T0 + MIN, T0,
+                            pts);
+    assert_int_equal(n, 1);
+    assert_int_equal(pts[0].value, 5);
+    assert_int_equal(pts[0].samples, 1);
+    metrics_add(&ring, T0, MF_WRITE_THROTTLES, UINT32_MAX - 1);
+    assert_true(metrics_add_current(&ring, T0, MF_WRITE_THROTTLES, 5));
+    metrics_read(&ring, &cfglog, MM_WRITE_THROTTLE_EVENTS, -1, T0, T0 + MIN, T0, T0, pts);
+    assert_int_equal(pts[0].value, UINT32_MAX);
+    /* a day later metrics_add clears the record, and counts start afresh */
+    metrics_add(&ring, T0 + METRICS_MINUTES * MIN, MF_READ_REQUESTS, 1);
+    assert_true(metrics_add_current(&ring, T0 + METRICS_MINUTES * MIN, MF_CONSUMED_READ, 6));
+    n = metrics_read(&ring, &cfglog, MM_CONSUMED_READ, -1, T0, INT64_MAX,
+                     T0 + METRICS_MINUTES * MIN, T0, pts);
+    assert_int_equal(n, 1);
+    assert_int_equal(pts[0].minute_ms, T0 + METRICS_MINUTES * MIN);
+    assert_int_equal(pts[0].value, 6);
+}
+
+#define ADDERS 4
+#define ADDS 50000
+
+/* Counts into the ring; *arg is set to how many adds found no current
+ * record (cmocka's asserts are for the main thread). */
+static void *
+adder(void *arg)
+{
+    int *missed = arg;
+    for (int i = 0; i < ADDS; i++) {
+        *missed += !metrics_add_current(&ring, T0 + i % MIN, MF_CONSUMED_READ, 3);
+        *missed += !metrics_add_current(&ring, T0, MF_READ_REQUESTS, 1);
+        if (i % 2)
+            metrics_sub(&ring, T0, MF_CONSUMED_READ, 1);
+    }
+    return NULL;
+}
+
+/* met01-1.7: threads adding and taking back at once without a lock lose
+ * nothing. */
+static void
+met01_7_concurrent_adds(void **state)
+{
+    (void)state;
+    reset();
+    metrics_add(&ring, T0, MF_READ_REQUESTS, 0);
+    pthread_t th[ADDERS];
+    int missed[ADDERS] = {0};
+    for (int i = 0; i < ADDERS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, adder, &missed[i]), 0);
+    for (int i = 0; i < ADDERS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(missed[i], 0);
+    }
+    metrics_read(&ring, &cfglog, MM_CONSUMED_READ, -1, T0, T0 + MIN, T0, T0, pts);
+    assert_int_equal(pts[0].value, ADDERS * (3 * ADDS - ADDS / 2));
+    assert_int_equal(pts[0].samples, ADDERS * ADDS);
 }
 
 /* --- met02: provisioned values ------------------------------------------------------- */
@@ -341,6 +420,8 @@ main(void)
         cmocka_unit_test(met01_3_saturate_and_sub),
         cmocka_unit_test(met01_4_range),
         cmocka_unit_test(met01_5_throttled_requests),
+        cmocka_unit_test(met01_6_add_current),
+        cmocka_unit_test(met01_7_concurrent_adds),
         cmocka_unit_test(met02_1_provisioned),
         cmocka_unit_test(met02_2_config_log),
         cmocka_unit_test(met03_1_names),

@@ -123,6 +123,23 @@ metric_sum(struct tf *f, const struct throttle_table *t, const char *index,
     return sum;
 }
 
+/* The requests a Consumed* metric counted (its SampleCount). */
+static uint64_t
+metric_samples(struct tf *f, const struct throttle_table *t, const char *index,
+               enum metrics_metric m)
+{
+    static struct metrics_point pts[METRICS_MINUTES];
+    size_t n;
+    struct kv_err err;
+    err_init(&err);
+    assert_int_equal(throttle_metrics(f->th, t, index, m, -1, 0, INT64_MAX, pts, &n, &err),
+                     KV_OK);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += pts[i].samples;
+    return sum;
+}
+
 /* --- thr01: bucket arithmetic ------------------------------------------------ */
 
 /* thr01-1.1: refill is exact whatever the step: 7 units/s filled one
@@ -947,6 +964,107 @@ thr09_2_unlimited(void **state)
     tf_close(f);
 }
 
+/* An unlimited read admitted at `estimate` and settled at `actual`, on a
+ * ticket the caller keeps (for a refund). */
+static void
+read_settled(struct tf *f, const struct throttle_table *t, const char *index,
+             struct throttle_ticket *tk, uint64_t estimate, uint64_t actual)
+{
+    struct throttle_read r = {t, METRICS_OP_GET_ITEM, index, true, 7, estimate};
+    struct kv_err err;
+    err_init(&err);
+    memset(tk, 0, sizeof *tk);
+    assert_int_equal(throttle_read_admit(f->th, &r, tk, &err), KV_OK);
+    throttle_read_settle(f->th, tk, actual);
+    err_clear(&err);
+}
+
+/* thr09-1.3: an unlimited handle counts without the lock once its thread
+ * has brought the resource to the request's description, and counts the
+ * same as with it: admission, settling up and down, refunds, GSIs.  A new
+ * description, a new minute, a dropped table and a retried body take the
+ * lock again; an enforced handle always does. */
+static void
+thr09_3_unlimited_unlocked(void **state)
+{
+    (void)state;
+    struct tf *f = tf_open(0, true);
+    struct throttle_table t = table("11111111-0000-0000-0000-000000000074", 5, 5);
+    struct throttle_index gsi = {"ByHost", 5, 5, 0, 0, 0, 0};
+    t.gsis = &gsi;
+    t.n_gsis = 1;
+    struct throttle_ticket tk;
+    uint64_t base = throttle_unlocked_count();
+    read_settled(f, &t, NULL, &tk, 1, 1); /* first use: with the lock */
+    assert_int_equal(throttle_unlocked_count(), base);
+    read_settled(f, &t, NULL, &tk, 1, 1); /* settled at its estimate: nothing to do */
+    assert_int_equal(throttle_unlocked_count(), base + 1);
+    read_settled(f, &t, NULL, &tk, 1, 9); /* admitted, settled up */
+    assert_int_equal(throttle_unlocked_count(), base + 3);
+    read_settled(f, &t, NULL, &tk, 4, 2); /* settled down */
+    assert_int_equal(throttle_unlocked_count(), base + 5);
+    throttle_refund(f->th, &tk);
+    assert_false(tk.held);
+    assert_int_equal(throttle_unlocked_count(), base + 6);
+    assert_int_equal(metric_sum(f, &t, NULL, MM_CONSUMED_READ, -1), 1 + 1 + 9);
+    assert_int_equal(metric_samples(f, &t, NULL, MM_CONSUMED_READ), 3);
+    /* a GSI is a resource of its own: first with the lock, then without */
+    read_settled(f, &t, "ByHost", &tk, 2, 2);
+    read_settled(f, &t, "ByHost", &tk, 2, 2);
+    assert_int_equal(throttle_unlocked_count(), base + 7);
+    assert_int_equal(metric_sum(f, &t, "ByHost", MM_CONSUMED_READ, -1), 4);
+    assert_int_equal(metric_sum(f, &t, NULL, MM_CONSUMED_READ, -1), 11);
+    /* a write with its GSI charge, counted whole without the lock (reading
+     * the metrics brought both resources to this description) */
+    struct throttle_gsi_write gw = {"ByHost", 4, false, 0};
+    struct throttle_write w = {&t, METRICS_OP_PUT_ITEM, KB1, 7, &gw, 1};
+    struct kv_err err;
+    err_init(&err);
+    for (int i = 0; i < 2; i++) {
+        memset(&tk, 0, sizeof tk);
+        assert_int_equal(throttle_write_admit(f->th, &w, &tk, &err), KV_OK);
+    }
+    assert_int_equal(throttle_unlocked_count(), base + 9);
+    assert_int_equal(metric_sum(f, &t, NULL, MM_CONSUMED_WRITE, -1), 2 * KB1);
+    assert_int_equal(metric_sum(f, &t, "ByHost", MM_CONSUMED_WRITE, -1), 2 * 4);
+    /* a retried body (ticket held) gives the first try back, with the lock */
+    assert_int_equal(throttle_write_admit(f->th, &w, &tk, &err), KV_OK);
+    assert_int_equal(throttle_unlocked_count(), base + 9);
+    assert_int_equal(metric_sum(f, &t, NULL, MM_CONSUMED_WRITE, -1), 2 * KB1);
+    /* a new description is applied with the lock, then counted without */
+    t.rcu = 8;
+    t.changed_ms = T0 + 1;
+    clock_advance(&f->clk, 1);
+    read_settled(f, &t, NULL, &tk, 1, 1);
+    assert_int_equal(throttle_unlocked_count(), base + 9);
+    read_settled(f, &t, NULL, &tk, 1, 1);
+    assert_int_equal(throttle_unlocked_count(), base + 10);
+    /* a new minute's record is turned over with the lock */
+    clock_advance(&f->clk, 60000);
+    read_settled(f, &t, NULL, &tk, 1, 1);
+    assert_int_equal(throttle_unlocked_count(), base + 10);
+    read_settled(f, &t, NULL, &tk, 1, 1);
+    assert_int_equal(throttle_unlocked_count(), base + 11);
+    assert_int_equal(metric_sum(f, &t, NULL, MM_CONSUMED_READ, -1), 15);
+    /* both minutes end with the new throughput in effect */
+    assert_int_equal(metric_sum(f, &t, NULL, MM_PROVISIONED_READ, -1), 8 + 8);
+    /* a dropped table's slot is not counted in: the next admission finds
+     * its slot afresh, with the lock (and its settling goes without) */
+    throttle_table_drop(f->th, t.id);
+    read_settled(f, &t, NULL, &tk, 1, 3);
+    assert_int_equal(throttle_unlocked_count(), base + 12);
+    assert_int_equal(metric_sum(f, &t, NULL, MM_CONSUMED_READ, -1), 3);
+    tf_close(f);
+    /* an enforced handle never counts without the lock */
+    f = tf_open(0, false);
+    read_settled(f, &t, NULL, &tk, 1, 1);
+    read_settled(f, &t, NULL, &tk, 1, 2);
+    throttle_refund(f->th, &tk);
+    assert_int_equal(throttle_unlocked_count(), base + 12);
+    assert_int_equal(metric_sum(f, &t, NULL, MM_CONSUMED_READ, -1), 1);
+    tf_close(f);
+}
+
 /* thr09-2.1: kv_options keeps the size and field offsets of 0.1: the new
  * fields took pointer-sized slots from `reserved`. */
 struct options_0_1 {
@@ -1045,6 +1163,7 @@ main(void)
         cmocka_unit_test(thr08_2_batch_get),
         cmocka_unit_test(thr09_1_recreated_table),
         cmocka_unit_test(thr09_2_unlimited),
+        cmocka_unit_test(thr09_3_unlimited_unlocked),
         cmocka_unit_test(thr09_3_options_layout),
         cmocka_unit_test(thr09_4_private_with_injected_clock),
     };

@@ -22,21 +22,38 @@
 
 #include <string.h>
 
-kv_status
-charge_describe(struct txn *t, const struct table_def *def, struct charge_table *ct)
+/*
+ * Describe def; `only` limits the description to the resources a request
+ * charges: ONLY_ALL for every one, ONLY_TABLE for the table alone (its
+ * global indexes are left out), or the name of the one global index
+ * charged (the sizes of the others are left 0).  Admission looks only at
+ * the resources charged, so nothing it sees changes.
+ */
+#define ONLY_ALL ((const char *)1)
+#define ONLY_TABLE NULL
+
+static kv_status
+describe(struct txn *t, const struct table_def *def, const char *only, struct charge_table *ct)
 {
     struct table_stats stats;
-    if (throttle_is_unlimited(t->db->throttle)) {
-        throttle_table_from_def(def, 0, &ct->t, ct->gsis);
+    bool unlimited = throttle_is_unlimited(t->db->throttle);
+    kv_status st = KV_OK;
+    stats.size_bytes = 0;
+    if (!unlimited && (only == ONLY_ALL || only == ONLY_TABLE) &&
+        (st = catalog_stats_get(t, def->dbname, &stats)) != KV_OK)
+        return st;
+    if (only == ONLY_TABLE) {
+        throttle_table_alone_from_def(def, stats.size_bytes, &ct->t);
         return KV_OK;
     }
-    kv_status st = catalog_stats_get(t, def->dbname, &stats);
-    if (st != KV_OK)
-        return st;
     throttle_table_from_def(def, stats.size_bytes, &ct->t, ct->gsis);
+    if (unlimited)
+        return KV_OK;
     for (size_t i = 0; i < def->n_indexes; i++) {
         const struct index_def *ix = &def->indexes[i];
-        for (size_t g = 0; ix->global && g < ct->t.n_gsis; g++) {
+        if (!ix->global || (only != ONLY_ALL && strcmp(only, ix->name) != 0))
+            continue;
+        for (size_t g = 0; g < ct->t.n_gsis; g++) {
             if (strcmp(ct->gsis[g].name, ix->name) != 0)
                 continue;
             if ((st = catalog_stats_get(t, ix->dbname, &stats)) != KV_OK)
@@ -45,6 +62,12 @@ charge_describe(struct txn *t, const struct table_def *def, struct charge_table 
         }
     }
     return KV_OK;
+}
+
+kv_status
+charge_describe(struct txn *t, const struct table_def *def, struct charge_table *ct)
+{
+    return describe(t, def, ONLY_ALL, ct);
 }
 
 kv_status
@@ -88,7 +111,7 @@ charge_read_admit(struct txn *t, const struct table_def *def, enum metrics_op op
                   struct throttle_ticket *ticket)
 {
     struct charge_table ct;
-    kv_status st = charge_describe(t, def, &ct);
+    kv_status st = describe(t, def, gsi ? gsi : ONLY_TABLE, &ct);
     if (st != KV_OK)
         return st;
     struct throttle_read r = {

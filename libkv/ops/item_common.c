@@ -19,6 +19,8 @@ item_parse_exprs(struct op_ctx *c, const struct item_exprs *ex, const enum expr_
 {
     struct expr_request er;
     memset(out, 0, sizeof *out);
+    if (!ex->names && !ex->values && !ex->update && !ex->condition && !ex->projection)
+        return KV_OK; /* most requests: nothing to parse or check */
     memset(&er, 0, sizeof er);
     er.names = ex->names;
     er.values = ex->values;
@@ -65,7 +67,15 @@ item_table(struct txn *t, const char *name, struct table_def **def, MDB_dbi *dbi
         return st;
     if (!*def)
         return err_set(t->err, KV_RESOURCE_NOT_FOUND, "Requested resource not found");
-    return txn_dbi(t, (*def)->dbname, dbi);
+    if ((*def)->have_dbi) {
+        *dbi = (*def)->dbi;
+        return KV_OK;
+    }
+    if ((st = txn_dbi(t, (*def)->dbname, dbi)) == KV_OK) {
+        (*def)->dbi = *dbi;
+        (*def)->have_dbi = true;
+    }
+    return st;
 }
 
 kv_status

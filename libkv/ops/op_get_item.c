@@ -13,6 +13,7 @@
 #include "err.h"
 #include "item_common.h"
 #include "itemcodec.h"
+#include "keycodec.h"
 #include "txn.h"
 #include "validate.h"
 #include "value.h"
@@ -37,11 +38,12 @@ get_body(struct txn *t, void *arg)
     struct keybuf kb;
     MDB_val val;
     bool found;
+    const struct kv_value *parts[2];
     kv_status st = item_table(t, r->table, &def, &dbi);
     if (st == KV_OK)
-        st = validate_key(&def->key, r->key, t->err);
+        st = validate_key_get(&def->key, r->key, parts, t->err);
     if (st == KV_OK)
-        st = item_key(t, def, r->key, &kb);
+        st = keycodec_item_key(&kb, parts[0], parts[1], t->err);
     if (st == KV_OK)
         st = charge_read_admit(t, def, METRICS_OP_GET_ITEM, NULL, kb.bytes, kb.len,
                                r->consistent, &a->ticket);
@@ -68,7 +70,7 @@ get_body(struct txn *t, void *arg)
             return st;
         a->out->item = item;
     }
-    memset(&a->out->consumed, 0, sizeof a->out->consumed);
+    consumed_init(&a->out->consumed);
     consumed_add_table(&a->out->consumed,
                        capacity_read(size, r->consistent ? READ_STRONG : READ_EVENTUAL), 0);
     charge_read_settle(t, &a->ticket, a->out->consumed.read);
@@ -79,8 +81,15 @@ kv_status
 op_get_item(struct op_ctx *c, const struct key_req *r, struct get_resp *out)
 {
     static const enum expr_kind accepted[] = {EXPR_PROJECTION};
-    memset(out, 0, sizeof *out);
-    struct get_args a = {c, r, out, {0}, {0}};
+    out->item = NULL;
+    consumed_init(&out->consumed);
+    struct get_args a;
+    a.c = c;
+    a.r = r;
+    a.out = out;
+    /* An empty ticket (charge.h); its entries are written before read. */
+    a.ticket.held = false;
+    a.ticket.n = 0;
     kv_status st = validate_values(r->key, c->err);
     if (st == KV_OK)
         st = item_parse_exprs(c, &r->ex, accepted, 1, &a.px);

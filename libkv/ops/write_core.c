@@ -103,7 +103,7 @@ write_store(struct txn *t, struct item_write *w, const struct kv_value *item,
     int64_t bytes = (int64_t)new_size - (int64_t)w->old_size;
     if ((st = catalog_stats_add(t, w->def->dbname, items, bytes)) != KV_OK)
         return st;
-    memset(&w->consumed, 0, sizeof w->consumed);
+    consumed_init(&w->consumed);
     /* A transaction doubles only the table's own units: DynamoDB charges an
      * index entry written by a transaction what the same write costs
      * outside one. */
