@@ -125,10 +125,10 @@ measure() {
                  printf "%s %.0f %.1f\n", r, t / hz * 1e6 / n, (g[1] + g[2]) * 1e6 / n }'
 }
 
-# response URL OP FILE: the body of the server's response to the benchmark's
-# request for OP, into FILE.
-response() {
-    python3 - "$1" "$work/$2.json" "$2" "$3" <<'PY'
+# post URL OP [FILE]: send the benchmark's request for OP; succeed when the
+# server answers 200, and write the response body into FILE if given.
+post() {
+    python3 - "$1" "$work/$2.json" "$2" "${3:-}" <<'PY'
 import http.client, sys, urllib.parse
 u = urllib.parse.urlsplit(sys.argv[1])
 c = http.client.HTTPConnection(u.hostname, u.port)
@@ -138,23 +138,11 @@ c.request("POST", "/", body=open(sys.argv[2], "rb").read(), headers={
     "Authorization": "AWS4-HMAC-SHA256 Credential=A/20150830/us-east-1/dynamodb/aws4_request, "
                      "SignedHeaders=host, Signature=0",
     "X-Amz-Date": "20150830T123600Z"})
-open(sys.argv[4], "wb").write(c.getresponse().read())
-PY
-}
-
-# served URL OP: whether the server answers the benchmark's request for OP.
-served() {
-    python3 - "$1" "$work/$2.json" "$2" <<'PY'
-import http.client, sys, urllib.parse
-u = urllib.parse.urlsplit(sys.argv[1])
-c = http.client.HTTPConnection(u.hostname, u.port)
-c.request("POST", "/", body=open(sys.argv[2], "rb").read(), headers={
-    "Content-Type": "application/x-amz-json-1.0",
-    "X-Amz-Target": "DynamoDB_20120810." + sys.argv[3],
-    "Authorization": "AWS4-HMAC-SHA256 Credential=A/20150830/us-east-1/dynamodb/aws4_request, "
-                     "SignedHeaders=host, Signature=0",
-    "X-Amz-Date": "20150830T123600Z"})
-sys.exit(0 if c.getresponse().status == 200 else 1)
+r = c.getresponse()
+body = r.read()
+if sys.argv[4]:
+    open(sys.argv[4], "wb").write(body)
+sys.exit(0 if r.status == 200 else 1)
 PY
 }
 
@@ -163,11 +151,11 @@ for server in kv dynalite; do
     url[$server]=$(start_server "$server")
     python3 "$here/setup.py" "${url[$server]}" "$work"
 done
-response "${url[kv]}" GetItem "$work/GetItem.response"
+post "${url[kv]}" GetItem "$work/GetItem.response"
 url[static]=$(start_server static)
 ops=""
 for op in GetItem PutItem Query; do
-    if served "${url[kv]}" "$op"; then
+    if post "${url[kv]}" "$op"; then
         ops="$ops $op"
     else
         echo "run.sh: kv does not serve $op yet; no $op rows" >&2
