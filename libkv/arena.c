@@ -91,6 +91,31 @@ arena_free(struct arena *a)
         mem_free(a);
 }
 
+bool
+arena_reset(struct arena *a)
+{
+    if (!a->own || !a->fixed)
+        return false;
+    struct chunk *c = a->head;
+    while (c != a->fixed) {
+        struct chunk *next = c->next;
+        mem_free(c);
+        c = next;
+    }
+    /* Chunks made for one big allocation sit behind the first. */
+    for (struct chunk *b = c->next; b;) {
+        struct chunk *next = b->next;
+        mem_free(b);
+        b = next;
+    }
+    c->next = NULL;
+    c->used = 0;
+    a->head = c;
+    a->next_size = FIRST_CHUNK;
+    a->footprint = HEADER_SIZE + sizeof *c + c->size;
+    return true;
+}
+
 static struct chunk *
 chunk_add(struct arena *a, size_t need)
 {

@@ -9,6 +9,7 @@
 #ifndef KV_ARENA_H
 #define KV_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arena;
@@ -26,6 +27,10 @@ struct arena *arena_new_inline(size_t first);
 #define ARENA_INIT_MIN 256
 struct arena *arena_init(void *mem, size_t size);
 void arena_free(struct arena *a);
+/* Free every chunk but the first and empty the first: an arena from
+ * arena_new_inline is then as it was made, ready to be used again.
+ * Returns false, changing nothing, for any other arena. */
+bool arena_reset(struct arena *a);
 
 /* NULL when out of memory.  n == 0 returns a valid unique pointer. */
 void *arena_alloc(struct arena *a, size_t n);

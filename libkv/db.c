@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "mem.h"
 #include "throttle.h"
+#include "value.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -466,4 +467,5 @@ kv_db_close(kv_db *db)
     mem_free(db->dbis);
     mem_free(db->path);
     mem_free(db);
+    item_spares_release();
 }

@@ -15,16 +15,79 @@
 #include "value_json.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Room for a small item (a key, or an item of a few hundred bytes decoded)
  * in the allocation that holds the item and its arena. */
 #define ITEM_FIRST_BYTES 768
 
+/*
+ * Each thread keeps the blocks of the last items it freed, emptied, for its
+ * next kv_item_new: a program that builds a key, reads an item and frees
+ * both, call after call, then goes to malloc for neither.  A block that
+ * had grown gives its added chunks back first.  A thread's blocks are
+ * freed when it ends, the calling thread's by kv_db_close too.
+ */
+#define SPARE_ITEMS 2
+
+static _Thread_local struct {
+    struct arena *block[SPARE_ITEMS];
+    int n;
+    bool registered; /* the key below will free them at thread exit */
+} spare __attribute__((tls_model("initial-exec"))); /* a few bytes: no lookup per call */
+
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static bool spare_key_ok;
+
+void
+item_spares_release(void)
+{
+    while (spare.n > 0)
+        arena_free(spare.block[--spare.n]);
+}
+
+static void
+spare_exit(void *unused)
+{
+    (void)unused;
+    item_spares_release();
+    spare.registered = false; /* a later free registers again */
+}
+
+static void
+spare_key_init(void)
+{
+    spare_key_ok = pthread_key_create(&spare_key, spare_exit) == 0;
+}
+
+/* Keep a freed item's block when there is room and the thread can free it
+ * at its exit. */
+static bool
+spare_keep(struct arena *a)
+{
+    if (spare.n == SPARE_ITEMS)
+        return false;
+    if (!spare.registered) {
+        pthread_once(&spare_once, spare_key_init);
+        /* Any non-NULL value makes the destructor run. */
+        if (!spare_key_ok || pthread_setspecific(spare_key, &spare) != 0)
+            return false;
+        spare.registered = true;
+    }
+    if (!arena_reset(a))
+        return false;
+    spare.block[spare.n++] = a;
+    return true;
+}
+
 kv_item *
 kv_item_new(void)
 {
-    struct arena *a = arena_new_inline(ITEM_FIRST_BYTES);
+    struct arena *a = spare.n > 0 ? spare.block[--spare.n] : arena_new_inline(ITEM_FIRST_BYTES);
     kv_item *item = a ? arena_alloc(a, sizeof *item) : NULL;
     if (!item) {
         arena_free(a);
@@ -38,7 +101,7 @@ kv_item_new(void)
 void
 kv_item_free(kv_item *item)
 {
-    if (item)
+    if (item && !spare_keep(item->arena))
         arena_free(item->arena); /* the item lives in it */
 }
 
@@ -177,20 +240,31 @@ put_new(kv_item *item, const char *name, kv_value *v)
     return v ? kv_item_put(item, name, v) : KV_NOMEM;
 }
 
-/* A string, number or binary put straight into its member: the bytes are
- * copied first, so a failure leaves the item as it was. */
+/* A string, number or binary put straight into its member.  The value and
+ * a new member's name are copied first, into one allocation, so a failure
+ * leaves the item as it was. */
 static kv_status
 put_bytes(kv_item *item, const char *name, int type, const void *p, size_t n)
 {
     if (!item || !name)
         return KV_MISUSE;
-    struct kv_value v;
-    if (value_set_bytes(item->arena, &v, type, p ? p : "", n))
+    size_t nl = strlen(name);
+    if (n > UINT32_MAX || nl > UINT32_MAX)
+        return KV_NOMEM; /* as value_set_bytes and value_map_append refuse them */
+    struct kv_value *slot = value_map_get(&item->root, name, nl);
+    char *copy = arena_alloc(item->arena, n + 1 + (slot ? 0 : nl + 1));
+    if (!copy)
         return KV_NOMEM;
-    struct kv_value *slot = value_map_put(item->arena, &item->root, name, strlen(name), true);
-    if (!slot)
-        return KV_NOMEM;
-    *slot = v;
+    if (n)
+        memcpy(copy, p, n);
+    copy[n] = '\0';
+    if (!slot) {
+        char *own = copy + n + 1;
+        memcpy(own, name, nl + 1);
+        if (!(slot = value_map_append(item->arena, &item->root, own, nl, false)))
+            return KV_NOMEM;
+    }
+    value_set_bytes_ref(slot, type, copy, n);
     return KV_OK;
 }
 

@@ -192,8 +192,16 @@ num_decode(const uint8_t *p, size_t n, struct decimal *out, size_t *used)
 static size_t
 bytes_encode(const uint8_t *p, size_t n, uint8_t *out)
 {
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t len = 0, i = 0;
+    /* Eight bytes at a time while none is 0x00, the one byte escaped. */
+    for (; n - i >= 8; i += 8, len += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if ((w - 0x0101010101010101u) & ~w & 0x8080808080808080u)
+            break; /* a zero byte among them */
+        memcpy(out + len, &w, 8);
+    }
+    for (; i < n; i++) {
         out[len++] = p[i];
         if (p[i] == 0x00)
             out[len++] = BYTES_ESC;

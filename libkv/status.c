@@ -173,7 +173,11 @@ err_extra(struct kv_err *e)
 void
 err_move(struct kv_err *dst, struct kv_err *src)
 {
-    err_clear(dst);
+    /* Every call ends here, and the usual record holds nothing to free. */
+    if (dst->msg || dst->extra) {
+        mem_free(dst->msg);
+        arena_free(dst->extra);
+    }
     *dst = *src;
     err_init(src);
 }

@@ -117,11 +117,12 @@ value_map_get(const struct kv_value *map, const char *name, size_t len)
     if (map->type != KV_M)
         return NULL;
     /* Key names are often as long as each other ("pk", "sk"): the first
-     * byte settles most comparisons without a call to memcmp. */
+     * byte settles most comparisons without a call to memcmp, and names of
+     * up to two bytes need none. */
     for (uint32_t i = 0; i < map->len; i++) {
         struct kv_member *m = &map->u.members[i];
         if (m->name_len == len && (len == 0 || m->name[0] == name[0]) &&
-            memcmp(m->name, name, len) == 0)
+            (len <= 2 ? len < 2 || m->name[1] == name[1] : memcmp(m->name, name, len) == 0))
             return &m->value;
     }
     return NULL;

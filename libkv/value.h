@@ -68,6 +68,9 @@ struct kv_item {
     struct kv_value root;
 };
 
+/* Free the blocks this thread keeps for its next items (item_api.c). */
+void item_spares_release(void);
+
 static inline bool
 type_is_set(int t)
 {

@@ -55,10 +55,15 @@ get_body(struct txn *t, void *arg)
     a->out->item = NULL;
     if (found) {
         struct kv_value *item;
-        if ((st = itemcodec_size(val.mv_data, val.mv_size, &size, t->err)) != KV_OK)
-            return st;
         if (!a->px.projection) {
-            st = item_decode(t, &val, r->out, false, &item);
+            /* The decoder checks the recorded size against the contents
+             * and gives it. */
+            if (!(item = arena_alloc(r->out, sizeof *item)))
+                return err_nomem(t->err);
+            st = itemcodec_decode_sized(val.mv_data, val.mv_size, r->out, false, item, &size,
+                                        t->err);
+        } else if ((st = itemcodec_size(val.mv_data, val.mv_size, &size, t->err)) != KV_OK) {
+            return st;
         } else if ((st = item_decode(t, &val, a->c->arena, true, &item)) == KV_OK) {
             struct kv_value *p = arena_alloc(r->out, sizeof *p);
             if (!p)
