@@ -4,8 +4,11 @@
  * message, and nothing written), counters, capacity and persistence.
  */
 #include "fixture.h"
+#include "mem.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,6 +523,126 @@ item12_second_process(void **state)
                "{\"Item\":{\"Artist\":{\"S\":\"C\"},\"SongTitle\":{\"S\":\"D\"}}}");
 }
 
+/* A string of n 'x's. */
+static char *
+xs(size_t n)
+{
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memset(s, 'x', n);
+    s[n] = '\0';
+    return s;
+}
+
+static void
+expect_s(const kv_item *it, const char *name, const char *want)
+{
+    size_t len = 0;
+    const char *got = kv_value_bytes(kv_item_get(it, name), &len);
+    assert_non_null(got);
+    assert_int_equal(kv_value_type(kv_item_get(it, name)), KV_S);
+    assert_int_equal(len, strlen(want));
+    assert_string_equal(got, want);
+}
+
+/* A thread's items: two freed there (kept for its next items until it
+ * ends), one handed back to be freed by the caller. */
+static void *
+items_on_a_thread(void *arg)
+{
+    (void)arg;
+    kv_item *it[3];
+    for (int i = 0; i < 3; i++) {
+        it[i] = kv_item_new();
+        if (!it[i] || kv_item_put_s(it[i], "t", "thread") != KV_OK)
+            return NULL;
+    }
+    kv_item_free(it[0]);
+    kv_item_free(it[1]);
+    kv_item *again = kv_item_new(); /* one of the two, emptied */
+    bool empty = again && kv_item_count(again) == 0 && !kv_item_get(again, "t");
+    kv_item_free(again);
+    if (!empty) {
+        kv_item_free(it[2]);
+        return NULL;
+    }
+    return it[2];
+}
+
+/* Items made after others were freed start empty and hold exactly what is
+ * put in them, however much the freed ones held; a member put twice holds
+ * the second value; a put that runs out of memory leaves the item as it
+ * was; an item made on one thread is freed on another. */
+static void
+item14_items_after_freed_ones(void **state)
+{
+    (void)state;
+    char *big = xs(2000);
+    kv_item *a = kv_item_new(), *b = kv_item_new();
+    assert_non_null(a);
+    assert_non_null(b);
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%d", i);
+        assert_int_equal(kv_item_put_s(a, name, big), KV_OK);
+    }
+    assert_int_equal(kv_item_count(a), 40);
+    assert_int_equal(kv_item_put_n(b, "n", "12"), KV_OK);
+    kv_item_free(a);
+    kv_item_free(b);
+    static const char *const vals[3] = {"", "one", "a value of some length, past eight bytes"};
+    for (int round = 0; round < 4; round++) {
+        kv_item *c[3];
+        for (int i = 0; i < 3; i++) {
+            c[i] = kv_item_new();
+            assert_non_null(c[i]);
+            assert_int_equal(kv_item_count(c[i]), 0);
+            assert_null(kv_item_get(c[i], "m0"));
+            assert_null(kv_item_get(c[i], "n"));
+        }
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(kv_item_put_s(c[i], "v", vals[(i + round) % 3]), KV_OK);
+            assert_int_equal(kv_item_put_s(c[i], "pk", vals[i]), KV_OK);
+        }
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(kv_item_count(c[i]), 2);
+            expect_s(c[i], "v", vals[(i + round) % 3]);
+            expect_s(c[i], "pk", vals[i]);
+        }
+        for (int i = 0; i < 3; i++)
+            kv_item_free(c[(i + round) % 3]);
+    }
+
+    kv_item *it = kv_item_new();
+    assert_int_equal(kv_item_put_s(it, "v", "first"), KV_OK);
+    assert_int_equal(kv_item_put_s(it, "w", "other"), KV_OK);
+    assert_int_equal(kv_item_put_s(it, "v", "second"), KV_OK);
+    assert_int_equal(kv_item_count(it), 2);
+    expect_s(it, "v", "second");
+    expect_s(it, "w", "other");
+    /* Too big for what is left of the item's block: the next allocation
+     * is the one that fails. */
+    mem_fail_after(1);
+    assert_int_equal(kv_item_put_s(it, "v", big), KV_NOMEM);
+    assert_int_equal(kv_item_put_s(it, "new", big), KV_NOMEM);
+    mem_fail_reset();
+    assert_int_equal(kv_item_count(it), 2);
+    expect_s(it, "v", "second");
+    assert_null(kv_item_get(it, "new"));
+    assert_int_equal(kv_item_put_s(it, "new", big), KV_OK);
+    expect_s(it, "new", big);
+    kv_item_free(it);
+
+    pthread_t th;
+    void *made = NULL;
+    assert_int_equal(pthread_create(&th, NULL, items_on_a_thread, NULL), 0);
+    assert_int_equal(pthread_join(th, &made), 0);
+    assert_non_null(made);
+    expect_s(made, "t", "thread");
+    kv_item_free(made);
+    free(big);
+}
+
 int
 main(void)
 {
@@ -537,6 +660,7 @@ main(void)
         cmocka_unit_test_setup_teardown(item11_typed_api, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(item12_second_process, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(item13_null_false_normalised, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(item14_items_after_freed_ones, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

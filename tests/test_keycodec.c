@@ -842,6 +842,41 @@ keycodec14_segments(void **state)
     assert_true(lo > hi);
 }
 
+/* Strings and binaries longer than eight bytes, with 0x00 at every place
+ * or none, are encoded byte for byte as the format says: each 0x00 as
+ * 0x00 0xFF, then 0x00 0x01. */
+static void
+keycodec15_long_bytes_escapes(void **state)
+{
+    (void)state;
+    uint8_t in[40], want[2 * sizeof in + 2];
+    for (size_t n = 0; n <= sizeof in; n++) {
+        for (size_t zero = 0; zero <= n; zero++) { /* zero == n: none */
+            for (int also_last = 0; also_last < 2; also_last++) {
+                for (size_t i = 0; i < n; i++)
+                    in[i] = (uint8_t)(0x41 + i % 26);
+                if (zero < n)
+                    in[zero] = 0x00;
+                if (also_last && n)
+                    in[n - 1] = 0x00;
+                size_t w = 0;
+                for (size_t i = 0; i < n; i++) {
+                    want[w++] = in[i];
+                    if (in[i] == 0x00)
+                        want[w++] = 0xFF;
+                }
+                want[w++] = 0x00;
+                want[w++] = 0x01;
+                struct kv_value v = val(zero % 2 ? KV_B : KV_S, in, n);
+                struct enc e = encode(&v);
+                assert_int_equal(e.n, w);
+                assert_memory_equal(e.b, want, w);
+                expect_round_trip(&v);
+            }
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -860,6 +895,7 @@ main(void)
         cmocka_unit_test(keycodec12_partition_key_truncation),
         cmocka_unit_test(keycodec13_index_keys),
         cmocka_unit_test(keycodec14_segments),
+        cmocka_unit_test(keycodec15_long_bytes_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

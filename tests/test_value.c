@@ -164,6 +164,39 @@ value06_nesting_limit(void **state)
     arena_free(a);
 }
 
+/* arena_reset takes an inline arena back to its first block, whatever was
+ * added to it, and refuses the other kinds. */
+static void
+value_arena_reset(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new_inline(512);
+    assert_non_null(a);
+    size_t made = arena_footprint(a);
+    char *first = arena_alloc(a, 16);
+    assert_non_null(first);
+    for (int i = 0; i < 3; i++) {
+        assert_non_null(arena_alloc(a, 400));    /* a chunk of the usual size */
+        assert_non_null(arena_alloc(a, 100000)); /* a chunk of its own, behind the head */
+        assert_non_null(arena_alloc(a, 3000));
+        assert_true(arena_footprint(a) > made);
+        assert_true(arena_reset(a));
+        assert_int_equal(arena_footprint(a), made);
+        /* Empty again: the first allocation is where it was. */
+        assert_ptr_equal(arena_alloc(a, 16), first);
+    }
+    arena_free(a);
+
+    struct arena *h = arena_new();
+    assert_non_null(arena_alloc(h, 10));
+    assert_false(arena_reset(h));
+    arena_free(h);
+    _Alignas(max_align_t) char mem[ARENA_INIT_MIN];
+    struct arena *s = arena_init(mem, sizeof mem);
+    assert_false(arena_reset(s));
+    arena_free(s);
+}
+
 int
 main(void)
 {
@@ -174,6 +207,7 @@ main(void)
         cmocka_unit_test(value04_sizes),
         cmocka_unit_test(value05_check_messages),
         cmocka_unit_test(value06_nesting_limit),
+        cmocka_unit_test(value_arena_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
