@@ -95,13 +95,13 @@ bucket_refill(struct bucket *b, struct bucket_rate r, int64_t now_ms)
     b->stamp = now_ms;
     if (b->level >= r.ceiling || r.per_ms == 0)
         return;
-    int64_t room = r.ceiling - b->level;
-    /* The product is formed only when elapsed <= room / per_ms, so it is
-     * at most room: no overflow, and no overshoot of the ceiling. */
-    if (elapsed > room / r.per_ms)
+    int64_t room = r.ceiling - b->level, add;
+    /* Both are positive, so a product that overflows exceeds room too:
+     * no overshoot of the ceiling, and no division per refill. */
+    if (__builtin_mul_overflow(elapsed, r.per_ms, &add) || add >= room)
         b->level = r.ceiling;
     else
-        b->level += elapsed * r.per_ms;
+        b->level += add;
 }
 
 bool

@@ -85,6 +85,7 @@
  * clears every pin.
  */
 #include "bucketfile.h"
+#include "clock.h"
 #include "err.h"
 #include "mem.h"
 
@@ -301,14 +302,22 @@ bf_mutex_init(pthread_mutex_t *m, bool shared)
     return rc;
 }
 
-kv_status
-bucketfile_lock(struct bucketfile *bf, int64_t now_ms, struct kv_err *err)
+/* Lock; the time a repair needs is asked for only once the lock is held
+ * (now_ms, or the clock when there is one), and the clock is read there
+ * either way, so one reading serves the caller and the repair. */
+static kv_status
+bf_lock(struct bucketfile *bf, int64_t now_ms, struct clock *clock, int64_t *now_out,
+        struct kv_err *err)
 {
     if (!bf->shared) {
         pthread_mutex_lock(&bf->private_lock);
+        if (clock)
+            *now_out = clock_now_ms(clock);
         return KV_OK;
     }
     int rc = pthread_mutex_lock(&bf->hdr->lock);
+    if (clock && (rc == 0 || rc == EOWNERDEAD))
+        *now_out = now_ms = clock_now_ms(clock);
     if (rc == EOWNERDEAD) {
         /* The owner died inside a critical section: see the essay above. */
         atomic_fetch_add(&bf->hdr->recoveries, 1);
@@ -319,6 +328,20 @@ bucketfile_lock(struct bucketfile *bf, int64_t now_ms, struct kv_err *err)
     if (rc)
         return err_set(err, KV_IO, "cannot lock the capacity state: %s", strerror(rc));
     return KV_OK;
+}
+
+kv_status
+bucketfile_lock(struct bucketfile *bf, int64_t now_ms, struct kv_err *err)
+{
+    return bf_lock(bf, now_ms, NULL, NULL, err);
+}
+
+kv_status
+bucketfile_lock_now(struct bucketfile *bf, struct clock *clock, int64_t *now_ms,
+                    struct kv_err *err)
+{
+    *now_ms = 0;
+    return bf_lock(bf, 0, clock, now_ms, err);
 }
 
 void

@@ -130,6 +130,12 @@ struct slot_memo {
     uint32_t index;        /* slot number */
     uint32_t gen;          /* the slot's generation when found */
     struct res_cfg cfg;    /* the description this thread last applied */
+    /* What slot_find last derived from cfg (see slot_steady): valid when
+     * `steady`; n_parts is then the partition count cfg settles at. */
+    bool steady;
+    uint32_t n_parts;
+    struct bucket_rate rate[2];  /* main buckets' provisioned rates */
+    struct bucket_rate prate[2]; /* partition buckets' rates */
     uint32_t key_len;
     uint32_t index_at;     /* where the index name starts in key */
     char key[BUCKETFILE_KEY_MAX]; /* TableId, NUL, index name, NUL */
@@ -148,6 +154,7 @@ struct slot_ref {
     struct tslot *s;
     uint32_t index;
     uint32_t gen;
+    const struct bucket_rate *prate; /* its partition rates, when known */
 };
 
 /* --- rates ------------------------------------------------------------------ */
@@ -174,6 +181,16 @@ dir_rate(const struct throttle *th, struct tslot *s, int d, int64_t now, int *re
         ondemand_allowance(ondemand_settled(&s->dir[d].peak, now), floor, s->od_max[d]);
     *reason = a.reason;
     return bucket_rate_half(a.half_per_s, 1000);
+}
+
+/* The reason a refusal by a main bucket reports. */
+static int
+dir_reason(const struct throttle *th, struct tslot *s, int d, int64_t now)
+{
+    int reason = METRICS_REASON_PROVISIONED;
+    if (s->billing != KV_PROVISIONED)
+        dir_rate(th, s, d, now, &reason);
+    return reason;
 }
 
 /* Throughput that sizes the partitions, units/s: provisioned, or the
@@ -323,6 +340,42 @@ res_cfg_equal(const struct res_cfg *a, const struct res_cfg *b)
            a->created_ms == b->created_ms && a->changed_ms == b->changed_ms;
 }
 
+/*
+ * Under the lock, after the general path of slot_find brought slot s to
+ * m->cfg: note whether a later request with the same description can skip
+ * it (slot_steady), and what it would derive.  Only a provisioned slot
+ * qualifies: an on-demand bucket's rate moves with time.
+ */
+static void
+memo_learn(const struct throttle *th, struct slot_memo *m, const struct tslot *s)
+{
+    m->steady = s->billing == KV_PROVISIONED && cfg_same(s, &m->cfg) &&
+                s->size_bytes == m->cfg.size_bytes &&
+                partition_count_next(s->n_parts, s->units[DIR_READ], s->units[DIR_WRITE],
+                                     s->size_bytes) == s->n_parts;
+    if (!m->steady)
+        return;
+    m->n_parts = s->n_parts;
+    for (int d = 0; d < 2; d++) {
+        m->rate[d] = bucket_rate_units(s->units[d], th->burst_ms);
+        m->prate[d] = part_rate(d, s->n_parts);
+    }
+}
+
+/*
+ * Whether slot s, described as c, is where memo_learn left it: the same
+ * description, and the slot still holding it with the partition count
+ * noted (another thread or process may have changed either).  Then
+ * slot_sync changes nothing, parts_refresh keeps the count, and the rates
+ * are the memo's.
+ */
+static bool
+slot_steady(const struct slot_memo *m, const struct tslot *s, const struct res_cfg *c)
+{
+    return m->steady && s->billing == KV_PROVISIONED && s->n_parts == m->n_parts &&
+           s->size_bytes == c->size_bytes && cfg_same(s, c) && res_cfg_equal(c, &m->cfg);
+}
+
 /* This thread's memo of the table's (index NULL) or GSI's slot on this
  * handle, matched without building its key. */
 static struct slot_memo *
@@ -366,6 +419,7 @@ memo_put(const struct throttle *th, const char *key, size_t len, struct bucketfi
         m->key[len] = '\0'; /* the index name ends too (memo_of) */
         m->index_at = (uint32_t)strlen(m->key) + 1;
     }
+    m->steady = false;
     m->s = (struct tslot *)h;
     m->index = bucketfile_index_of(th->bf, h);
     m->gen = bucketfile_slot_gen(h);
@@ -394,8 +448,9 @@ slot_find(struct throttle *th, const struct throttle_table *t, const char *index
     res_cfg_of(t, gi, now, &c);
     struct slot_memo *m = memo_of(th, t, index);
     kv_status st = KV_OK;
-    if (m && atomic_load(&m->s->hdr.state) == BUCKETFILE_USED &&
-        bucketfile_slot_gen(&m->s->hdr) == m->gen) {
+    bool hit = m && atomic_load(&m->s->hdr.state) == BUCKETFILE_USED &&
+               bucketfile_slot_gen(&m->s->hdr) == m->gen;
+    if (hit) {
         h = &m->s->hdr;
     } else {
         size_t len = res_key(t, index, key);
@@ -412,14 +467,31 @@ slot_find(struct throttle *th, const struct throttle_table *t, const char *index
         m = memo_put(th, key, len, h);
     }
     struct tslot *s = (struct tslot *)h;
-    slot_sync(th, s, &c, now);
-    for (int d = 0; d < 2; d++)
-        if (only < 0 || d == only || s->billing != KV_PROVISIONED)
-            dir_refresh(th, s, d, now);
-    parts_refresh(s, now);
-    atomic_store(&h->last_used_ms, now);
-    m->cfg = c;
-    *out = (struct slot_ref){s, m->index, m->gen};
+    if (hit && slot_steady(m, s, &c)) {
+        /* What the general path below would do, without deriving again
+         * what the memo holds: no configuration to apply, no partitions
+         * to recount, the rates known. */
+        for (int d = 0; d < 2; d++) {
+            struct tdir *dir = &s->dir[d];
+            if (only >= 0 && d != only)
+                continue;
+            if (dir->rate.per_ms == m->rate[d].per_ms && dir->rate.ceiling == m->rate[d].ceiling)
+                bucket_refill(&dir->main, dir->rate, now);
+            else
+                dir_refresh(th, s, d, now);
+        }
+    } else {
+        slot_sync(th, s, &c, now);
+        for (int d = 0; d < 2; d++)
+            if (only < 0 || d == only || s->billing != KV_PROVISIONED)
+                dir_refresh(th, s, d, now);
+        parts_refresh(s, now);
+        m->cfg = c;
+        memo_learn(th, m, s);
+    }
+    if (atomic_load_explicit(&h->last_used_ms, memory_order_relaxed) != now)
+        atomic_store(&h->last_used_ms, now);
+    *out = (struct slot_ref){s, m->index, m->gen, m->steady ? m->prate : NULL};
     return KV_OK;
 }
 
@@ -528,9 +600,7 @@ throttle_unlocked_count(void)
 static kv_status
 lock_now(struct throttle *th, int64_t *now, struct kv_err *err)
 {
-    kv_status st = bucketfile_lock(th->bf, clock_now_ms(th->clock), err);
-    *now = clock_now_ms(th->clock);
-    return st;
+    return bucketfile_lock_now(th->bf, th->clock, now, err);
 }
 
 /* --- admission ---------------------------------------------------------------- */
@@ -542,6 +612,7 @@ struct resolved {
     int d;
     int reason;    /* what a refusal by the main bucket reports */
     uint32_t part; /* partition bucket slot, NO_PART for none */
+    struct bucket_rate prate; /* its rate */
 };
 
 static bool
@@ -585,12 +656,14 @@ resolve(struct throttle *th, const struct throttle_table *t, const struct thrott
         r[i].index = ref.index;
         r[i].gen = ref.gen;
         r[i].d = c[i].write ? DIR_WRITE : DIR_READ;
-        dir_rate(th, s, r[i].d, now, &r[i].reason);
+        r[i].reason = dir_reason(th, s, r[i].d, now);
         r[i].part = c[i].has_hash
                         ? partition_slot(partition_of(c[i].hash, s->n_parts), s->n_parts)
                         : NO_PART;
-        if (r[i].part != NO_PART)
-            bucket_refill(&s->parts[r[i].part][r[i].d], part_rate(r[i].d, s->n_parts), now);
+        if (r[i].part != NO_PART) {
+            r[i].prate = ref.prate ? ref.prate[r[i].d] : part_rate(r[i].d, s->n_parts);
+            bucket_refill(&s->parts[r[i].part][r[i].d], r[i].prate, now);
+        }
     }
     return KV_OK;
 }
@@ -606,8 +679,7 @@ check(const struct throttle_table *t, const struct throttle_charge *c,
         if (!bucket_admits(&dir->main, dir->rate, c[i].units))
             throttle_hit_add(hits, n_hits, t, c[i].index, c[i].write, r[i].reason);
         if (r[i].part != NO_PART &&
-            !bucket_admits(&s->parts[r[i].part][r[i].d], part_rate(r[i].d, s->n_parts),
-                           c[i].units))
+            !bucket_admits(&s->parts[r[i].part][r[i].d], r[i].prate, c[i].units))
             throttle_hit_add(hits, n_hits, t, c[i].index, c[i].write,
                              METRICS_REASON_KEY_RANGE);
     }
