@@ -58,6 +58,14 @@
  * whenever it is done: bucket.c), and nothing else of the slot changes.
  * Anything else (a new resource, a changed description, a new minute, a
  * retried body) takes the lock as before.
+ *
+ * Enforced capacity always takes the lock.  Under it, a provisioned slot
+ * whose configuration, size and partition count are still those the
+ * thread last derived its rates from (slot_steady) skips applying the
+ * description, recounting partitions and computing rates, and a request
+ * of one charge is admitted and debited in one short function
+ * (admit_steady).  The buckets see the same refills, checks and debits as
+ * on the general path, which still decides every refusal.
  */
 #include "throttle.h"
 #include "bucket.h"
