@@ -949,8 +949,9 @@ admit_steady(struct throttle *th, const struct throttle_table *t,
         metrics_add(&s->ring, now, units, c->units);
         metrics_add(&s->ring, now, reqs, 1);
     }
+    /* Relaxed, as admit_unlocked's: only its own value matters to others. */
     if (atomic_load_explicit(&s->hdr.last_used_ms, memory_order_relaxed) != now)
-        atomic_store(&s->hdr.last_used_ms, now);
+        atomic_store_explicit(&s->hdr.last_used_ms, now, memory_order_relaxed);
     ticket->held = true;
     ticket->at_ms = now;
     ticket->n = 1;
