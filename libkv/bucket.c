@@ -87,40 +87,6 @@ bucket_start(struct bucket *b, struct bucket_rate r, int64_t since_ms)
 }
 
 void
-bucket_refill(struct bucket *b, struct bucket_rate r, int64_t now_ms)
-{
-    if (now_ms <= b->stamp)
-        return; /* no time passed, or this clock reading is older */
-    int64_t elapsed = now_ms - b->stamp;
-    b->stamp = now_ms;
-    if (b->level >= r.ceiling || r.per_ms == 0)
-        return;
-    int64_t room = r.ceiling - b->level;
-    /* The product is formed only when elapsed <= room / per_ms, so it is
-     * at most room: no overflow, and no overshoot of the ceiling. */
-    if (elapsed > room / r.per_ms)
-        b->level = r.ceiling;
-    else
-        b->level += elapsed * r.per_ms;
-}
-
-bool
-bucket_admits(const struct bucket *b, struct bucket_rate r, uint64_t half)
-{
-    int64_t cost = (int64_t)half * BUCKET_TICKS;
-    int64_t need = cost < r.ceiling ? cost : r.ceiling;
-    if (need <= 0)
-        return b->level >= 0 && r.ceiling > 0;
-    return b->level >= need;
-}
-
-void
-bucket_take(struct bucket *b, uint64_t half)
-{
-    b->level -= (int64_t)half * BUCKET_TICKS;
-}
-
-void
 bucket_give(struct bucket *b, struct bucket_rate r, uint64_t half)
 {
     b->level += (int64_t)half * BUCKET_TICKS;

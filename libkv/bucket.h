@@ -52,18 +52,48 @@ struct bucket_rate bucket_rate_units(int64_t units_per_s, int64_t window_ms);
 void bucket_start(struct bucket *b, struct bucket_rate r, int64_t since_ms);
 
 /* Add what flowed in between b->stamp and now_ms, up to the ceiling; a
- * now_ms not after the stamp adds nothing and leaves the stamp. */
-void bucket_refill(struct bucket *b, struct bucket_rate r, int64_t now_ms);
+ * now_ms not after the stamp adds nothing and leaves the stamp.  Inline,
+ * with the next two, because every request runs them. */
+static inline void
+bucket_refill(struct bucket *b, struct bucket_rate r, int64_t now_ms)
+{
+    if (now_ms <= b->stamp)
+        return; /* no time passed, or this clock reading is older */
+    int64_t elapsed = now_ms - b->stamp;
+    b->stamp = now_ms;
+    if (b->level >= r.ceiling || r.per_ms == 0)
+        return;
+    int64_t room = r.ceiling - b->level, add;
+    /* A product that overflows exceeds room too: no overshoot of the
+     * ceiling, and no division per refill.  (A rate below zero, only from
+     * a damaged file, fills the bucket, as dividing by it did.) */
+    if (r.per_ms < 0 || __builtin_mul_overflow(elapsed, r.per_ms, &add) || add >= room)
+        b->level = r.ceiling;
+    else
+        b->level += add;
+}
 
 /*
  * Whether a request of `half` half-units may start now (call after
  * bucket_refill): the bucket holds at least the cost, or, for a cost
  * larger than the whole ceiling, the bucket is full.
  */
-bool bucket_admits(const struct bucket *b, struct bucket_rate r, uint64_t half);
+static inline bool
+bucket_admits(const struct bucket *b, struct bucket_rate r, uint64_t half)
+{
+    int64_t cost = (int64_t)half * BUCKET_TICKS;
+    int64_t need = cost < r.ceiling ? cost : r.ceiling;
+    if (need <= 0)
+        return b->level >= 0 && r.ceiling > 0;
+    return b->level >= need;
+}
 
 /* Take `half` half-units; the level may go below zero (debt). */
-void bucket_take(struct bucket *b, uint64_t half);
+static inline void
+bucket_take(struct bucket *b, uint64_t half)
+{
+    b->level -= (int64_t)half * BUCKET_TICKS;
+}
 
 /* Give back `half` half-units taken earlier, never above the ceiling. */
 void bucket_give(struct bucket *b, struct bucket_rate r, uint64_t half);

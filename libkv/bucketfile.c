@@ -85,6 +85,7 @@
  * clears every pin.
  */
 #include "bucketfile.h"
+#include "clock.h"
 #include "err.h"
 #include "mem.h"
 
@@ -135,7 +136,7 @@ struct bucketfile {
     size_t slot_size;
     struct bucketfile_params params;
     struct bf_header *hdr;       /* mapped (shared) or allocated (private) */
-    pthread_mutex_t private_lock;
+    atomic_bool private_held;    /* the lock of private state (private_lock) */
     struct bucketfile_slot **slots; /* [BUCKETFILE_SLOTS_MAX], mapped lazily */
     struct bf_cached cache[BF_CACHE];
 };
@@ -301,14 +302,41 @@ bf_mutex_init(pthread_mutex_t *m, bool shared)
     return rc;
 }
 
-kv_status
-bucketfile_lock(struct bucketfile *bf, int64_t now_ms, struct kv_err *err)
+/*
+ * The lock of a handle's private state: a flag, not a mutex.  Only the
+ * handle's own threads contend, for a few hundred instructions at a time,
+ * and a mutex's lock and unlock cost as much again as the admission
+ * itself.  A waiter spins briefly, then yields, so a holder preempted on
+ * a busy machine gets the processor back.
+ */
+static void
+private_lock(struct bucketfile *bf)
+{
+    for (unsigned spins = 0;; spins++) {
+        if (!atomic_load_explicit(&bf->private_held, memory_order_relaxed) &&
+            !atomic_exchange_explicit(&bf->private_held, true, memory_order_acquire))
+            return;
+        if (spins >= 64)
+            sched_yield();
+    }
+}
+
+/* Lock; the time a repair needs is asked for only once the lock is held
+ * (now_ms, or the clock when there is one), and the clock is read there
+ * either way, so one reading serves the caller and the repair. */
+static kv_status
+bf_lock(struct bucketfile *bf, int64_t now_ms, struct clock *clock, int64_t *now_out,
+        struct kv_err *err)
 {
     if (!bf->shared) {
-        pthread_mutex_lock(&bf->private_lock);
+        private_lock(bf);
+        if (clock)
+            *now_out = clock_now_ms(clock);
         return KV_OK;
     }
     int rc = pthread_mutex_lock(&bf->hdr->lock);
+    if (clock && (rc == 0 || rc == EOWNERDEAD))
+        *now_out = now_ms = clock_now_ms(clock);
     if (rc == EOWNERDEAD) {
         /* The owner died inside a critical section: see the essay above. */
         atomic_fetch_add(&bf->hdr->recoveries, 1);
@@ -321,13 +349,32 @@ bucketfile_lock(struct bucketfile *bf, int64_t now_ms, struct kv_err *err)
     return KV_OK;
 }
 
+kv_status
+bucketfile_lock(struct bucketfile *bf, int64_t now_ms, struct kv_err *err)
+{
+    return bf_lock(bf, now_ms, NULL, NULL, err);
+}
+
+kv_status
+bucketfile_lock_now(struct bucketfile *bf, struct clock *clock, int64_t *now_ms,
+                    struct kv_err *err)
+{
+    if (!bf->shared) { /* the usual case of a fake clock, kept short */
+        private_lock(bf);
+        *now_ms = clock_now_ms(clock);
+        return KV_OK;
+    }
+    *now_ms = 0;
+    return bf_lock(bf, 0, clock, now_ms, err);
+}
+
 void
 bucketfile_unlock(struct bucketfile *bf)
 {
     if (bf->shared)
         pthread_mutex_unlock(&bf->hdr->lock);
     else
-        pthread_mutex_unlock(&bf->private_lock);
+        atomic_store_explicit(&bf->private_held, false, memory_order_release);
 }
 
 uint64_t
@@ -452,10 +499,12 @@ bucketfile_claim(struct bucketfile *bf, const char *key, size_t len, int64_t now
         if (t && atomic_load(&t->state) != BUCKETFILE_USED && atomic_load(&t->pins) == 0)
             s = t;
     }
+    bool zeroed = false; /* a private slot just allocated, zero already */
     if (!s && n < BUCKETFILE_SLOTS_MAX) {
         kv_status st = bf_grow(bf, &s, err);
         if (st != KV_OK)
             return st;
+        zeroed = s && !bf->shared;
     }
     if (!s && (s = bf_evictable(bf, n, now_ms))) {
         bf_release(s);
@@ -470,7 +519,8 @@ bucketfile_claim(struct bucketfile *bf, const char *key, size_t len, int64_t now
      * so nothing updates it from here on (see Pins above). */
     bf_release(s);
     size_t keep = offsetof(struct bucketfile_slot, key_len);
-    memset((char *)s + keep, 0, bf->slot_size - keep);
+    if (!zeroed) /* most of a slot is pages never touched until used */
+        memset((char *)s + keep, 0, bf->slot_size - keep);
     memcpy(s->key, key, len);
     s->key[len] = '\0';
     s->key_len = (uint32_t)len;
@@ -648,7 +698,7 @@ bucketfile_open_private(const struct bucketfile_params *p, struct bucketfile **o
     if (!bf)
         return err_nomem(err);
     bf->hdr = mem_calloc(1, sizeof *bf->hdr);
-    if (!bf->hdr || bf_mutex_init(&bf->private_lock, false) != 0) {
+    if (!bf->hdr) {
         mem_free(bf->hdr);
         mem_free(bf->slots);
         mem_free(bf);
@@ -678,7 +728,6 @@ bucketfile_close(struct bucketfile *bf)
             close(bf->fd); /* drops this handle's byte locks */
     } else {
         mem_free(bf->hdr);
-        pthread_mutex_destroy(&bf->private_lock);
     }
     mem_free(bf->slots);
     mem_free(bf);

@@ -96,6 +96,12 @@ bool bucketfile_is_shared(const struct bucketfile *bf);
  * beyond recovery.
  */
 kv_status bucketfile_lock(struct bucketfile *bf, int64_t now_ms, struct kv_err *err);
+/* The same, then read the clock once into *now_ms (0 on failure); a
+ * repair uses that reading.  Times read after the lock reach the slots in
+ * the order of the critical sections that present them. */
+struct clock;
+kv_status bucketfile_lock_now(struct bucketfile *bf, struct clock *clock, int64_t *now_ms,
+                              struct kv_err *err);
 void bucketfile_unlock(struct bucketfile *bf);
 
 /* Under the lock: the USED slot with this key, or NULL in *out. */

@@ -66,18 +66,6 @@ partition_count_next(uint32_t current, int64_t r, int64_t w, uint64_t bytes)
     return n ? n : 1;
 }
 
-/* floor(hash * count / 2^64) in 64-bit arithmetic: count fits 32 bits, so
- * the two 32-bit halves of hash give products that fit 64. */
-uint32_t
-partition_of(uint64_t hash, uint32_t count)
-{
-    if (count <= 1)
-        return 0;
-    uint64_t hi = (hash >> 32) * count;
-    uint64_t lo = (hash & 0xffffffffu) * count;
-    return (uint32_t)((hi + (lo >> 32)) >> 32);
-}
-
 uint64_t
 partition_start(uint32_t i, uint32_t count)
 {
@@ -89,16 +77,4 @@ partition_start(uint32_t i, uint32_t count)
     uint64_t q = UINT64_MAX / count;
     uint64_t rem = UINT64_MAX % count + 1;
     return (uint64_t)i * q + div_ceil((uint64_t)i * rem, count);
-}
-
-uint32_t
-partition_slot_width(uint32_t count)
-{
-    return count <= PARTITION_SLOTS ? 1 : (uint32_t)div_ceil(count, PARTITION_SLOTS);
-}
-
-uint32_t
-partition_slot(uint32_t p, uint32_t count)
-{
-    return p / partition_slot_width(count);
 }

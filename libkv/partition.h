@@ -36,8 +36,19 @@ uint32_t partition_for_size(uint64_t bytes);
  */
 uint32_t partition_count_next(uint32_t current, int64_t r, int64_t w, uint64_t bytes);
 
-/* The partition (0..count-1) whose hash range holds `hash`. */
-uint32_t partition_of(uint64_t hash, uint32_t count);
+/* The partition (0..count-1) whose hash range holds `hash`: floor(hash *
+ * count / 2^64) in 64-bit arithmetic (count fits 32 bits, so the two
+ * 32-bit halves of hash give products that fit 64).  Inline, with the
+ * slot functions below, because every request with a key runs them. */
+static inline uint32_t
+partition_of(uint64_t hash, uint32_t count)
+{
+    if (count <= 1)
+        return 0;
+    uint64_t hi = (hash >> 32) * count;
+    uint64_t lo = (hash & 0xffffffffu) * count;
+    return (uint32_t)((hi + (lo >> 32)) >> 32);
+}
 /* The lowest hash in partition i of count: the start of its range. */
 uint64_t partition_start(uint32_t i, uint32_t count);
 
@@ -45,7 +56,18 @@ uint64_t partition_start(uint32_t i, uint32_t count);
  * The bucket slot (0..PARTITION_SLOTS-1) of partition p of count, and how
  * many partitions share that slot: 1 unless count > PARTITION_SLOTS.
  */
-uint32_t partition_slot(uint32_t p, uint32_t count);
-uint32_t partition_slot_width(uint32_t count);
+static inline uint32_t
+partition_slot_width(uint32_t count)
+{
+    return count <= PARTITION_SLOTS
+               ? 1
+               : (uint32_t)(((uint64_t)count + PARTITION_SLOTS - 1) / PARTITION_SLOTS);
+}
+
+static inline uint32_t
+partition_slot(uint32_t p, uint32_t count)
+{
+    return count <= PARTITION_SLOTS ? p : p / partition_slot_width(count);
+}
 
 #endif

@@ -58,6 +58,14 @@
  * whenever it is done: bucket.c), and nothing else of the slot changes.
  * Anything else (a new resource, a changed description, a new minute, a
  * retried body) takes the lock as before.
+ *
+ * Enforced capacity always takes the lock.  Under it, a provisioned slot
+ * whose configuration, size and partition count are still those the
+ * thread last derived its rates from (slot_steady) skips applying the
+ * description, recounting partitions and computing rates, and a request
+ * of one charge is admitted and debited in one short function
+ * (admit_steady).  The buckets see the same refills, checks and debits as
+ * on the general path, which still decides every refusal.
  */
 #include "throttle.h"
 #include "bucket.h"
@@ -130,6 +138,15 @@ struct slot_memo {
     uint32_t index;        /* slot number */
     uint32_t gen;          /* the slot's generation when found */
     struct res_cfg cfg;    /* the description this thread last applied */
+    /* What slot_find last derived from cfg (see slot_steady), valid when
+     * `steady`: from these units and size, n_parts partitions (the
+     * count they settle at) and these rates. */
+    bool steady;
+    uint32_t n_parts;
+    int64_t steady_units[2];
+    uint64_t steady_size;
+    struct bucket_rate rate[2];  /* main buckets' provisioned rates */
+    struct bucket_rate prate[2]; /* partition buckets' rates */
     uint32_t key_len;
     uint32_t index_at;     /* where the index name starts in key */
     char key[BUCKETFILE_KEY_MAX]; /* TableId, NUL, index name, NUL */
@@ -148,6 +165,7 @@ struct slot_ref {
     struct tslot *s;
     uint32_t index;
     uint32_t gen;
+    const struct bucket_rate *prate; /* its partition rates, when known */
 };
 
 /* --- rates ------------------------------------------------------------------ */
@@ -174,6 +192,16 @@ dir_rate(const struct throttle *th, struct tslot *s, int d, int64_t now, int *re
         ondemand_allowance(ondemand_settled(&s->dir[d].peak, now), floor, s->od_max[d]);
     *reason = a.reason;
     return bucket_rate_half(a.half_per_s, 1000);
+}
+
+/* The reason a refusal by a main bucket reports. */
+static int
+dir_reason(const struct throttle *th, struct tslot *s, int d, int64_t now)
+{
+    int reason = METRICS_REASON_PROVISIONED;
+    if (s->billing != KV_PROVISIONED)
+        dir_rate(th, s, d, now, &reason);
+    return reason;
 }
 
 /* Throughput that sizes the partitions, units/s: provisioned, or the
@@ -239,17 +267,25 @@ res_key(const struct throttle_table *t, const char *index, char *buf)
     return a + 1 + b;
 }
 
+/* A description's limits and size: all but its times. */
 static void
-res_cfg_of(const struct throttle_table *t, const struct throttle_index *gi, int64_t now,
-           struct res_cfg *c)
+res_cfg_limits(const struct throttle_table *t, const struct throttle_index *gi,
+               struct res_cfg *c)
 {
-    memset(c, 0, sizeof *c);
     c->billing = t->billing == KV_PAY_PER_REQUEST ? KV_PAY_PER_REQUEST : KV_PROVISIONED;
     c->units[DIR_READ] = gi ? gi->rcu : t->rcu;
     c->units[DIR_WRITE] = gi ? gi->wcu : t->wcu;
     c->od_max[DIR_READ] = gi ? gi->max_rru : t->max_rru;
     c->od_max[DIR_WRITE] = gi ? gi->max_wru : t->max_wru;
     c->size_bytes = gi ? gi->size_bytes : t->size_bytes;
+}
+
+static void
+res_cfg_of(const struct throttle_table *t, const struct throttle_index *gi, int64_t now,
+           struct res_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    res_cfg_limits(t, gi, c);
     c->created_ms = gi && gi->created_ms ? gi->created_ms : t->created_ms;
     if (c->created_ms <= 0 || c->created_ms > now)
         c->created_ms = now;
@@ -314,13 +350,58 @@ slot_sync(const struct throttle *th, struct tslot *s, const struct res_cfg *c, i
                        c->units[DIR_READ], c->units[DIR_WRITE]);
 }
 
-static bool
+/* Every field compared, without a branch per field: every request asks. */
+static inline bool
 res_cfg_equal(const struct res_cfg *a, const struct res_cfg *b)
 {
-    return a->billing == b->billing && a->units[0] == b->units[0] &&
-           a->units[1] == b->units[1] && a->od_max[0] == b->od_max[0] &&
-           a->od_max[1] == b->od_max[1] && a->size_bytes == b->size_bytes &&
-           a->created_ms == b->created_ms && a->changed_ms == b->changed_ms;
+    uint64_t d = (uint64_t)(a->billing ^ b->billing) | (uint64_t)(a->units[0] ^ b->units[0]) |
+                 (uint64_t)(a->units[1] ^ b->units[1]) |
+                 (uint64_t)(a->od_max[0] ^ b->od_max[0]) |
+                 (uint64_t)(a->od_max[1] ^ b->od_max[1]) | (a->size_bytes ^ b->size_bytes) |
+                 (uint64_t)(a->created_ms ^ b->created_ms) |
+                 (uint64_t)(a->changed_ms ^ b->changed_ms);
+    return d == 0;
+}
+
+/*
+ * Under the lock, after the general path of slot_find brought slot s to
+ * description c: note whether a later request with the same description can skip
+ * it (slot_steady), and what it would derive.  Only a provisioned slot
+ * qualifies: an on-demand bucket's rate moves with time.
+ */
+static void
+memo_learn(const struct throttle *th, struct slot_memo *m, const struct tslot *s,
+           const struct res_cfg *c)
+{
+    m->steady = s->billing == KV_PROVISIONED && cfg_same(s, c) &&
+                s->size_bytes == c->size_bytes &&
+                partition_count_next(s->n_parts, s->units[DIR_READ], s->units[DIR_WRITE],
+                                     s->size_bytes) == s->n_parts;
+    if (!m->steady)
+        return;
+    m->n_parts = s->n_parts;
+    m->steady_size = s->size_bytes;
+    for (int d = 0; d < 2; d++) {
+        m->steady_units[d] = s->units[d];
+        m->rate[d] = bucket_rate_units(s->units[d], th->burst_ms);
+        m->prate[d] = part_rate(d, s->n_parts);
+    }
+}
+
+/*
+ * Whether slot s, described as c, is where memo_learn left it: the slot
+ * holds c's configuration and size (another thread or process may have
+ * changed them), which are those the memo derived from, with the
+ * partition count noted.  Then slot_sync changes nothing (whatever c's
+ * times), parts_refresh keeps the count, and the rates are the memo's.
+ */
+static bool
+slot_steady(const struct slot_memo *m, const struct tslot *s, const struct res_cfg *c)
+{
+    return m->steady && s->billing == KV_PROVISIONED && s->n_parts == m->n_parts &&
+           s->size_bytes == c->size_bytes && c->size_bytes == m->steady_size &&
+           c->units[DIR_READ] == m->steady_units[DIR_READ] &&
+           c->units[DIR_WRITE] == m->steady_units[DIR_WRITE] && cfg_same(s, c);
 }
 
 /* This thread's memo of the table's (index NULL) or GSI's slot on this
@@ -366,6 +447,7 @@ memo_put(const struct throttle *th, const char *key, size_t len, struct bucketfi
         m->key[len] = '\0'; /* the index name ends too (memo_of) */
         m->index_at = (uint32_t)strlen(m->key) + 1;
     }
+    m->steady = false;
     m->s = (struct tslot *)h;
     m->index = bucketfile_index_of(th->bf, h);
     m->gen = bucketfile_slot_gen(h);
@@ -394,8 +476,9 @@ slot_find(struct throttle *th, const struct throttle_table *t, const char *index
     res_cfg_of(t, gi, now, &c);
     struct slot_memo *m = memo_of(th, t, index);
     kv_status st = KV_OK;
-    if (m && atomic_load(&m->s->hdr.state) == BUCKETFILE_USED &&
-        bucketfile_slot_gen(&m->s->hdr) == m->gen) {
+    bool hit = m && atomic_load(&m->s->hdr.state) == BUCKETFILE_USED &&
+               bucketfile_slot_gen(&m->s->hdr) == m->gen;
+    if (hit) {
         h = &m->s->hdr;
     } else {
         size_t len = res_key(t, index, key);
@@ -412,14 +495,31 @@ slot_find(struct throttle *th, const struct throttle_table *t, const char *index
         m = memo_put(th, key, len, h);
     }
     struct tslot *s = (struct tslot *)h;
-    slot_sync(th, s, &c, now);
-    for (int d = 0; d < 2; d++)
-        if (only < 0 || d == only || s->billing != KV_PROVISIONED)
-            dir_refresh(th, s, d, now);
-    parts_refresh(s, now);
-    atomic_store(&h->last_used_ms, now);
-    m->cfg = c;
-    *out = (struct slot_ref){s, m->index, m->gen};
+    if (hit && slot_steady(m, s, &c)) {
+        /* What the general path below would do, without deriving again
+         * what the memo holds: no configuration to apply, no partitions
+         * to recount, the rates known. */
+        for (int d = 0; d < 2; d++) {
+            struct tdir *dir = &s->dir[d];
+            if (only >= 0 && d != only)
+                continue;
+            if (dir->rate.per_ms == m->rate[d].per_ms && dir->rate.ceiling == m->rate[d].ceiling)
+                bucket_refill(&dir->main, dir->rate, now);
+            else
+                dir_refresh(th, s, d, now);
+        }
+    } else {
+        slot_sync(th, s, &c, now);
+        for (int d = 0; d < 2; d++)
+            if (only < 0 || d == only || s->billing != KV_PROVISIONED)
+                dir_refresh(th, s, d, now);
+        parts_refresh(s, now);
+        memo_learn(th, m, s, &c);
+    }
+    m->cfg = c; /* with its times, which an unlimited handle's requests compare */
+    if (atomic_load_explicit(&h->last_used_ms, memory_order_relaxed) != now)
+        atomic_store(&h->last_used_ms, now);
+    *out = (struct slot_ref){s, m->index, m->gen, m->steady ? m->prate : NULL};
     return KV_OK;
 }
 
@@ -528,9 +628,7 @@ throttle_unlocked_count(void)
 static kv_status
 lock_now(struct throttle *th, int64_t *now, struct kv_err *err)
 {
-    kv_status st = bucketfile_lock(th->bf, clock_now_ms(th->clock), err);
-    *now = clock_now_ms(th->clock);
-    return st;
+    return bucketfile_lock_now(th->bf, th->clock, now, err);
 }
 
 /* --- admission ---------------------------------------------------------------- */
@@ -542,6 +640,7 @@ struct resolved {
     int d;
     int reason;    /* what a refusal by the main bucket reports */
     uint32_t part; /* partition bucket slot, NO_PART for none */
+    struct bucket_rate prate; /* its rate */
 };
 
 static bool
@@ -585,12 +684,14 @@ resolve(struct throttle *th, const struct throttle_table *t, const struct thrott
         r[i].index = ref.index;
         r[i].gen = ref.gen;
         r[i].d = c[i].write ? DIR_WRITE : DIR_READ;
-        dir_rate(th, s, r[i].d, now, &r[i].reason);
+        r[i].reason = dir_reason(th, s, r[i].d, now);
         r[i].part = c[i].has_hash
                         ? partition_slot(partition_of(c[i].hash, s->n_parts), s->n_parts)
                         : NO_PART;
-        if (r[i].part != NO_PART)
-            bucket_refill(&s->parts[r[i].part][r[i].d], part_rate(r[i].d, s->n_parts), now);
+        if (r[i].part != NO_PART) {
+            r[i].prate = ref.prate ? ref.prate[r[i].d] : part_rate(r[i].d, s->n_parts);
+            bucket_refill(&s->parts[r[i].part][r[i].d], r[i].prate, now);
+        }
     }
     return KV_OK;
 }
@@ -606,8 +707,7 @@ check(const struct throttle_table *t, const struct throttle_charge *c,
         if (!bucket_admits(&dir->main, dir->rate, c[i].units))
             throttle_hit_add(hits, n_hits, t, c[i].index, c[i].write, r[i].reason);
         if (r[i].part != NO_PART &&
-            !bucket_admits(&s->parts[r[i].part][r[i].d], part_rate(r[i].d, s->n_parts),
-                           c[i].units))
+            !bucket_admits(&s->parts[r[i].part][r[i].d], r[i].prate, c[i].units))
             throttle_hit_add(hits, n_hits, t, c[i].index, c[i].write,
                              METRICS_REASON_KEY_RANGE);
     }
@@ -795,26 +895,87 @@ admit_unlocked(struct throttle *th, const struct throttle_table *t,
     return true;
 }
 
-kv_status
-throttle_admit(struct throttle *th, const struct throttle_table *t,
-               const struct throttle_charge *c, size_t n, enum metrics_op op, bool batch,
-               struct throttle_ticket *ticket, struct throttle_hit *hits, size_t *n_hits,
-               struct kv_err *err)
+/*
+ * Under the lock: an enforced admission of one charge on a slot this
+ * thread keeps steady (slot_steady), with the refills, checks and debits
+ * of slot_find, resolve, check and debit and none of their generality.
+ * False when the slot is not steady or a bucket refuses: then the general
+ * path decides and counts the refusal, and the refills done here change
+ * nothing for it (a refill at the same time adds nothing).
+ */
+static bool
+admit_steady(struct throttle *th, const struct throttle_table *t,
+             const struct throttle_charge *c, int64_t now, struct throttle_ticket *ticket)
+{
+    const struct throttle_index *gi = NULL;
+    struct slot_memo *m;
+    struct res_cfg cfg;
+    if (c->index && !(gi = gsi_find(t, c->index)))
+        return false;
+    if (!(m = memo_of(th, t, c->index)) || !m->steady)
+        return false;
+    struct tslot *s = m->s;
+    /* Claims and frees change these under the lock, which is held. */
+    if (atomic_load_explicit(&s->hdr.state, memory_order_relaxed) != BUCKETFILE_USED ||
+        atomic_load_explicit(&s->hdr.gen, memory_order_relaxed) != m->gen)
+        return false;
+    res_cfg_limits(t, gi, &cfg); /* slot_steady needs no times */
+    int d = c->write ? DIR_WRITE : DIR_READ;
+    struct tdir *dir = &s->dir[d];
+    if (!slot_steady(m, s, &cfg) || dir->rate.per_ms != m->rate[d].per_ms ||
+        dir->rate.ceiling != m->rate[d].ceiling)
+        return false;
+    bucket_refill(&dir->main, dir->rate, now);
+    struct bucket *pb = NULL;
+    uint32_t part = NO_PART;
+    if (c->has_hash) {
+        part = partition_slot(partition_of(c->hash, s->n_parts), s->n_parts);
+        pb = &s->parts[part][d];
+        bucket_refill(pb, m->prate[d], now);
+    }
+    if (!bucket_admits(&dir->main, dir->rate, c->units) ||
+        (pb && !bucket_admits(pb, m->prate[d], c->units)))
+        return false;
+    bucket_take(&dir->main, c->units);
+    if (pb)
+        bucket_take(pb, c->units);
+    enum metrics_field units = d == DIR_WRITE ? MF_CONSUMED_WRITE : MF_CONSUMED_READ;
+    enum metrics_field reqs = d == DIR_WRITE ? MF_WRITE_REQUESTS : MF_READ_REQUESTS;
+    struct metrics_minute *rec = metrics_current(&s->ring, now);
+    if (rec) {
+        metrics_record_add(rec, units, c->units);
+        metrics_record_add(rec, reqs, 1);
+    } else {
+        metrics_add(&s->ring, now, units, c->units);
+        metrics_add(&s->ring, now, reqs, 1);
+    }
+    /* Relaxed, as admit_unlocked's: only its own value matters to others. */
+    if (atomic_load_explicit(&s->hdr.last_used_ms, memory_order_relaxed) != now)
+        atomic_store_explicit(&s->hdr.last_used_ms, now, memory_order_relaxed);
+    ticket->held = true;
+    ticket->at_ms = now;
+    ticket->n = 1;
+    ticket->e[0] = (struct throttle_ticket_entry){
+        .slot = m->index,
+        .part = part,
+        .n_parts = s->n_parts,
+        .write = (uint8_t)d,
+        .debited = 1,
+        .gen = m->gen,
+        .units = c->units,
+    };
+    return true;
+}
+
+/* Under the lock: the general admission, for any charges. */
+static kv_status
+admit_general(struct throttle *th, const struct throttle_table *t,
+              const struct throttle_charge *c, size_t n, enum metrics_op op, bool batch,
+              int64_t now, struct throttle_ticket *ticket, struct throttle_hit *hits,
+              size_t *n_hits, struct kv_err *err)
 {
     struct resolved r[THROTTLE_CHARGES_MAX];
-    *n_hits = 0;
-    if (n > THROTTLE_CHARGES_MAX || !t || !t->id)
-        return ERR_MISUSE(err, "a request charges at most %d tables and indexes",
-                          THROTTLE_CHARGES_MAX);
-    if (admit_unlocked(th, t, c, n, ticket))
-        return KV_OK;
-    int64_t now;
-    kv_status st = lock_now(th, &now, err);
-    if (st != KV_OK)
-        return st;
-    if (ticket->held)
-        refund_locked(th, ticket); /* a retried body: the first try is given back */
-    st = resolve(th, t, c, n, now, r, err);
+    kv_status st = resolve(th, t, c, n, now, r, err);
     if (st == KV_OK && !th->unlimited)
         check(t, c, r, n, hits, n_hits);
     if (st == KV_OK && *n_hits) {
@@ -825,8 +986,42 @@ throttle_admit(struct throttle *th, const struct throttle_table *t,
     } else if (st == KV_OK) {
         debit(th, c, r, n, now, ticket);
     }
+    return st;
+}
+
+/* Kept out of throttle_admit, so that an unlimited handle's requests,
+ * which mostly take no lock, do not pay for this frame. */
+static __attribute__((noinline)) kv_status
+admit_locked(struct throttle *th, const struct throttle_table *t,
+             const struct throttle_charge *c, size_t n, enum metrics_op op, bool batch,
+             struct throttle_ticket *ticket, struct throttle_hit *hits, size_t *n_hits,
+             struct kv_err *err)
+{
+    int64_t now;
+    kv_status st = lock_now(th, &now, err);
+    if (st != KV_OK)
+        return st;
+    if (ticket->held)
+        refund_locked(th, ticket); /* a retried body: the first try is given back */
+    if (th->unlimited || n != 1 || !admit_steady(th, t, c, now, ticket))
+        st = admit_general(th, t, c, n, op, batch, now, ticket, hits, n_hits, err);
     bucketfile_unlock(th->bf);
     return st;
+}
+
+kv_status
+throttle_admit(struct throttle *th, const struct throttle_table *t,
+               const struct throttle_charge *c, size_t n, enum metrics_op op, bool batch,
+               struct throttle_ticket *ticket, struct throttle_hit *hits, size_t *n_hits,
+               struct kv_err *err)
+{
+    *n_hits = 0;
+    if (n > THROTTLE_CHARGES_MAX || !t || !t->id)
+        return ERR_MISUSE(err, "a request charges at most %d tables and indexes",
+                          THROTTLE_CHARGES_MAX);
+    if (admit_unlocked(th, t, c, n, ticket))
+        return KV_OK;
+    return admit_locked(th, t, c, n, op, batch, ticket, hits, n_hits, err);
 }
 
 kv_status
@@ -897,9 +1092,9 @@ void
 throttle_read_settle(struct throttle *th, struct throttle_ticket *ticket, uint64_t actual_half)
 {
     struct kv_err err;
-    err_init(&err);
     if (!ticket->held || ticket->n != 1 || ticket->e[0].units == actual_half)
         return; /* nothing to change: the estimate was the cost */
+    err_init(&err);
     if (!ticket->e[0].debited && settle_unlocked(th, ticket, actual_half))
         return;
     int64_t now;

@@ -20,6 +20,7 @@
 #include "throttle.h"
 #include "throttle_impl.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,31 @@ thr01_3_overdraft(void **state)
     bucket_refill(&b, r, 399500);
     assert_true(bucket_admits(&b, r, 1));
     assert_false(bucket_admits(&b, r, 2));
+}
+
+/* thr01-1.5: a refill that exactly fills the room reaches the ceiling,
+ * one tick short stays short, and an elapsed time whose product with the
+ * rate would overflow fills the bucket. */
+static void
+thr01_5_refill_edges(void **state)
+{
+    (void)state;
+    struct bucket_rate r = bucket_rate_units(7, 300000); /* 14 ticks per ms */
+    struct bucket b = {r.ceiling - 140, 0};
+    bucket_refill(&b, r, 9);
+    assert_int_equal(b.level, r.ceiling - 14);
+    bucket_refill(&b, r, 10);
+    assert_int_equal(b.level, r.ceiling);
+    struct bucket c = {r.ceiling - 141, 0};
+    bucket_refill(&c, r, 10);
+    assert_int_equal(c.level, r.ceiling - 1);
+    bucket_refill(&c, r, 11);
+    assert_int_equal(c.level, r.ceiling);
+    struct bucket_rate fast = bucket_rate_units(BUCKET_RATE_MAX, BUCKET_WINDOW_MAX);
+    struct bucket d = {-(INT64_C(1) << 50), 0};
+    bucket_refill(&d, fast, INT64_C(1) << 62);
+    assert_int_equal(d.level, fast.ceiling);
+    assert_int_equal(d.stamp, INT64_C(1) << 62);
 }
 
 /* thr01-1.4: a reading older than the stamp credits nothing and leaves
@@ -675,6 +701,31 @@ thr05_5_burst_within_partition(void **state)
     tf_close(f);
 }
 
+/* thr05-2.4: a thread that keeps using a table takes a short path while
+ * its description stays the same; a description that grows the table
+ * still recounts its partitions (each starting afresh), and a throughput
+ * cut still cuts the level, at the same instant. */
+static void
+thr05_6_description_changes(void **state)
+{
+    (void)state;
+    struct tf *f = tf_open(0, false);
+    struct throttle_table t = table("11111111-0000-0000-0000-000000000034", 3, 2999);
+    assert_int_equal(throttle_partitions(f->th, &t, NULL), 3);
+    assert_int_equal(drain(f, &t, 42), 1000); /* the hot key's partition */
+    assert_int_equal(drain(f, &t, 42), 0);
+    t.size_bytes = 4 * PARTITION_BYTES; /* four partitions by size */
+    assert_int_equal(drain(f, &t, 42), 1000);
+    assert_int_equal(throttle_partitions(f->th, &t, NULL), 4);
+    assert_int_equal(throttle_level(f->th, &t, NULL, true), 2 * 999);
+    t.wcu = 500;
+    t.changed_ms = T0 + 1;
+    clock_advance(&f->clk, 1);
+    assert_int_equal(drain(f, &t, partition_start(1, 4)), 500);
+    assert_int_equal(throttle_level(f->th, &t, NULL, true), 0);
+    tf_close(f);
+}
+
 /* --- thr06: UpdateTable ------------------------------------------------------------- */
 
 /* thr06-1.1: a raise keeps the banked level and refills at the new rate at
@@ -1129,6 +1180,55 @@ thr09_4_private_with_injected_clock(void **state)
     fx_rmdir(dir);
 }
 
+/* thr10-1.1: a handle's private buckets are one lock's: reads from four
+ * threads at one instant debit exactly what they asked, none lost. */
+#define THR10_THREADS 4
+#define THR10_READS 4000
+
+struct reader {
+    struct tf *f;
+    const struct throttle_table *t;
+    int admitted;
+};
+
+static void *
+read_many(void *arg)
+{
+    struct reader *r = arg;
+    for (int i = 0; i < THR10_READS; i++) {
+        struct throttle_ticket tk = {0};
+        struct throttle_read rd = {r->t, METRICS_OP_GET_ITEM, NULL, false, 0, 1};
+        struct kv_err err;
+        err_init(&err);
+        if (throttle_read_admit(r->f->th, &rd, &tk, &err) == KV_OK)
+            r->admitted++;
+        err_clear(&err);
+    }
+    return NULL;
+}
+
+static void
+thr10_1_private_threads(void **state)
+{
+    (void)state;
+    struct tf *f = tf_open(0, false);
+    struct throttle_table t = table("11111111-0000-0000-0000-000000000101", 10000, 1);
+    assert_int_equal(throttle_level(f->th, &t, NULL, false), 20000);
+    struct reader r[THR10_THREADS];
+    pthread_t th[THR10_THREADS];
+    for (int i = 0; i < THR10_THREADS; i++) {
+        r[i] = (struct reader){f, &t, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, read_many, &r[i]), 0);
+    }
+    for (int i = 0; i < THR10_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(r[i].admitted, THR10_READS);
+    }
+    assert_int_equal(throttle_level(f->th, &t, NULL, false),
+                     20000 - THR10_THREADS * THR10_READS);
+    tf_close(f);
+}
+
 int
 main(void)
 {
@@ -1137,6 +1237,7 @@ main(void)
         cmocka_unit_test(thr01_2_ceiling),
         cmocka_unit_test(thr01_3_overdraft),
         cmocka_unit_test(thr01_4_clock_back),
+        cmocka_unit_test(thr01_5_refill_edges),
         cmocka_unit_test(thr02_1_ten_per_second),
         cmocka_unit_test(thr02_2_ten_within_a_second),
         cmocka_unit_test(thr02_3_burst_after_idle),
@@ -1155,6 +1256,7 @@ main(void)
         cmocka_unit_test(thr05_3_hot_key),
         cmocka_unit_test(thr05_4_spread_keys),
         cmocka_unit_test(thr05_5_burst_within_partition),
+        cmocka_unit_test(thr05_6_description_changes),
         cmocka_unit_test(thr06_1_rate_change),
         cmocka_unit_test(thr06_2_mode_switch),
         cmocka_unit_test(thr07_1_double_previous_peak),
@@ -1166,6 +1268,7 @@ main(void)
         cmocka_unit_test(thr09_3_unlimited_unlocked),
         cmocka_unit_test(thr09_3_options_layout),
         cmocka_unit_test(thr09_4_private_with_injected_clock),
+        cmocka_unit_test(thr10_1_private_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
