@@ -81,17 +81,68 @@ go_again(struct op_ctx *c, int attempt, kv_status *st, bool *served, size_t n_le
     return n_left > 0 && retry_call_resend(c->db, attempt);
 }
 
+/* One kind of batch, as the attempt loop below drives it. */
+struct resend_ops {
+    /* Make the request of a later attempt from the pending pairs (the
+     * first attempt sends the caller's own request). */
+    kv_status (*build)(struct op_ctx *c, void *self, const struct pend *p, const struct plan *pl);
+    /* Send the current request; when it is served, keep each table
+     * entry's results and append its unprocessed pairs to next. */
+    kv_status (*send)(struct op_ctx *c, void *self, const struct pend *p, const struct plan *pl,
+                      struct pend *next, size_t *n_next);
+};
+
+/* Append table entry g's unprocessed elements, as pairs, to next. */
+static void
+take_unprocessed(const struct pend *p, const struct plan *pl, size_t g, const size_t *unprocessed,
+                 size_t n, struct pend *next, size_t *n_next)
+{
+    for (size_t k = 0; k < n; k++)
+        next[(*n_next)++] = p[pl->start[g] + unprocessed[k]];
+}
+
+/* Send attempts until nothing is left or the policy says stop; p and *n_p
+ * end as what is still unprocessed. */
+static kv_status
+resend(struct op_ctx *c, const struct resend_ops *ops, void *self, struct pend *p, size_t *n_p)
+{
+    struct pend *next = arena_alloc(c->arena, (*n_p + 1) * sizeof *next);
+    if (!next)
+        return err_nomem(c->err);
+    bool served = false;
+    kv_status st;
+    for (int attempt = 1;; attempt++) {
+        struct plan pl;
+        size_t n_next = 0;
+        if ((st = plan_make(c, p, *n_p, &pl)) != KV_OK ||
+            (attempt > 1 && (st = ops->build(c, self, p, &pl)) != KV_OK))
+            return st;
+        if ((st = ops->send(c, self, p, &pl, next, &n_next)) == KV_OK) {
+            memcpy(p, next, n_next * sizeof *p);
+            *n_p = n_next;
+        }
+        if (!go_again(c, attempt, &st, &served, *n_p))
+            return st;
+    }
+}
+
 /* --- BatchWriteItem ------------------------------------------------------------- */
 
+struct write_resend {
+    const struct batch_write_req *r;      /* the caller's request */
+    struct batch_write_req cur;           /* the attempt's */
+    struct batch_write_table_resp *acc;   /* per caller's table */
+};
+
 static kv_status
-write_request(struct op_ctx *c, const struct batch_write_req *r, const struct pend *p,
-              const struct plan *pl, struct batch_write_req *out)
+write_build(struct op_ctx *c, void *self, const struct pend *p, const struct plan *pl)
 {
+    struct write_resend *w = self;
     struct batch_write_table *bt = arena_alloc(c->arena, (pl->n_groups + 1) * sizeof *bt);
     if (!bt)
         return err_nomem(c->err);
     for (size_t g = 0; g < pl->n_groups; g++) {
-        const struct batch_write_table *src = &r->tables[pl->table[g]];
+        const struct batch_write_table *src = &w->r->tables[pl->table[g]];
         size_t n = pl->start[g + 1] - pl->start[g];
         struct batch_write_elem *e = arena_alloc(c->arena, n * sizeof *e);
         if (!e)
@@ -100,65 +151,66 @@ write_request(struct op_ctx *c, const struct batch_write_req *r, const struct pe
             e[j] = src->elems[p[pl->start[g] + j].e];
         bt[g] = (struct batch_write_table){src->table, e, n};
     }
-    *out = (struct batch_write_req){bt, pl->n_groups};
+    w->cur = (struct batch_write_req){bt, pl->n_groups};
     return KV_OK;
+}
+
+static kv_status
+write_send(struct op_ctx *c, void *self, const struct pend *p, const struct plan *pl,
+           struct pend *next, size_t *n_next)
+{
+    struct write_resend *w = self;
+    struct batch_write_resp o;
+    kv_status st = op_batch_write(c, &w->cur, &o);
+    for (size_t g = 0; st == KV_OK && g < pl->n_groups; g++) {
+        const struct batch_write_table_resp *tr = &o.tables[g];
+        consumed_merge(&w->acc[pl->table[g]].consumed, &tr->consumed);
+        take_unprocessed(p, pl, g, tr->unprocessed, tr->n_unprocessed, next, n_next);
+    }
+    return st;
 }
 
 kv_status
 batch_write_resend(struct op_ctx *c, const struct batch_write_req *r, struct batch_write_resp *out)
 {
+    static const struct resend_ops ops = {write_build, write_send};
     memset(out, 0, sizeof *out);
     size_t *counts = arena_alloc(c->arena, (r->n_tables + 1) * sizeof *counts);
-    struct batch_write_table_resp *acc = arena_calloc(c->arena, (r->n_tables + 1) * sizeof *acc);
-    if (!counts || !acc)
+    struct write_resend w = {r, *r, arena_calloc(c->arena, (r->n_tables + 1) * sizeof *w.acc)};
+    if (!counts || !w.acc)
         return err_nomem(c->err);
     for (size_t t = 0; t < r->n_tables; t++)
         counts[t] = r->tables[t].n_elems;
     size_t n_p;
     struct pend *p = pend_all(c, r->n_tables, counts, &n_p);
-    struct pend *next = arena_alloc(c->arena, (n_p + 1) * sizeof *next);
-    if (!p || !next)
+    if (!p)
         return err_nomem(c->err);
-    bool served = false;
-    kv_status st;
-    for (int attempt = 1;; attempt++) {
-        struct plan pl;
-        struct batch_write_req cur = *r;
-        struct batch_write_resp o;
-        if ((st = plan_make(c, p, n_p, &pl)) != KV_OK ||
-            (attempt > 1 && (st = write_request(c, r, p, &pl, &cur)) != KV_OK))
-            return st;
-        size_t n_next = 0;
-        if ((st = op_batch_write(c, &cur, &o)) == KV_OK) {
-            for (size_t g = 0; g < pl.n_groups; g++) {
-                const struct batch_write_table_resp *tr = &o.tables[g];
-                consumed_merge(&acc[pl.table[g]].consumed, &tr->consumed);
-                for (size_t k = 0; k < tr->n_unprocessed; k++)
-                    next[n_next++] = p[pl.start[g] + tr->unprocessed[k]];
-            }
-            memcpy(p, next, n_next * sizeof *p);
-            n_p = n_next;
-        }
-        if (!go_again(c, attempt, &st, &served, n_p))
-            break;
-    }
+    kv_status st = resend(c, &ops, &w, p, &n_p);
     if (st != KV_OK)
         return st;
     for (size_t t = 0; t < r->n_tables; t++)
-        if (!(acc[t].unprocessed = arena_alloc(c->arena, (counts[t] + 1) * sizeof(size_t))))
+        if (!(w.acc[t].unprocessed = arena_alloc(c->arena, (counts[t] + 1) * sizeof(size_t))))
             return err_nomem(c->err);
     for (size_t i = 0; i < n_p; i++)
-        acc[p[i].t].unprocessed[acc[p[i].t].n_unprocessed++] = p[i].e;
-    out->tables = acc;
+        w.acc[p[i].t].unprocessed[w.acc[p[i].t].n_unprocessed++] = p[i].e;
+    out->tables = w.acc;
     return KV_OK;
 }
 
 /* --- BatchGetItem ------------------------------------------------------------------ */
 
+struct get_resend {
+    const struct batch_get_req *r;        /* the caller's request */
+    struct batch_get_req cur;             /* the attempt's */
+    struct batch_get_table_resp *acc;     /* per caller's table */
+    struct kv_value ***found;             /* per caller's table and key: its item */
+};
+
 static kv_status
-get_request(struct op_ctx *c, const struct batch_get_req *r, const struct pend *p,
-            const struct plan *pl, struct batch_get_req *out)
+get_build(struct op_ctx *c, void *self, const struct pend *p, const struct plan *pl)
 {
+    struct get_resend *gr = self;
+    const struct batch_get_req *r = gr->r;
     struct batch_get_table *bt = arena_alloc(c->arena, (pl->n_groups + 1) * sizeof *bt);
     if (!bt)
         return err_nomem(c->err);
@@ -174,8 +226,27 @@ get_request(struct op_ctx *c, const struct batch_get_req *r, const struct pend *
         bt[g].keys = keys;
         bt[g].n_keys = n;
     }
-    *out = (struct batch_get_req){bt, pl->n_groups, r->out};
+    gr->cur = (struct batch_get_req){bt, pl->n_groups, r->out};
     return KV_OK;
+}
+
+static kv_status
+get_send(struct op_ctx *c, void *self, const struct pend *p, const struct plan *pl,
+         struct pend *next, size_t *n_next)
+{
+    struct get_resend *gr = self;
+    struct batch_get_resp o;
+    kv_status st = op_batch_get(c, &gr->cur, &o);
+    for (size_t g = 0; st == KV_OK && g < pl->n_groups; g++) {
+        const struct batch_get_table_resp *tr = &o.tables[g];
+        consumed_merge(&gr->acc[pl->table[g]].consumed, &tr->consumed);
+        for (size_t x = 0; x < tr->n_items; x++) {
+            const struct pend *q = &p[pl->start[g] + tr->item_keys[x]];
+            gr->found[q->t][q->e] = &tr->items[x];
+        }
+        take_unprocessed(p, pl, g, tr->unprocessed, tr->n_unprocessed, next, n_next);
+    }
+    return st;
 }
 
 /* The items read, in key order, into the caller's shape. */
@@ -205,50 +276,24 @@ get_finish(struct op_ctx *c, const struct batch_get_req *r, struct kv_value ***f
 kv_status
 batch_get_resend(struct op_ctx *c, const struct batch_get_req *r, struct batch_get_resp *out)
 {
+    static const struct resend_ops ops = {get_build, get_send};
     memset(out, 0, sizeof *out);
     size_t *counts = arena_alloc(c->arena, (r->n_tables + 1) * sizeof *counts);
-    struct batch_get_table_resp *acc = arena_calloc(c->arena, (r->n_tables + 1) * sizeof *acc);
-    struct kv_value ***found = arena_calloc(c->arena, (r->n_tables + 1) * sizeof *found);
-    if (!counts || !acc || !found)
+    struct get_resend g = {r, *r, arena_calloc(c->arena, (r->n_tables + 1) * sizeof *g.acc),
+                           arena_calloc(c->arena, (r->n_tables + 1) * sizeof *g.found)};
+    if (!counts || !g.acc || !g.found)
         return err_nomem(c->err);
     for (size_t t = 0; t < r->n_tables; t++) {
         counts[t] = r->tables[t].n_keys;
-        if (!(found[t] = arena_calloc(c->arena, (counts[t] + 1) * sizeof *found[t])))
+        if (!(g.found[t] = arena_calloc(c->arena, (counts[t] + 1) * sizeof *g.found[t])))
             return err_nomem(c->err);
     }
     size_t n_p;
     struct pend *p = pend_all(c, r->n_tables, counts, &n_p);
-    struct pend *next = arena_alloc(c->arena, (n_p + 1) * sizeof *next);
-    if (!p || !next)
+    if (!p)
         return err_nomem(c->err);
-    bool served = false;
-    kv_status st;
-    for (int attempt = 1;; attempt++) {
-        struct plan pl;
-        struct batch_get_req cur = *r;
-        struct batch_get_resp o;
-        if ((st = plan_make(c, p, n_p, &pl)) != KV_OK ||
-            (attempt > 1 && (st = get_request(c, r, p, &pl, &cur)) != KV_OK))
-            return st;
-        size_t n_next = 0;
-        if ((st = op_batch_get(c, &cur, &o)) == KV_OK) {
-            for (size_t g = 0; g < pl.n_groups; g++) {
-                const struct batch_get_table_resp *tr = &o.tables[g];
-                consumed_merge(&acc[pl.table[g]].consumed, &tr->consumed);
-                for (size_t x = 0; x < tr->n_items; x++) {
-                    const struct pend *q = &p[pl.start[g] + tr->item_keys[x]];
-                    found[q->t][q->e] = &tr->items[x];
-                }
-                for (size_t k = 0; k < tr->n_unprocessed; k++)
-                    next[n_next++] = p[pl.start[g] + tr->unprocessed[k]];
-            }
-            memcpy(p, next, n_next * sizeof *p);
-            n_p = n_next;
-        }
-        if (!go_again(c, attempt, &st, &served, n_p))
-            break;
-    }
-    if (st == KV_OK && (st = get_finish(c, r, found, acc, p, n_p)) == KV_OK)
-        out->tables = acc;
+    kv_status st = resend(c, &ops, &g, p, &n_p);
+    if (st == KV_OK && (st = get_finish(c, r, g.found, g.acc, p, n_p)) == KV_OK)
+        out->tables = g.acc;
     return st;
 }
