@@ -96,7 +96,10 @@ run_update(struct arena *a, struct expr_update *u, const struct kv_value *item)
     struct kv_value key, out, ret, before;
     err_init(&err);
     value_init(&key, KV_M);
-    value_set_bytes_ref(value_map_append(a, &key, "pk", 2, false), KV_S, "k", 1);
+    struct kv_value *pk = value_map_append(a, &key, "pk", 2, false);
+    if (!pk)
+        return;
+    value_set_bytes_ref(pk, KV_S, "k", 1);
     struct expr_key_schema ks = {{"pk", 2}, KV_S, {NULL, 0}, 0};
     (void)expr_update_check_keys(u, &ks, &err);
     (void)expr_update_creates(u);

@@ -14,12 +14,14 @@
 
 struct chunk {
     struct chunk *next;
-    size_t size; /* usable bytes after the header */
-    size_t used;
+    size_t size; /* usable bytes after the header, a multiple of 8 */
     max_align_t data[];
 };
 
+/* The head chunk's free space is the cursor (arena.h); a chunk behind the
+ * head is full. */
 struct arena {
+    struct arena_cursor cur; /* first, as arena_alloc expects */
     struct chunk *head;
     size_t next_size;
     size_t footprint;
@@ -39,10 +41,20 @@ arena_new(void)
 {
     struct arena *a = mem_calloc(1, sizeof *a);
     if (a) {
+        /* no chunk yet: no space, with both ends in the arena itself */
+        a->cur.next = a->cur.end = (char *)&a->cur;
         a->next_size = FIRST_CHUNK;
         a->own = true;
     }
     return a;
+}
+
+/* Serve the next allocations from the head chunk, empty. */
+static void
+use_head(struct arena *a)
+{
+    a->cur.next = (char *)a->head->data;
+    a->cur.end = a->cur.next + a->head->size;
 }
 
 /* An arena at the start of `size` bytes of `mem`, its first chunk after it. */
@@ -52,9 +64,9 @@ place(void *mem, size_t size, bool own)
     struct arena *a = mem;
     struct chunk *c = (struct chunk *)((char *)mem + HEADER_SIZE);
     c->next = NULL;
-    c->size = size - HEADER_SIZE - sizeof *c;
-    c->used = 0;
+    c->size = (size - HEADER_SIZE - sizeof *c) & ~(size_t)7;
     a->head = a->fixed = c;
+    use_head(a);
     a->next_size = FIRST_CHUNK;
     a->footprint = size;
     a->own = own;
@@ -109,8 +121,8 @@ arena_reset(struct arena *a)
         b = next;
     }
     c->next = NULL;
-    c->used = 0;
     a->head = c;
+    use_head(a);
     a->next_size = FIRST_CHUNK;
     a->footprint = HEADER_SIZE + sizeof *c + c->size;
     return true;
@@ -128,7 +140,6 @@ chunk_add(struct arena *a, size_t need)
     if (!c)
         return NULL;
     c->size = size;
-    c->used = 0;
     a->footprint += sizeof *c + size;
     if (a->next_size < MAX_CHUNK)
         a->next_size *= 2;
@@ -140,28 +151,31 @@ chunk_add(struct arena *a, size_t need)
     } else {
         c->next = a->head;
         a->head = c;
+        use_head(a);
     }
     return c;
 }
 
 void *
-arena_alloc(struct arena *a, size_t n)
+arena_alloc_slow(struct arena *a, size_t n)
 {
     if (n > SIZE_MAX - 8)
         return NULL;
     n = (n + 7) & ~(size_t)7;
     if (n == 0)
         n = 8;
-    struct chunk *c = a->head;
-    if (!c || c->size - c->used < n) {
-        c = chunk_add(a, n);
-        if (!c)
-            return NULL;
-        if (c->size - c->used < n)
-            return NULL;
+    if ((size_t)(a->cur.end - a->cur.next) >= n) {
+        void *p = a->cur.next;
+        a->cur.next += n;
+        return p;
     }
-    void *p = (char *)c->data + c->used;
-    c->used += n;
+    struct chunk *c = chunk_add(a, n);
+    if (!c || c->size < n)
+        return NULL;
+    if (c != a->head)
+        return c->data; /* a chunk of its own, behind the head */
+    void *p = a->cur.next;
+    a->cur.next += n;
     return p;
 }
 

@@ -33,6 +33,10 @@
  */
 #define SPARE_ITEMS 2
 
+/* Member slots an item starts with, in the allocation of the item itself:
+ * a key, or a small item, is then built without growing its array. */
+#define ITEM_FIRST_MEMBERS 4
+
 static _Thread_local struct {
     struct arena *block[SPARE_ITEMS];
     int n;
@@ -88,13 +92,16 @@ kv_item *
 kv_item_new(void)
 {
     struct arena *a = spare.n > 0 ? spare.block[--spare.n] : arena_new_inline(ITEM_FIRST_BYTES);
-    kv_item *item = a ? arena_alloc(a, sizeof *item) : NULL;
+    kv_item *item =
+        a ? arena_alloc(a, sizeof *item + ITEM_FIRST_MEMBERS * sizeof(struct kv_member)) : NULL;
     if (!item) {
         arena_free(a);
         return NULL;
     }
     item->arena = a;
     value_init(&item->root, KV_M);
+    item->root.u.members = (struct kv_member *)(void *)(item + 1);
+    item->root.cap = ITEM_FIRST_MEMBERS;
     return item;
 }
 

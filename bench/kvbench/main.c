@@ -642,6 +642,7 @@ main(int argc, char **argv)
     printf("Median of %u runs; %u ms per figure (%u ms for synced writes) after %u ms of "
            "warm-up; matrix tables of %llu items.\n",
            o.repeat, o.time_ms, o.sync_time_ms, o.warm_ms, (unsigned long long)o.items);
+    printf("libkv built with %s.\n", KVB_BUILD);
     int rc = 0;
     if (rc == 0 && o.sections[SEC_MATRIX])
         rc = section_matrix();

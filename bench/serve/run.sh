@@ -43,7 +43,7 @@ for tool in wrk node npm python3; do
     fi
 done
 
-[ -f "$build/build.ninja" ] || meson setup "$build" "$root" --buildtype=release >/dev/null
+[ -f "$build/build.ninja" ] || meson setup "$build" "$root" --buildtype=release -Db_lto=true >/dev/null
 ninja -C "$build" tools/kv bench/static-server >/dev/null
 sh "$root/tests/serve/npm-install.sh" "$build/bench-npm" "$here/package.json" >&2
 
