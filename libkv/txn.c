@@ -7,7 +7,7 @@
  *
  * Group commit: a synced commit costs a disk flush, far more than the
  * write itself, and LMDB runs one write transaction at a time.  So
- * single-item writes queue while a group is committing; the first of them
+ * writes queue while a group is committing; the first of them
  * to find no group running leads the next: it takes the whole queue, runs
  * each write's body (if one fails, again with each in a nested transaction,
  * mdb_txn_begin with a parent, so that the failure aborts that write
@@ -184,6 +184,7 @@ struct group_req {
     void *arg;
     kv_status st;      /* the write's outcome, set by the leader */
     uint64_t seen;     /* the map size it ran with */
+    bool failed_first; /* failed in the group's first run: kept, not run again */
     bool done;
     struct group_req *next;
 };
@@ -218,13 +219,16 @@ group_one(struct group_req *q, MDB_txn *top, bool direct)
     return st;
 }
 
-/* Begin the group's transaction; on failure every write of the group gets
- * the error (or a retry when the map was grown by another process). */
+/* Begin the group's transaction; on failure every write of the group
+ * still to run gets the error (or a retry when the map was grown by
+ * another process). */
 static bool
 group_begin(struct kv_db *db, struct group_req *batch, MDB_txn **top)
 {
     int rc = mdb_txn_begin(db->env, NULL, 0, top);
     for (struct group_req *q = batch; rc && q; q = q->next) {
+        if (q->failed_first) /* its outcome stands */
+            continue;
         if (rc == MDB_MAP_RESIZED) {
             q->t.retry = RETRY_RESIZED;
             q->st = KV_RETRY;
@@ -243,7 +247,11 @@ group_begin(struct kv_db *db, struct group_req *batch, MDB_txn **top)
  * group's transaction: a nested transaction costs LMDB a zeroed table of
  * every possible named database, more than a small write itself.  When one
  * fails, that transaction is dropped and the group runs again with each
- * write nested, so the failure undoes its own changes only.
+ * write nested, so the failure undoes its own changes only.  The write
+ * that failed keeps its outcome and does not run again: what it met is
+ * unchanged (the writes before it run again the same), and a body may
+ * carry state from one run to the next (a BatchWriteItem leaves out the
+ * elements capacity refused), so a second run could answer differently.
  */
 static void
 group_lead(struct kv_db *db, struct group_req *batch)
@@ -252,23 +260,27 @@ group_lead(struct kv_db *db, struct group_req *batch)
     uint64_t seen = db->map_size;
     bool alone = batch->next == NULL, nested = false;
     MDB_txn *top;
-    for (struct group_req *q = batch; q; q = q->next)
+    for (struct group_req *q = batch; q; q = q->next) {
         q->seen = seen;
+        q->failed_first = false;
+    }
     for (;;) {
         if (!group_begin(db, batch, &top))
             break;
         size_t ok = 0;
         bool failed = false;
         for (struct group_req *q = batch; q && !failed; q = q->next) {
+            if (q->failed_first)
+                continue;
             if ((q->st = group_one(q, top, !nested)) == KV_OK)
                 ok++;
-            else
-                failed = !nested;
+            else if (!nested)
+                failed = q->failed_first = true;
         }
         if (failed && !alone) {
             mdb_txn_abort(top);
             for (struct group_req *q = batch; q; q = q->next)
-                if (q->st != KV_OK)
+                if (q->st != KV_OK && !q->failed_first)
                     err_clear(q->t.err);
             nested = true;
             continue;

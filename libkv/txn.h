@@ -57,8 +57,9 @@ typedef kv_status (*txn_body)(struct txn *t, void *arg);
 kv_status txn_run(struct kv_db *db, bool write, txn_body body, void *arg, struct kv_err *err);
 
 /*
- * Run the body of a single-item write (PutItem, UpdateItem, DeleteItem)
- * as txn_run does, but possibly together with writes of other threads:
+ * Run the body of a write (PutItem, UpdateItem, DeleteItem, one attempt
+ * of a BatchWriteItem, a TransactWriteItems) as txn_run does, but
+ * possibly together with writes of other threads:
  * when writes are synced, writes that arrive while one is committing are
  * committed together, in one LMDB transaction and one sync (group
  * commit).  Each body runs in a nested transaction of its own, so a body

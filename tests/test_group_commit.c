@@ -1,6 +1,6 @@
 /*
- * test_group_commit.c -- synced single-item writes of several threads
- * committed together (txn_run_grouped).
+ * test_group_commit.c -- synced writes of several threads (single items,
+ * batches, transactions) committed together (txn_run_grouped).
  *
  * The tests hold the group (txn_group_hold) until every thread's write is
  * queued, so the writes provably share one LMDB transaction: the
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define T0 1700000040000LL
 
@@ -191,7 +192,7 @@ assert_consistent(struct gfx *f)
 
 /* --- writes run by threads ----------------------------------------------- */
 
-enum kind { PUT, PUT_IF_ABSENT, UPDATE_IF_V, DELETE };
+enum kind { PUT, PUT_IF_ABSENT, UPDATE_IF_V, DELETE, REQUEST };
 
 struct write {
     struct gfx *f;
@@ -203,6 +204,9 @@ struct write {
     const char *v;    /* PUT, UPDATE_IF_V: the new v */
     const char *if_v; /* UPDATE_IF_V: the v the item must have */
     kv_status st;
+    const char *op;   /* REQUEST: a JSON request of this operation ... */
+    const char *json; /* ... with this body */
+    char *resp;       /* REQUEST: its response (kv_free) */
 };
 
 static void *
@@ -240,6 +244,9 @@ run_write(void *arg)
     case DELETE:
         w->st = kv_delete_item(db, w->table, it, NULL, NULL);
         break;
+    case REQUEST:
+        w->st = kv_request(db, w->op, w->json, strlen(w->json), &w->resp);
+        break;
     }
     kv_item_free(it);
     kv_item_free(values);
@@ -258,8 +265,21 @@ run_group(struct gfx *f, struct write *w, size_t n)
         w[i].f = f;
         assert_int_equal(pthread_create(&th[i], NULL, run_write, &w[i]), 0);
     }
-    while (txn_group_waiting(f->db) < n)
+    /* A write that does not join groups would never be queued: give up
+     * after ten seconds rather than wait forever. */
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (txn_group_waiting(f->db) < n) {
         sched_yield();
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > 10) {
+            size_t queued = txn_group_waiting(f->db);
+            txn_group_hold(f->db, false);
+            for (size_t i = 0; i < n; i++)
+                pthread_join(th[i], NULL);
+            fail_msg("only %zu of %zu writes joined the group", queued, n);
+        }
+    }
     txn_group_hold(f->db, false);
     for (size_t i = 0; i < n; i++)
         pthread_join(th[i], NULL);
@@ -268,7 +288,7 @@ run_group(struct gfx *f, struct write *w, size_t n)
 static void
 put_one(struct gfx *f, const char *table, const char *pk, const char *gk, const char *v)
 {
-    struct write w = {f, PUT, table, pk, gk, 0, v, NULL, KV_INTERNAL};
+    struct write w = {f, PUT, table, pk, gk, 0, v, NULL, KV_INTERNAL, NULL, NULL, NULL};
     run_write(&w);
     assert_int_equal(w.st, KV_OK);
 }
@@ -377,6 +397,120 @@ test_group_of_one(void **state)
     assert_item(f, "Grp", "solo", "{\"pk\":{\"S\":\"solo\"},\"gk\":{\"S\":\"g1\"},\"v\":{\"N\":\"1\"}}");
 }
 
+/* BatchWriteItem and TransactWriteItems join groups too: with puts, in one
+ * transaction; a cancelled transaction changes nothing while the others'
+ * writes land. */
+static void
+test_batches_and_transactions_in_groups(void **state)
+{
+    struct gfx *f = *state;
+    put_one(f, "Grp", "old", "g0", "1");
+    uint64_t before = last_txn(f);
+    struct write w[] = {
+        {.kind = PUT, .table = "Grp", .pk = "p1", .gk = "g1", .v = "1"},
+        {.kind = REQUEST, .op = "BatchWriteItem",
+         .json = "{\"RequestItems\":{\"Grp\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"b1\"},"
+                 "\"gk\":{\"S\":\"g1\"}}}},{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"b2\"}}}}]}}"},
+        {.kind = REQUEST, .op = "TransactWriteItems",
+         .json = "{\"TransactItems\":[{\"Put\":{\"TableName\":\"Grp\",\"Item\":{\"pk\":"
+                 "{\"S\":\"x1\"},\"gk\":{\"S\":\"g2\"}}}},{\"Update\":{\"TableName\":\"Grp\","
+                 "\"Key\":{\"pk\":{\"S\":\"old\"}},\"UpdateExpression\":\"SET v = :v\","
+                 "\"ExpressionAttributeValues\":{\":v\":{\"N\":\"2\"}}}}]}"},
+        {.kind = REQUEST, .op = "TransactWriteItems",
+         .json = "{\"TransactItems\":[{\"Put\":{\"TableName\":\"Grp\",\"Item\":{\"pk\":"
+                 "{\"S\":\"y1\"}}}},{\"ConditionCheck\":{\"TableName\":\"Grp\",\"Key\":{\"pk\":"
+                 "{\"S\":\"old\"}},\"ConditionExpression\":\"attribute_not_exists(pk)\"}}]}"},
+        {.kind = DELETE, .table = "Grp", .pk = "absent"},
+    };
+    size_t n = sizeof w / sizeof w[0];
+    run_group(f, w, n);
+    assert_int_equal(w[0].st, KV_OK);
+    assert_int_equal(w[1].st, KV_OK);
+    fx_assert_json(w[1].resp, "{\"UnprocessedItems\":{}}");
+    assert_int_equal(w[2].st, KV_OK);
+    assert_int_equal(w[3].st, KV_TRANSACTION_CANCELED);
+    assert_non_null(strstr(w[3].resp, "[None, ConditionalCheckFailed]"));
+    assert_int_equal(w[4].st, KV_OK);
+    for (size_t i = 0; i < n; i++)
+        kv_free(w[i].resp);
+    /* Every write of the group, the batch's and the transaction's
+     * included, in one transaction: one sync. */
+    assert_int_equal(last_txn(f), before + 1);
+
+    reopen(f);
+    assert_item(f, "Grp", "p1", "{\"pk\":{\"S\":\"p1\"},\"gk\":{\"S\":\"g1\"},\"v\":{\"N\":\"1\"}}");
+    assert_item(f, "Grp", "b1", "{\"pk\":{\"S\":\"b1\"},\"gk\":{\"S\":\"g1\"}}");
+    assert_item(f, "Grp", "b2", "{\"pk\":{\"S\":\"b2\"}}");
+    assert_item(f, "Grp", "x1", "{\"pk\":{\"S\":\"x1\"},\"gk\":{\"S\":\"g2\"}}");
+    assert_item(f, "Grp", "old", "{\"pk\":{\"S\":\"old\"},\"gk\":{\"S\":\"g0\"},\"v\":{\"N\":\"2\"}}");
+    assert_item(f, "Grp", "y1", NULL);
+    assert_int_equal(item_count(f, "Grp"), 5);
+    assert_consistent(f);
+}
+
+/* A batch of which capacity refuses a part: the refused element comes
+ * back unprocessed and the rest of the batch is written.  Its first run
+ * fails (it ran the refused element too), so the group commits the
+ * others, and the batch, run again without the refused element, commits
+ * on its own: two transactions. */
+static void
+test_part_refused_batch_in_group(void **state)
+{
+    struct gfx *f = *state;
+    put_one(f, "Tight", "t0", NULL, "0"); /* spends Tight's one unit */
+    uint64_t before = last_txn(f);
+    struct write w[] = {
+        {.kind = PUT, .table = "Grp", .pk = "p1", .gk = "g1", .v = "1"},
+        {.kind = REQUEST, .op = "BatchWriteItem",
+         .json = "{\"RequestItems\":{\"Grp\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"b1\"},"
+                 "\"gk\":{\"S\":\"g1\"}}}}],"
+                 "\"Tight\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"t1\"}}}}]}}"},
+        {.kind = PUT, .table = "Grp", .pk = "p2", .v = "2"},
+    };
+    run_group(f, w, 3);
+    assert_int_equal(w[0].st, KV_OK);
+    assert_int_equal(w[1].st, KV_OK);
+    fx_assert_json(w[1].resp, "{\"UnprocessedItems\":{\"Tight\":[{\"PutRequest\":{\"Item\":"
+                              "{\"pk\":{\"S\":\"t1\"}}}}]}}");
+    assert_int_equal(w[2].st, KV_OK);
+    kv_free(w[1].resp);
+    assert_int_equal(last_txn(f), before + 2);
+    reopen(f);
+    assert_item(f, "Grp", "p1", "{\"pk\":{\"S\":\"p1\"},\"gk\":{\"S\":\"g1\"},\"v\":{\"N\":\"1\"}}");
+    assert_item(f, "Grp", "p2", "{\"pk\":{\"S\":\"p2\"},\"v\":{\"N\":\"2\"}}");
+    assert_item(f, "Grp", "b1", "{\"pk\":{\"S\":\"b1\"},\"gk\":{\"S\":\"g1\"}}");
+    assert_item(f, "Tight", "t1", NULL);
+    assert_int_equal(item_count(f, "Grp"), 3);
+    assert_int_equal(item_count(f, "Tight"), 1);
+    assert_consistent(f);
+}
+
+/* A batch whose every element is refused fails alone, with the
+ * exception, and leaves the group's other writes committed. */
+static void
+test_refused_batch_in_group(void **state)
+{
+    struct gfx *f = *state;
+    put_one(f, "Tight", "t0", NULL, "0");
+    uint64_t before = last_txn(f);
+    struct write w[] = {
+        {.kind = REQUEST, .op = "BatchWriteItem",
+         .json = "{\"RequestItems\":{\"Tight\":[{\"PutRequest\":{\"Item\":{\"pk\":"
+                 "{\"S\":\"t1\"}}}},{\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"t0\"}}}}]}}"},
+        {.kind = PUT, .table = "Grp", .pk = "p1", .gk = "g1", .v = "1"},
+    };
+    run_group(f, w, 2);
+    assert_int_equal(w[0].st, KV_PROVISIONED_THROUGHPUT_EXCEEDED);
+    assert_int_equal(w[1].st, KV_OK);
+    kv_free(w[0].resp);
+    assert_int_equal(last_txn(f), before + 1);
+    reopen(f);
+    assert_item(f, "Grp", "p1", "{\"pk\":{\"S\":\"p1\"},\"gk\":{\"S\":\"g1\"},\"v\":{\"N\":\"1\"}}");
+    assert_item(f, "Tight", "t0", "{\"pk\":{\"S\":\"t0\"},\"v\":{\"N\":\"0\"}}");
+    assert_item(f, "Tight", "t1", NULL);
+    assert_consistent(f);
+}
+
 /* Many threads writing freely: every acknowledged write is there after
  * reopening, with its index entry. */
 #define THREADS 8
@@ -397,7 +531,7 @@ run_stream(void *arg)
         snprintf(pk, sizeof pk, "t%d-%d", s->id, i);
         snprintf(gk, sizeof gk, "g%d", i % 3);
         snprintf(v, sizeof v, "%d", s->id * 1000 + i);
-        struct write w = {s->f, PUT, "Grp", pk, gk, 0, v, NULL, KV_INTERNAL};
+        struct write w = {s->f, PUT, "Grp", pk, gk, 0, v, NULL, KV_INTERNAL, NULL, NULL, NULL};
         run_write(&w);
         if (w.st != KV_OK)
             s->failures++;
@@ -433,6 +567,77 @@ test_many_threads_durable(void **state)
     assert_consistent(f);
 }
 
+/* Threads sending batches and transactions freely, alongside puts:
+ * everything acknowledged is there after reopening. */
+#define MIXED_ROUNDS 10
+
+static void *
+run_mixed(void *arg)
+{
+    struct stream *s = arg;
+    for (int i = 0; i < MIXED_ROUNDS; i++) {
+        char json[1024], pk[32];
+        struct write w = {.f = s->f, .kind = REQUEST};
+        if (s->id % 2 == 0) {
+            int n = snprintf(json, sizeof json, "{\"RequestItems\":{\"Grp\":[");
+            for (int k = 0; k < 5; k++)
+                n += snprintf(json + n, sizeof json - (size_t)n,
+                              "%s{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"m%d-%d-%d\"},"
+                              "\"gk\":{\"S\":\"g%d\"}}}}",
+                              k ? "," : "", s->id, i, k, k);
+            snprintf(json + n, sizeof json - (size_t)n, "]}}");
+            w.op = "BatchWriteItem";
+        } else {
+            snprintf(json, sizeof json,
+                     "{\"TransactItems\":[{\"Put\":{\"TableName\":\"Grp\",\"Item\":{\"pk\":"
+                     "{\"S\":\"m%d-%d-0\"}}}},{\"Put\":{\"TableName\":\"Grp\",\"Item\":{\"pk\":"
+                     "{\"S\":\"m%d-%d-1\"}}}}]}",
+                     s->id, i, s->id, i);
+            w.op = "TransactWriteItems";
+        }
+        w.json = json;
+        run_write(&w);
+        if (w.st != KV_OK || (s->id % 2 == 0 && !strstr(w.resp, "\"UnprocessedItems\":{}")))
+            s->failures++;
+        kv_free(w.resp);
+        snprintf(pk, sizeof pk, "q%d-%d", s->id, i);
+        struct write p = {s->f, PUT, "Grp", pk, NULL, 0, "1", NULL, KV_INTERNAL, NULL, NULL, NULL};
+        run_write(&p);
+        if (p.st != KV_OK)
+            s->failures++;
+    }
+    return NULL;
+}
+
+static void
+test_many_threads_batches_durable(void **state)
+{
+    struct gfx *f = *state;
+    pthread_t th[THREADS];
+    struct stream s[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        s[i] = (struct stream){f, i, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, run_mixed, &s[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(s[i].failures, 0);
+    }
+    reopen(f);
+    /* Even threads: 5 items a round; odd: 2; every thread: a put a round. */
+    assert_int_equal(item_count(f, "Grp"), (THREADS / 2) * MIXED_ROUNDS * (5 + 2 + 2));
+    for (int t = 0; t < THREADS; t++)
+        for (int i = 0; i < MIXED_ROUNDS; i++)
+            for (int k = 0; k < (t % 2 == 0 ? 5 : 2); k++) {
+                char pk[32];
+                snprintf(pk, sizeof pk, "m%d-%d-%d", t, i, k);
+                char *got = get_json(f, "Grp", pk);
+                assert_non_null(got);
+                kv_free(got);
+            }
+    assert_consistent(f);
+}
+
 /* Writers of a group that fill the memory map: the map grows once per
  * filling, not once per writer, and every write lands exactly once. */
 #define BIG_THREADS 8
@@ -446,7 +651,7 @@ run_big(void *arg)
         char pk[32], v[32];
         snprintf(pk, sizeof pk, "big%d-%d", s->id, i);
         snprintf(v, sizeof v, "%d", i);
-        struct write w = {s->f, PUT, "Grp", pk, NULL, 12000, v, NULL, KV_INTERNAL};
+        struct write w = {s->f, PUT, "Grp", pk, NULL, 12000, v, NULL, KV_INTERNAL, NULL, NULL, NULL};
         run_write(&w);
         if (w.st != KV_OK)
             s->failures++;
@@ -488,7 +693,11 @@ main(void)
         cmocka_unit_test_setup_teardown(test_failures_stay_their_own, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_without_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_of_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batches_and_transactions_in_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_part_refused_batch_in_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_batch_in_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_threads_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_threads_batches_durable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_growth_in_groups, setup_small_map, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

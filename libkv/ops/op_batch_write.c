@@ -245,7 +245,7 @@ op_batch_write(struct op_ctx *c, const struct batch_write_req *r, struct batch_w
             return err_nomem(c->err);
     }
     do
-        st = txn_run(c->db, true, batch_write_body, &a, c->err);
+        st = txn_run_grouped(c->db, batch_write_body, &a, c->err);
     while (st != KV_OK && a.again && c->err->status == KV_OK);
     if (st != KV_OK)
         for (size_t n = 0; n < total; n++)

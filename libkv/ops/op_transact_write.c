@@ -444,7 +444,7 @@ op_transact_write(struct op_ctx *c, const struct transact_write_req *r,
     kv_status st = check_request(c, &a);
     if (st != KV_OK)
         return st;
-    st = txn_run(c->db, true, transact_write_body, &a, c->err);
+    st = txn_run_grouped(c->db, transact_write_body, &a, c->err);
     for (size_t i = 0; st != KV_OK && i < n; i++)
         throttle_refund(c->db->throttle, &a.acts[i].ticket);
     return st;
