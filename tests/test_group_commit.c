@@ -522,6 +522,24 @@ struct stream {
     int failures;
 };
 
+/* Run fn on n threads of their own, each with a stream numbered from 0,
+ * and check that none saw a write fail. */
+static void
+run_streams(struct gfx *f, int n, void *(*fn)(void *))
+{
+    pthread_t th[16];
+    struct stream s[16];
+    assert_true(n <= 16);
+    for (int i = 0; i < n; i++) {
+        s[i] = (struct stream){f, i, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, fn, &s[i]), 0);
+    }
+    for (int i = 0; i < n; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(s[i].failures, 0);
+    }
+}
+
 static void *
 run_stream(void *arg)
 {
@@ -543,16 +561,7 @@ static void
 test_many_threads_durable(void **state)
 {
     struct gfx *f = *state;
-    pthread_t th[THREADS];
-    struct stream s[THREADS];
-    for (int i = 0; i < THREADS; i++) {
-        s[i] = (struct stream){f, i, 0};
-        assert_int_equal(pthread_create(&th[i], NULL, run_stream, &s[i]), 0);
-    }
-    for (int i = 0; i < THREADS; i++) {
-        pthread_join(th[i], NULL);
-        assert_int_equal(s[i].failures, 0);
-    }
+    run_streams(f, THREADS, run_stream);
     reopen(f);
     assert_int_equal(item_count(f, "Grp"), THREADS * PER_THREAD);
     for (int t = 0; t < THREADS; t++)
@@ -613,16 +622,7 @@ static void
 test_many_threads_batches_durable(void **state)
 {
     struct gfx *f = *state;
-    pthread_t th[THREADS];
-    struct stream s[THREADS];
-    for (int i = 0; i < THREADS; i++) {
-        s[i] = (struct stream){f, i, 0};
-        assert_int_equal(pthread_create(&th[i], NULL, run_mixed, &s[i]), 0);
-    }
-    for (int i = 0; i < THREADS; i++) {
-        pthread_join(th[i], NULL);
-        assert_int_equal(s[i].failures, 0);
-    }
+    run_streams(f, THREADS, run_mixed);
     reopen(f);
     /* Even threads: 5 items a round; odd: 2; every thread: a put a round. */
     assert_int_equal(item_count(f, "Grp"), (THREADS / 2) * MIXED_ROUNDS * (5 + 2 + 2));
@@ -665,16 +665,7 @@ test_map_growth_in_groups(void **state)
     struct gfx *f = *state;
     kv_db_stats_info before;
     assert_int_equal(kv_db_stats(f->db, &before), KV_OK);
-    pthread_t th[BIG_THREADS];
-    struct stream s[BIG_THREADS];
-    for (int i = 0; i < BIG_THREADS; i++) {
-        s[i] = (struct stream){f, i, 0};
-        assert_int_equal(pthread_create(&th[i], NULL, run_big, &s[i]), 0);
-    }
-    for (int i = 0; i < BIG_THREADS; i++) {
-        pthread_join(th[i], NULL);
-        assert_int_equal(s[i].failures, 0);
-    }
+    run_streams(f, BIG_THREADS, run_big);
     kv_db_stats_info after;
     assert_int_equal(kv_db_stats(f->db, &after), KV_OK);
     /* About 1.2 MB of items: the map doubled once, not once per writer
