@@ -523,6 +523,93 @@ scan02_errors(void **state)
     kv_free(r);
 }
 
+/* Key attributes are scalars: a path into one, in a filter or a
+ * projection, is refused by every read: "Key" for the table's keys,
+ * "IndexKey" for its indexes' (whichever index is read), the filter before
+ * the projection.  A path into any other attribute is fine. */
+static void
+read01_nested_key_paths(void **state)
+{
+    struct fx *f = *state;
+    fx_ok(f, "CreateTable",
+          "{\"TableName\":\"Tab\",\"AttributeDefinitions\":["
+          "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+          "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"},"
+          "{\"AttributeName\":\"g\",\"AttributeType\":\"S\"},"
+          "{\"AttributeName\":\"l\",\"AttributeType\":\"S\"}],"
+          "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},"
+          "{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
+          "\"BillingMode\":\"PAY_PER_REQUEST\","
+          "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"Gix\",\"KeySchema\":["
+          "{\"AttributeName\":\"g\",\"KeyType\":\"HASH\"}],"
+          "\"Projection\":{\"ProjectionType\":\"ALL\"}}],"
+          "\"LocalSecondaryIndexes\":[{\"IndexName\":\"Lix\",\"KeySchema\":["
+          "{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\","
+          "\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}]}");
+    fx_ok(f, "PutItem",
+          "{\"TableName\":\"Tab\",\"Item\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"},"
+          "\"g\":{\"S\":\"x\"},\"m\":{\"M\":{\"k\":{\"S\":\"v\"}}}}}");
+    const char *pre = "Key attributes must be scalars; list random access '[]' and map "
+                      "lookup '.' are not allowed: ";
+    char msg[256];
+    struct {
+        const char *op, *json, *key;
+    } cases[] = {
+        {"Scan", "{\"TableName\":\"Tab\",\"FilterExpression\":\"attribute_exists(pk.b.c)\"}",
+         "Key: pk"},
+        {"Scan", "{\"TableName\":\"Tab\",\"ProjectionExpression\":\"m, g[0]\"}", "IndexKey: g"},
+        {"Scan",
+         "{\"TableName\":\"Tab\",\"IndexName\":\"Gix\",\"FilterExpression\":\"#l.x = :v\","
+         "\"ExpressionAttributeNames\":{\"#l\":\"l\"},"
+         "\"ExpressionAttributeValues\":{\":v\":{\"S\":\"v\"}}}",
+         "IndexKey: l"},
+        /* The filter's path is reported before the projection's, and a
+         * table key before an index key. */
+        {"Scan",
+         "{\"TableName\":\"Tab\",\"FilterExpression\":\"g.x = :v AND sk[1] = :v\","
+         "\"ProjectionExpression\":\"pk.y\",\"ExpressionAttributeValues\":{\":v\":{\"S\":\"v\"}}}",
+         "Key: sk"},
+        {"Query",
+         "{\"TableName\":\"Tab\",\"KeyConditionExpression\":\"pk = :p\","
+         "\"FilterExpression\":\"sk.x = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"a\"}}}",
+         "Key: sk"},
+        {"Query",
+         "{\"TableName\":\"Tab\",\"IndexName\":\"Lix\",\"KeyConditionExpression\":\"pk = :p\","
+         "\"ProjectionExpression\":\"l[0]\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"a\"}}}",
+         "IndexKey: l"},
+        {"GetItem",
+         "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}},"
+         "\"ProjectionExpression\":\"sk.q\"}",
+         "Key: sk"},
+        {"BatchGetItem",
+         "{\"RequestItems\":{\"Tab\":{\"Keys\":[{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}],"
+         "\"ProjectionExpression\":\"#g.x\",\"ExpressionAttributeNames\":{\"#g\":\"g\"}}}}",
+         "IndexKey: g"},
+        {"TransactGetItems",
+         "{\"TransactItems\":[{\"Get\":{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"a\"},"
+         "\"sk\":{\"N\":\"1\"}},\"ProjectionExpression\":\"pk[1]\"}}]}",
+         "Key: pk"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(msg, sizeof msg, "%s%s", pre, cases[i].key);
+        fx_expect_error(f, cases[i].op, cases[i].json, KV_VALIDATION, msg);
+    }
+    /* Paths into other attributes, and key attributes named whole. */
+    char *r = fx_request(f, "GetItem",
+                         "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}},"
+                         "\"ProjectionExpression\":\"m.k, pk, g\"}",
+                         KV_OK);
+    fx_assert_json(r, "{\"Item\":{\"m\":{\"M\":{\"k\":{\"S\":\"v\"}}},\"pk\":{\"S\":\"a\"},"
+                      "\"g\":{\"S\":\"x\"}}}");
+    kv_free(r);
+    r = fx_request(f, "Scan",
+                   "{\"TableName\":\"Tab\",\"FilterExpression\":\"m.k = :v\","
+                   "\"ProjectionExpression\":\"sk\",\"ExpressionAttributeValues\":{\":v\":{\"S\":\"v\"}}}",
+                   KV_OK);
+    fx_assert_json(r, "{\"Items\":[{\"sk\":{\"N\":\"1\"}}],\"Count\":1,\"ScannedCount\":1}");
+    kv_free(r);
+}
+
 int
 main(void)
 {
@@ -536,6 +623,7 @@ main(void)
         cmocka_unit_test_setup_teardown(query07_long_sort_keys, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(scan01_all_items_and_segments, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(scan02_errors, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(read01_nested_key_paths, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

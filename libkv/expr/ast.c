@@ -178,6 +178,20 @@ expr_proj_names(const struct expr_proj *p, size_t *n)
     return p->names;
 }
 
+const struct expr_name *
+expr_cond_nested(const struct expr_cond *c, size_t *n)
+{
+    *n = c->n_nested;
+    return c->nested;
+}
+
+const struct expr_name *
+expr_proj_nested(const struct expr_proj *p, size_t *n)
+{
+    *n = p->n_nested;
+    return p->nested;
+}
+
 /* --- diagnostics ------------------------------------------------------------- */
 
 void

@@ -105,6 +105,8 @@ struct expr_cond {
     size_t n_names;
     struct expr_key_leaf *keys; /* key conditions only */
     size_t n_keys;
+    struct expr_name *nested; /* names that start a path going further */
+    size_t n_nested;
 };
 
 enum expr_action_kind { ACT_SET, ACT_REMOVE, ACT_ADD, ACT_DELETE };
@@ -129,6 +131,8 @@ struct expr_proj {
     size_t n;
     struct expr_name *names;
     size_t n_names;
+    struct expr_name *nested; /* names that start a path going further */
+    size_t n_nested;
 };
 
 /* --- diagnostics ------------------------------------------------------------- */

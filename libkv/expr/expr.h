@@ -222,6 +222,22 @@ const struct expr_name *expr_proj_names(const struct expr_proj *p, size_t *n);
 kv_status expr_check_filter_keys(const struct expr_cond *filter, const struct expr_key_schema *ks,
                                  struct kv_err *err);
 
+/*
+ * The distinct top-level names of a condition's or projection's paths
+ * that go further than the name (a.b, a[0]).  Key attributes are scalars,
+ * so DynamoDB refuses such a path on any of them: expr_check_key_paths
+ * reports the first of the table's keys, then of its indexes' keys, that
+ * starts one, "Key attributes must be scalars; list random access '[]'
+ * and map lookup '.' are not allowed: Key: <k>" (IndexKey for an
+ * index's).
+ */
+const struct expr_name *expr_cond_nested(const struct expr_cond *c, size_t *n);
+const struct expr_name *expr_proj_nested(const struct expr_proj *p, size_t *n);
+kv_status expr_check_key_paths(const struct expr_name *nested, size_t n_nested,
+                               const struct expr_name *table_keys, size_t n_table,
+                               const struct expr_name *index_keys, size_t n_index,
+                               struct kv_err *err);
+
 /* --- conditions -------------------------------------------------------------- */
 
 /*

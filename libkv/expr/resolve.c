@@ -554,12 +554,18 @@ check_overlaps(struct resolver *r, const struct expr_path *const *paths, size_t 
 struct namelist {
     struct expr_name *v;
     size_t n, cap;
+    struct expr_name *nested; /* first names of paths of two elements or more */
+    size_t n_nested, cap_nested;
 };
 
 static bool
 names_add_path(struct resolver *r, struct namelist *l, const struct expr_path *p)
 {
-    if (expr_names_add(r->a, &l->v, &l->n, &l->cap, p->elems[0].name, p->elems[0].len) == 0)
+    const char *name = p->elems[0].name;
+    uint32_t len = p->elems[0].len;
+    if (expr_names_add(r->a, &l->v, &l->n, &l->cap, name, len) == 0 &&
+        (p->n < 2 ||
+         expr_names_add(r->a, &l->nested, &l->n_nested, &l->cap_nested, name, len) == 0))
         return true;
     r->diag->nomem = true;
     return false;
@@ -620,7 +626,8 @@ expr_parse_cond(struct expr_ctx *ctx, enum expr_kind kind, const char *text, siz
     struct expr_cond *c = arena_calloc(ctx->arena, sizeof *c);
     if (!c)
         return err_nomem(err);
-    *c = (struct expr_cond){kind, r.text, parsed.root, names.v, names.n, NULL, 0};
+    *c = (struct expr_cond){kind,    r.text, parsed.root,  names.v, names.n,
+                            NULL,    0,      names.nested, names.n_nested};
     if (kind == EXPR_KEY_CONDITION && (st = expr_keycond_shape(ctx->arena, c, err)) != KV_OK)
         return st;
     *out = c;
@@ -691,7 +698,8 @@ expr_parse_proj(struct expr_ctx *ctx, const char *text, size_t len, struct expr_
     struct expr_proj *p = arena_calloc(ctx->arena, sizeof *p);
     if (!p)
         return err_nomem(err);
-    *p = (struct expr_proj){r.text, parsed.paths, parsed.n_paths, names.v, names.n};
+    *p = (struct expr_proj){r.text,  parsed.paths, parsed.n_paths, names.v,
+                            names.n, names.nested, names.n_nested};
     *out = p;
     return KV_OK;
 }
@@ -734,6 +742,33 @@ expr_request_parse(struct arena *a, struct expr_request *req, struct kv_err *err
         if (present & EXPR_BIT(k))
             st = parse_one(ctx, req, (enum expr_kind)k, err);
     return st == KV_OK ? expr_check_unused(ctx, err) : st;
+}
+
+/* Is name one of the n key attribute names? */
+static bool
+is_key_name(const struct expr_name *keys, size_t n, const struct expr_name *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (keys[i].len == name->len && memcmp(keys[i].name, name->name, name->len) == 0)
+            return true;
+    return false;
+}
+
+kv_status
+expr_check_key_paths(const struct expr_name *nested, size_t n_nested,
+                     const struct expr_name *table_keys, size_t n_table,
+                     const struct expr_name *index_keys, size_t n_index, struct kv_err *err)
+{
+    const struct expr_name *sets[2] = {table_keys, index_keys};
+    size_t counts[2] = {n_table, n_index};
+    for (int s = 0; s < 2; s++)
+        for (size_t k = 0; k < counts[s]; k++)
+            if (is_key_name(nested, n_nested, &sets[s][k]))
+                return err_set(err, KV_VALIDATION,
+                               "Key attributes must be scalars; list random access '[]' and map "
+                               "lookup '.' are not allowed: %s: %.*s",
+                               s ? "IndexKey" : "Key", (int)sets[s][k].len, sets[s][k].name);
+    return KV_OK;
 }
 
 kv_status

@@ -3,6 +3,7 @@
  */
 #include "item_common.h"
 #include "arena.h"
+#include "capacity.h"
 #include "catalog.h"
 #include "err.h"
 #include "itemcodec.h"
@@ -87,6 +88,36 @@ item_key(struct txn *t, const struct table_def *def, const struct kv_value *item
     const struct kv_value *sk =
         ks->range.name ? value_map_get(item, ks->range.name, strlen(ks->range.name)) : NULL;
     return keycodec_item_key(kb, pk, sk, t->err);
+}
+
+kv_status
+item_check_key_paths(struct txn *t, const struct table_def *def, const struct expr_cond *filter,
+                     const struct expr_proj *proj)
+{
+    struct expr_name table[2], index[2 * CONSUMED_MAX_INDEXES];
+    size_t n_table = 0, n_index = 0;
+    const struct attr_def *tk[2] = {&def->key.hash, &def->key.range};
+    for (int k = 0; k < 2; k++)
+        if (tk[k]->name)
+            table[n_table++] = (struct expr_name){tk[k]->name, (uint32_t)strlen(tk[k]->name)};
+    for (size_t i = 0; i < def->n_indexes && n_index + 2 <= 2 * CONSUMED_MAX_INDEXES; i++) {
+        const struct attr_def *ik[2] = {&def->indexes[i].key.hash, &def->indexes[i].key.range};
+        for (int k = 0; k < 2; k++)
+            if (ik[k]->name)
+                index[n_index++] = (struct expr_name){ik[k]->name, (uint32_t)strlen(ik[k]->name)};
+    }
+    const struct expr_name *nested;
+    size_t n;
+    kv_status st = KV_OK;
+    if (filter) {
+        nested = expr_cond_nested(filter, &n);
+        st = expr_check_key_paths(nested, n, table, n_table, index, n_index, t->err);
+    }
+    if (st == KV_OK && proj) {
+        nested = expr_proj_nested(proj, &n);
+        st = expr_check_key_paths(nested, n, table, n_table, index, n_index, t->err);
+    }
+    return st;
 }
 
 kv_status

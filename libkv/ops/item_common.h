@@ -41,6 +41,12 @@ kv_status item_key(struct txn *t, const struct table_def *def, const struct kv_v
                    struct keybuf *kb);
 
 /* Read the stored bytes of an item; *found false when absent. */
+/* Refuse a path into a key attribute of the table or of any of its
+ * indexes (a.b, a[0]) in a filter or projection, either may be NULL: see
+ * expr_check_key_paths.  The filter is checked first. */
+kv_status item_check_key_paths(struct txn *t, const struct table_def *def,
+                               const struct expr_cond *filter, const struct expr_proj *proj);
+
 kv_status item_read(struct txn *t, MDB_dbi dbi, const struct keybuf *kb, MDB_val *val,
                     bool *found);
 

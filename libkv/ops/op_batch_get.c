@@ -192,6 +192,8 @@ batch_get_body(struct txn *t, void *arg)
         return err_nomem(t->err);
     for (size_t i = 0; i < r->n_tables; i++) {
         kv_status st = item_table(t, r->tables[i].table, &def, &dbis[i]);
+        if (st == KV_OK && a->proj[i])
+            st = item_check_key_paths(t, def, NULL, a->proj[i]);
         if (st == KV_OK)
             st = charge_describe(t, def, &ct[i]);
         if (st == KV_OK &&

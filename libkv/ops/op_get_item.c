@@ -42,6 +42,8 @@ get_body(struct txn *t, void *arg)
     kv_status st = item_table(t, r->table, &def, &dbi);
     if (st == KV_OK)
         st = validate_key_get(&def->key, r->key, parts, t->err);
+    if (st == KV_OK && a->px.projection)
+        st = item_check_key_paths(t, def, NULL, a->px.projection);
     if (st == KV_OK)
         st = keycodec_item_key(&kb, parts[0], parts[1], t->err);
     if (st == KV_OK)

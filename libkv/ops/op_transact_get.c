@@ -77,6 +77,8 @@ check_keys(struct txn *t, struct tg_args *a, struct err_reason *reasons, bool *c
         const struct transact_get *g = &a->r->gets[i];
         struct table_def *def;
         kv_status st = item_table(t, g->table, &def, &a->dbis[i]);
+        if (st == KV_OK && a->proj[i])
+            st = item_check_key_paths(t, def, NULL, a->proj[i]);
         if (st != KV_OK)
             return st;
         a->targets[i].dbname = def->dbname;
