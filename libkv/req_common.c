@@ -131,6 +131,18 @@ req_refuse(struct op_ctx *c, json_t *req, const char *const *fields, size_t n)
     return KV_OK;
 }
 
+kv_status
+req_refuse_unsupported(struct op_ctx *c, json_t *req, const char *const *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *f = json_object_get(req, fields[i]);
+        if (f && !json_is_null(f))
+            return err_set(c->err, KV_VALIDATION, "The parameter %s is not supported by libkv",
+                           fields[i]);
+    }
+    return KV_OK;
+}
+
 static size_t
 present(json_t *req, const char *const *fields, size_t n, const char **out)
 {

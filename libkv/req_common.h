@@ -53,6 +53,11 @@ kv_status req_string(struct op_ctx *c, json_t *req, const char *field, const cha
 
 /* Refuse the first present member of `fields` as unsupported. */
 kv_status req_refuse(struct op_ctx *c, json_t *req, const char *const *fields, size_t n);
+/* The same for a parameter libkv does not implement at all, which it
+ * refuses rather than ignore: "The parameter <p> is not supported by
+ * libkv". */
+kv_status req_refuse_unsupported(struct op_ctx *c, json_t *req, const char *const *fields,
+                                 size_t n);
 
 /*
  * The legacy (non-expression) parameters: present together with an

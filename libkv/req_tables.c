@@ -14,6 +14,7 @@
 #include "json_types.h"
 #include "ops/ops.h"
 #include "req_schema.h"
+#include "req_common.h"
 #include "request.h"
 #include "validate.h"
 #include "value.h"
@@ -33,6 +34,9 @@ req_create_table(struct op_ctx *c, json_t *req, json_t **resp)
     const char *bm;
     bool attrs_given;
     kv_status st;
+    /* A maximum on-demand rate would change when requests throttle, so it
+     * is refused rather than ignored, as UpdateTable refuses it. */
+    static const char *const unsupported[] = {"OnDemandThroughput"};
     if ((st = json_get_string(req, "TableName", &r.name, &name_len, c->err)) ||
         (st = json_get_string(req, "BillingMode", &bm, &bm_len, c->err)) ||
         (st = schema_attr_defs(c, req, &v, true, &r.attrs, &r.n_attrs, &attrs_given)))
@@ -51,7 +55,7 @@ req_create_table(struct op_ctx *c, json_t *req, json_t **resp)
         (st = json_get_bool(req, "DeletionProtectionEnabled", &r.deletion_protection,
                             &dp_given, c->err)) ||
         (st = validate_table_name_present(r.name, c->err)) ||
-        (st = vlist_finish(&v, c->err)))
+        (st = vlist_finish(&v, c->err)) || (st = req_refuse_unsupported(c, req, unsupported, 1)))
         goto done;
     struct table_desc d;
     if ((st = op_create_table(c, &r, &d)) == KV_OK)

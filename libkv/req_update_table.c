@@ -10,6 +10,7 @@
 #include "json_types.h"
 #include "ops/ops.h"
 #include "req_schema.h"
+#include "req_common.h"
 #include "request.h"
 #include "validate.h"
 
@@ -21,17 +22,6 @@ static const char *const unsupported[] = {
     "OnDemandThroughput",  "WarmThroughput",   "MultiRegionConsistency",
 };
 
-static kv_status
-refuse_unsupported(struct op_ctx *c, json_t *req)
-{
-    for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++) {
-        json_t *f = json_object_get(req, unsupported[i]);
-        if (f && !json_is_null(f))
-            return err_set(c->err, KV_VALIDATION, "The parameter %s is not supported by libkv",
-                           unsupported[i]);
-    }
-    return KV_OK;
-}
 
 static kv_status
 read_action_name(struct op_ctx *c, json_t *action, struct vlist *v, const char *path,
@@ -131,7 +121,9 @@ req_update_table(struct op_ctx *c, json_t *req, json_t **resp)
         (st = read_gsi_updates(c, req, &v, &r)) ||
         (st = json_get_bool(req, "DeletionProtectionEnabled", &dp, &dp_given, c->err)) ||
         (st = validate_control_table_name(r.name, name_len, c->err)) ||
-        (st = vlist_finish(&v, c->err)) || (st = refuse_unsupported(c, req)))
+        (st = vlist_finish(&v, c->err)) ||
+        (st = req_refuse_unsupported(c, req, unsupported,
+                                     sizeof unsupported / sizeof *unsupported)))
         goto done;
     r.deletion_protection = dp_given ? dp : -1;
     struct table_desc d;

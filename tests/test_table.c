@@ -90,6 +90,25 @@ table02_provisioned(void **state)
     kv_free(r);
 }
 
+/* A maximum on-demand rate is refused, not ignored: it would change when
+ * requests throttle.  Nothing is created. */
+static void
+table03b_on_demand_maximum_refused(void **state)
+{
+    struct fx *f = *state;
+    fx_expect_error(f, "CreateTable",
+                    "{\"TableName\":\"Music\"," MUSIC_ATTRS "," MUSIC_KEYS
+                    ",\"BillingMode\":\"PAY_PER_REQUEST\",\"OnDemandThroughput\":"
+                    "{\"MaxReadRequestUnits\":5,\"MaxWriteRequestUnits\":2}}",
+                    KV_VALIDATION, "The parameter OnDemandThroughput is not supported by libkv");
+    fx_expect_error(f, "DescribeTable", "{\"TableName\":\"Music\"}", KV_RESOURCE_NOT_FOUND,
+                    "Requested resource not found: Table: Music not found");
+    /* null is absent, as for every optional member */
+    fx_ok(f, "CreateTable",
+          "{\"TableName\":\"Music\"," MUSIC_ATTRS "," MUSIC_KEYS
+          ",\"BillingMode\":\"PAY_PER_REQUEST\",\"OnDemandThroughput\":null}");
+}
+
 static void
 table03_in_use(void **state)
 {
@@ -399,6 +418,7 @@ main(void)
         cmocka_unit_test_setup_teardown(table01_create_describe_music, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(table02_provisioned, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(table03_in_use, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(table03b_on_demand_maximum_refused, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(table04_not_found, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(table05_create_validation, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(table06_list_paging, fx_setup, fx_teardown),
