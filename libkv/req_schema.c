@@ -9,6 +9,7 @@
 #include "err.h"
 #include "json_table.h"
 #include "json_types.h"
+#include "req_common.h"
 #include "validate.h"
 #include "value.h"
 
@@ -225,8 +226,10 @@ schema_indexes(struct op_ctx *c, json_t *req, const char *field, bool global, st
         if ((st = schema_key_schema(c, e, v, path, &ix->keys, &ix->n_keys)) ||
             (st = schema_projection(c, e, v, path, ix)))
             return st;
+        static const char *const unsupported[] = {"OnDemandThroughput"};
         if (global &&
-            (st = schema_throughput(c, e, v, path, &ix->has_throughput, &ix->rcu, &ix->wcu)))
+            ((st = schema_throughput(c, e, v, path, &ix->has_throughput, &ix->rcu, &ix->wcu)) ||
+             (st = req_refuse_unsupported(c, e, unsupported, 1))))
             return st;
     }
     return KV_OK;

@@ -103,6 +103,17 @@ table03b_on_demand_maximum_refused(void **state)
                     KV_VALIDATION, "The parameter OnDemandThroughput is not supported by libkv");
     fx_expect_error(f, "DescribeTable", "{\"TableName\":\"Music\"}", KV_RESOURCE_NOT_FOUND,
                     "Requested resource not found: Table: Music not found");
+    fx_expect_error(f, "CreateTable",
+                    "{\"TableName\":\"Music\",\"AttributeDefinitions\":["
+                    "{\"AttributeName\":\"Artist\",\"AttributeType\":\"S\"}],"
+                    "\"KeySchema\":[{\"AttributeName\":\"Artist\",\"KeyType\":\"HASH\"}],"
+                    "\"BillingMode\":\"PAY_PER_REQUEST\",\"GlobalSecondaryIndexes\":[{"
+                    "\"IndexName\":\"ByArtist\",\"KeySchema\":[{\"AttributeName\":\"Artist\","
+                    "\"KeyType\":\"HASH\"}],\"Projection\":{\"ProjectionType\":\"ALL\"},"
+                    "\"OnDemandThroughput\":{\"MaxReadRequestUnits\":5}}]}",
+                    KV_VALIDATION, "The parameter OnDemandThroughput is not supported by libkv");
+    fx_expect_error(f, "DescribeTable", "{\"TableName\":\"Music\"}", KV_RESOURCE_NOT_FOUND,
+                    "Requested resource not found: Table: Music not found");
     /* null is absent, as for every optional member */
     fx_ok(f, "CreateTable",
           "{\"TableName\":\"Music\"," MUSIC_ATTRS "," MUSIC_KEYS
