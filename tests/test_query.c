@@ -571,8 +571,8 @@ read01_nested_key_paths(void **state)
          "Key: sk"},
         {"Query",
          "{\"TableName\":\"Tab\",\"KeyConditionExpression\":\"pk = :p\","
-         "\"FilterExpression\":\"sk.x = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"a\"}}}",
-         "Key: sk"},
+         "\"FilterExpression\":\"l.x = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"a\"}}}",
+         "IndexKey: l"},
         {"Query",
          "{\"TableName\":\"Tab\",\"IndexName\":\"Lix\",\"KeyConditionExpression\":\"pk = :p\","
          "\"ProjectionExpression\":\"l[0]\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"a\"}}}",
@@ -594,6 +594,22 @@ read01_nested_key_paths(void **state)
         snprintf(msg, sizeof msg, "%s%s", pre, cases[i].key);
         fx_expect_error(f, cases[i].op, cases[i].json, KV_VALIDATION, msg);
     }
+    /* A Query filter on the queried key itself is refused as such first. */
+    fx_expect_error(f, "Query",
+                    "{\"TableName\":\"Tab\",\"KeyConditionExpression\":\"pk = :p\","
+                    "\"FilterExpression\":\"sk.x = :p\","
+                    "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"a\"}}}",
+                    KV_VALIDATION,
+                    "Filter Expression can only contain non-primary key attributes: Primary key "
+                    "attribute: sk");
+    /* A start key from another segment is refused before the paths. */
+    fx_expect_error(f, "Scan",
+                    "{\"TableName\":\"Tab\",\"Segment\":1,\"TotalSegments\":1000000,"
+                    "\"FilterExpression\":\"attribute_exists(pk.b)\",\"ExclusiveStartKey\":"
+                    "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}}",
+                    KV_VALIDATION,
+                    "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                    "ExclusiveStartKey with correct Segment. TotalSegments: 1000000 Segment: 1");
     /* Paths into other attributes, and key attributes named whole. */
     char *r = fx_request(f, "GetItem",
                          "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}},"

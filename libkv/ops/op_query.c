@@ -19,6 +19,7 @@
 #include "keycodec.h"
 #include "rangecur.h"
 #include "read_common.h"
+#include "item_common.h"
 #include "txn.h"
 #include "value.h"
 
@@ -219,6 +220,9 @@ query_body(struct txn *t, void *arg)
         return st;
     struct start_pos sp;
     if (a->r->start_key && (st = check_start(t, &tg, &kr, a->r->start_key, &sp)) != KV_OK)
+        return st;
+    /* After the start key, as DynamoDB checks them. */
+    if ((st = item_check_key_paths(t, tg.def, a->ex->filter, a->ex->projection)) != KV_OK)
         return st;
     struct keybuf prefix;
     if ((st = keycodec_partition_prefix(&prefix, kr.hash, t->err)) != KV_OK ||

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "keycodec.h"
 #include "read_common.h"
+#include "item_common.h"
 #include "txn.h"
 #include "value.h"
 
@@ -100,9 +101,14 @@ scan_body(struct txn *t, void *arg)
         uint64_t h = keycodec_key_hash(start.bytes, start.len);
         if (h < lo || h > hi)
             return err_set(t->err, KV_VALIDATION,
-                           "The provided Exclusive start key does not map to the provided "
-                           "segment");
+                           "The provided starting key is invalid: Invalid ExclusiveStartKey. "
+                           "Please use ExclusiveStartKey with correct Segment. TotalSegments: "
+                           "%lld Segment: %lld",
+                           (long long)r->total_segments, (long long)r->segment);
     }
+    /* After the start key, as DynamoDB checks them. */
+    if ((st = item_check_key_paths(t, tg.def, a->ex->filter, a->ex->projection)) != KV_OK)
+        return st;
     /* A Scan page reads across partitions: it charges none of them. */
     if ((st = read_admit(t, r, &tg, METRICS_OP_SCAN, NULL, 0, &a->ticket)) != KV_OK)
         return st;

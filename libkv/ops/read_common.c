@@ -16,7 +16,6 @@
 #include "err.h"
 #include "expr/expr.h"
 #include "index.h"
-#include "item_common.h"
 #include "itemcodec.h"
 #include "mem.h"
 #include "txn.h"
@@ -173,8 +172,6 @@ read_target_open(struct txn *t, const struct read_req *r, const struct read_expr
         if (tg->fetch && (st = txn_dbi(t, def->dbname, &tg->table_dbi)) != KV_OK)
             return st;
     }
-    if ((st = item_check_key_paths(t, def, ex->filter, ex->projection)) != KV_OK)
-        return st;
     return txn_dbi(t, dbname, &tg->dbi);
 }
 
