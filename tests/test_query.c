@@ -348,6 +348,19 @@ query06_errors(void **state)
         snprintf(req, sizeof req, "{%s%s}", base, cases[i].extra);
         fx_expect_error(f, "Query", req, cases[i].st, cases[i].msg);
     }
+    /* With a sort-key condition the start key's sort key is checked first;
+     * one that meets it in another partition could only be a single row. */
+#define SK_COND(op, pk, sk)                                                                     \
+    "{\"TableName\":\"Tbl\",\"KeyConditionExpression\":\"pk = :p AND sk " op " :s\","            \
+    "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"p\"},\":s\":{\"S\":\"m\"}},"                \
+    "\"ExclusiveStartKey\":{\"pk\":{\"S\":\"" pk "\"},\"sk\":{\"S\":\"" sk "\"}}}"
+    fx_expect_error(f, "Query", SK_COND("<", "q", "a"), KV_VALIDATION,
+                    "The query can return at most one row and cannot be restarted");
+    fx_expect_error(f, "Query", SK_COND(">", "q", "a"), KV_VALIDATION,
+                    "The provided starting key does not match the range key predicate");
+    fx_expect_error(f, "Query", SK_COND(">", "p", "a"), KV_VALIDATION,
+                    "The provided starting key does not match the range key predicate");
+#undef SK_COND
     fx_expect_error(f, "Query", "{\"TableName\":\"Tbl\"}", KV_VALIDATION,
                     "Either the KeyConditions or KeyConditionExpression parameter must be "
                     "specified in the request.");

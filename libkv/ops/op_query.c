@@ -115,13 +115,22 @@ check_start(struct txn *t, const struct read_target *tg, const struct expr_key_r
         return st;
     const struct key_schema *k = tg->key;
     const struct kv_value *h = value_map_get(start, k->hash.name, strlen(k->hash.name));
-    if (!value_equal(h, kr->hash))
-        return err_set(t->err, KV_VALIDATION, "The provided starting key is outside query "
-                                              "boundaries based on provided conditions");
     sp->sort = k->range.name ? value_map_get(start, k->range.name, strlen(k->range.name)) : NULL;
-    if (sp->sort && !expr_key_range_match(kr, sp->sort))
-        return err_set(t->err, KV_VALIDATION,
-                       "The provided starting key does not match the range key predicate");
+    /* DynamoDB's order: without a sort-key condition the partition key is
+     * out of bounds; with one, the sort key is checked first, and a start
+     * key of another partition then could only be a single row. */
+    if (kr->op == EXPR_KEY_NONE || !sp->sort) {
+        if (!value_equal(h, kr->hash))
+            return err_set(t->err, KV_VALIDATION, "The provided starting key is outside query "
+                                                  "boundaries based on provided conditions");
+    } else {
+        if (!expr_key_range_match(kr, sp->sort))
+            return err_set(t->err, KV_VALIDATION,
+                           "The provided starting key does not match the range key predicate");
+        if (!value_equal(h, kr->hash))
+            return err_set(t->err, KV_VALIDATION,
+                           "The query can return at most one row and cannot be restarted");
+    }
     return read_start_stored_key(t, tg, start, &sp->key);
 }
 
@@ -216,13 +225,17 @@ query_body(struct txn *t, void *arg)
     struct expr_key_schema ks = expr_schema(tg.key);
     if ((st = expr_keycond_bind(a->ex->key_condition, &ks, &kr, t->err)) != KV_OK)
         return st;
-    if (a->ex->filter && (st = expr_check_filter_keys(a->ex->filter, &ks, t->err)) != KV_OK)
-        return st;
+    /* DynamoDB's order: the start key, paths into keys in the projection,
+     * the filter naming the queried keys, then paths into other keys in
+     * the filter. */
     struct start_pos sp;
     if (a->r->start_key && (st = check_start(t, &tg, &kr, a->r->start_key, &sp)) != KV_OK)
         return st;
-    /* After the start key, as DynamoDB checks them. */
-    if ((st = item_check_key_paths(t, tg.def, a->ex->filter, a->ex->projection)) != KV_OK)
+    if ((st = item_check_key_paths(t, tg.def, NULL, a->ex->projection)) != KV_OK)
+        return st;
+    if (a->ex->filter && (st = expr_check_filter_keys(a->ex->filter, &ks, t->err)) != KV_OK)
+        return st;
+    if ((st = item_check_key_paths(t, tg.def, a->ex->filter, NULL)) != KV_OK)
         return st;
     struct keybuf prefix;
     if ((st = keycodec_partition_prefix(&prefix, kr.hash, t->err)) != KV_OK ||
