@@ -117,30 +117,30 @@ req_string(struct op_ctx *c, json_t *req, const char *field, const char **out, s
     return json_get_string(req, field, out, len, c->err);
 }
 
-kv_status
-req_refuse(struct op_ctx *c, json_t *req, const char *const *fields, size_t n)
+/* Refuse the first present member of fields, "The parameter <p> is not
+ * supported by libkv" followed by advice. */
+static kv_status
+refuse(struct op_ctx *c, json_t *req, const char *const *fields, size_t n, const char *advice)
 {
     for (size_t i = 0; i < n; i++) {
         json_t *f = json_object_get(req, fields[i]);
         if (f && !json_is_null(f))
-            return err_set(c->err, KV_VALIDATION,
-                           "The parameter %s is not supported by libkv; use the expression "
-                           "parameters instead",
-                           fields[i]);
+            return err_set(c->err, KV_VALIDATION, "The parameter %s is not supported by libkv%s",
+                           fields[i], advice);
     }
     return KV_OK;
 }
 
 kv_status
+req_refuse(struct op_ctx *c, json_t *req, const char *const *fields, size_t n)
+{
+    return refuse(c, req, fields, n, "; use the expression parameters instead");
+}
+
+kv_status
 req_refuse_unsupported(struct op_ctx *c, json_t *req, const char *const *fields, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        json_t *f = json_object_get(req, fields[i]);
-        if (f && !json_is_null(f))
-            return err_set(c->err, KV_VALIDATION, "The parameter %s is not supported by libkv",
-                           fields[i]);
-    }
-    return KV_OK;
+    return refuse(c, req, fields, n, "");
 }
 
 static size_t

@@ -102,6 +102,29 @@ expect_corrupt(const uint8_t *p, size_t n, const char *part)
     arena_free(a);
 }
 
+/* Every proper prefix of an encoded record is corrupt, each in its own
+ * allocation so that a read past it is caught; with sizes, itemcodec_size
+ * also reads the size of every prefix holding the header's first two
+ * bytes and refuses the shorter ones. */
+static void
+expect_prefixes_corrupt(const struct buf *b, bool sizes)
+{
+    for (size_t n = 0; n < b->len; n++) {
+        uint8_t *p = malloc(n ? n : 1);
+        memcpy(p, b->data, n);
+        expect_corrupt(n ? p : NULL, n, "stored item is corrupt");
+        if (sizes) {
+            size_t size;
+            struct kv_err e;
+            err_init(&e);
+            kv_status st = itemcodec_size(n ? p : NULL, n, &size, &e);
+            assert_int_equal(st, n >= 2 ? KV_OK : KV_CORRUPT);
+            err_clear(&e);
+        }
+        free(p);
+    }
+}
+
 static size_t
 recorded_size(const uint8_t *p, size_t n)
 {
@@ -474,19 +497,7 @@ itemcodec09_every_truncation(void **state)
     struct buf b;
     buf_init(&b);
     encode_ok(&item, &b);
-    /* Each prefix in its own allocation, so a read past it is caught. */
-    for (size_t n = 0; n < b.len; n++) {
-        uint8_t *p = malloc(n ? n : 1);
-        memcpy(p, b.data, n);
-        expect_corrupt(n ? p : NULL, n, "stored item is corrupt");
-        size_t size;
-        struct kv_err e;
-        err_init(&e);
-        kv_status st = itemcodec_size(n ? p : NULL, n, &size, &e);
-        assert_int_equal(st, n >= 2 ? KV_OK : KV_CORRUPT);
-        err_clear(&e);
-        free(p);
-    }
+    expect_prefixes_corrupt(&b, true);
     /* One byte too many is corrupt too. */
     buf_put_u8(&b, 0);
     expect_corrupt(b.data, b.len, "1 bytes follow the item");
@@ -901,12 +912,7 @@ itemcodec16_short_members_damaged(void **state)
     struct buf b;
     buf_init(&b);
     encode_ok(&item, &b);
-    for (size_t n = 0; n < b.len; n++) {
-        uint8_t *p = malloc(n ? n : 1);
-        memcpy(p, b.data, n);
-        expect_corrupt(n ? p : NULL, n, "stored item is corrupt");
-        free(p);
-    }
+    expect_prefixes_corrupt(&b, false);
     uint8_t *p = malloc(b.len);
     int decoded = 0, corrupt = 0;
     for (size_t at = 0; at < b.len; at++) {

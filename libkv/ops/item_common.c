@@ -94,6 +94,11 @@ kv_status
 item_check_key_paths(struct txn *t, const struct table_def *def, const struct expr_cond *filter,
                      const struct expr_proj *proj)
 {
+    size_t n_filter = 0, n_proj = 0;
+    const struct expr_name *in_filter = filter ? expr_cond_nested(filter, &n_filter) : NULL;
+    const struct expr_name *in_proj = proj ? expr_proj_nested(proj, &n_proj) : NULL;
+    if (n_filter == 0 && n_proj == 0) /* the usual case: no path goes past a name */
+        return KV_OK;
     struct expr_name table[2], index[2 * CONSUMED_MAX_INDEXES];
     size_t n_table = 0, n_index = 0;
     const struct attr_def *tk[2] = {&def->key.hash, &def->key.range};
@@ -106,17 +111,10 @@ item_check_key_paths(struct txn *t, const struct table_def *def, const struct ex
             if (ik[k]->name)
                 index[n_index++] = (struct expr_name){ik[k]->name, (uint32_t)strlen(ik[k]->name)};
     }
-    const struct expr_name *nested;
-    size_t n;
-    kv_status st = KV_OK;
-    if (filter) {
-        nested = expr_cond_nested(filter, &n);
-        st = expr_check_key_paths(nested, n, table, n_table, index, n_index, t->err);
-    }
-    if (st == KV_OK && proj) {
-        nested = expr_proj_nested(proj, &n);
-        st = expr_check_key_paths(nested, n, table, n_table, index, n_index, t->err);
-    }
+    kv_status st = expr_check_key_paths(in_filter, n_filter, table, n_table, index, n_index,
+                                        t->err);
+    if (st == KV_OK)
+        st = expr_check_key_paths(in_proj, n_proj, table, n_table, index, n_index, t->err);
     return st;
 }
 
